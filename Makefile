@@ -1,0 +1,58 @@
+# The two commands: `make run` sets everything up and serves the site; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+SECRET_KEY_FILE := .secret-key
+# Use DJANGO_SECRET_KEY from the environment, else the key generated once into .secret-key.
+WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
+MANAGE = $(WITH_KEY) $(BIN)/python manage.py
+
+.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser clean
+
+run: setup
+	$(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+setup: install $(SECRET_KEY_FILE) migrate fixtures static
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(SECRET_KEY_FILE):
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+migrate: install $(SECRET_KEY_FILE)
+	$(MANAGE) migrate --noinput
+
+fixtures: migrate
+	$(MANAGE) load_seed_fixtures
+
+static: install $(SECRET_KEY_FILE)
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+test: install
+	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	DJANGO_SECRET_KEY=insecure-key-for-checks-only $(BIN)/python manage.py makemigrations --check --dry-run
+
+superuser: migrate
+	$(MANAGE) createsuperuser
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

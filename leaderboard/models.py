@@ -1,0 +1,662 @@
+"""The leaderboard's data: organizations, AI models, benchmarks, and results, each
+figure tied to the source that states it and the verbatim quote that says so.
+
+Every model has a natural key (slugs, never primary keys), so fixtures load the same
+on any database and loading one twice changes nothing.
+"""
+
+from functools import cached_property
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from simple_history.models import HistoricalRecords
+
+from .quotes import format_number, normalize_space, numbers_in, ranks_in
+
+
+class SlugQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Organization(models.Model):
+    """Who makes models, or claims results about them."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+
+    objects = SlugQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Source(models.Model):
+    """Where facts come from: an article, a paper, a leaderboard page.
+
+    When the source's text is kept in the project (``seed_file``, a path under
+    ``seeds/``), every quote taken from it must stand in it word for word.
+    """
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty when the source gives no date."
+    )
+    url = models.URLField(
+        "URL", max_length=500, blank=True, help_text="Leave empty when none is known."
+    )
+    seed_file = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Path under seeds/ of the file that keeps the source's text.",
+    )
+
+    objects = SlugQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def seed_path(self):
+        """The kept text's path, or None when it is unset or would leave seeds/."""
+        if not self.seed_file:
+            return None
+        seeds = Path(settings.SEEDS_DIR).resolve()
+        path = (seeds / self.seed_file).resolve()
+        if seeds not in path.parents:
+            return None
+        return path
+
+    @cached_property
+    def text(self):
+        """The source's kept text with whitespace collapsed, or "" when none is kept."""
+        path = self.seed_path
+        if path is None or not path.is_file():
+            return ""
+        return normalize_space(path.read_text(encoding="utf-8"))
+
+    def states(self, quote):
+        """Whether the kept text contains the quote word for word."""
+        return normalize_space(quote) in self.text
+
+    def clean(self):
+        if self.seed_file:
+            path = self.seed_path
+            if path is None or not path.is_file():
+                raise ValidationError(
+                    {"seed_file": f"No file named {self.seed_file!r} in seeds/."}
+                )
+
+
+class Openness(models.TextChoices):
+    OPEN = "open", "Open"
+    PARTIAL = "partial", "Partly open"
+    CLOSED = "closed", "Not open"
+    NOT_REPORTED = "not_reported", "Not reported"
+
+
+class AIModelQuerySet(SlugQuerySet):
+    def with_organization(self):
+        """Models with their organization fetched in the same query."""
+        return self.select_related("organization")
+
+
+class AIModel(models.Model):
+    """An AI model. Facts no source states stay empty and show as "not reported"."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="models"
+    )
+    release_date = models.DateField(null=True, blank=True)
+    total_parameters = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="All parameters, as a plain number: 128000000000 for 128 billion.",
+    )
+    active_parameters = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Parameters used per token; fewer than the total for mixture-of-experts models.",
+    )
+    context_window_tokens = models.PositiveBigIntegerField(
+        "context window (tokens)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    open_weights = models.CharField(
+        max_length=16, choices=Openness, default=Openness.NOT_REPORTED
+    )
+    open_training_data = models.CharField(
+        max_length=16, choices=Openness, default=Openness.NOT_REPORTED
+    )
+    open_training_code = models.CharField(
+        "open training code or recipe",
+        max_length=16,
+        choices=Openness,
+        default=Openness.NOT_REPORTED,
+    )
+    license = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = AIModelQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "AI model"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_parameters__isnull=True)
+                | Q(total_parameters__isnull=True)
+                | Q(active_parameters__lte=F("total_parameters")),
+                name="active_parameters_within_total",
+                violation_error_message="Active parameters cannot exceed total parameters.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if (
+            self.active_parameters is not None
+            and self.total_parameters is not None
+            and self.active_parameters > self.total_parameters
+        ):
+            raise ValidationError(
+                {
+                    "active_parameters": "Active parameters cannot exceed total parameters."
+                }
+            )
+
+
+class ModelAliasQuerySet(models.QuerySet):
+    def get_by_natural_key(self, model_slug, name):
+        return self.get(model__slug=model_slug, name=name)
+
+
+class ModelAlias(models.Model):
+    """Another name a source uses for a model ("the largest version of OpenAI GPT-OSS")."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+
+    objects = ModelAliasQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "model aliases"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "name"],
+                name="unique_alias_per_model",
+                violation_error_message="This model already has that alias.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.model.slug, self.name)
+
+    natural_key.dependencies = ["leaderboard.aimodel"]
+
+
+class Citation(models.Model):
+    """A source and the verbatim words in it that state something."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="%(class)ss"
+    )
+    quote = models.TextField(help_text="The source's words, copied exactly.")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        errors = {}
+        if not self.quote.strip():
+            errors["quote"] = "Quote the words of the source that state this."
+        elif self.source_id and not self.source.text and self.source.seed_file:
+            errors["source"] = "The source's kept text cannot be read."
+        elif self.source_id and self.source.text and not self.source.states(self.quote):
+            errors["quote"] = (
+                f"This quote is not in the text of {self.source}: copy it word for word."
+            )
+        errors.update(self.figure_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def figure_errors(self):
+        """Errors for figures that the quote does not state; none by default."""
+        return {}
+
+
+class ModelCitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, model_slug, attribute, source_slug):
+        return self.get(model__slug=model_slug, attribute=attribute, source__slug=source_slug)
+
+
+class ModelCitation(Citation):
+    """Where one of a model's facts comes from."""
+
+    class Attribute(models.TextChoices):
+        NAME = "name", "Name"
+        ORGANIZATION = "organization", "Organization"
+        ALIASES = "aliases", "Aliases"
+        RELEASE_DATE = "release_date", "Release date"
+        TOTAL_PARAMETERS = "total_parameters", "Total parameters"
+        ACTIVE_PARAMETERS = "active_parameters", "Active parameters"
+        CONTEXT_WINDOW_TOKENS = "context_window_tokens", "Context window"
+        OPEN_WEIGHTS = "open_weights", "Open weights"
+        OPEN_TRAINING_DATA = "open_training_data", "Open training data"
+        OPEN_TRAINING_CODE = "open_training_code", "Open training code or recipe"
+        LICENSE = "license", "Licence"
+        DESCRIPTION = "description", "Description"
+
+    # Attributes holding a number that the quote must state.
+    NUMERIC_ATTRIBUTES = {"total_parameters", "active_parameters", "context_window_tokens"}
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="citations")
+    attribute = models.CharField(max_length=32, choices=Attribute)
+
+    objects = ModelCitationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["model", "attribute"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "attribute", "source"],
+                name="one_citation_per_model_attribute_source",
+                violation_error_message="This source is already cited for that fact.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="model_citation_has_quote",
+                violation_error_message="Quote the words of the source that state this.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model} · {self.get_attribute_display()} · {self.source}"
+
+    def natural_key(self):
+        return (self.model.slug, self.attribute, self.source.slug)
+
+    natural_key.dependencies = ["leaderboard.aimodel", "leaderboard.source"]
+
+    def figure_errors(self):
+        if self.attribute in self.NUMERIC_ATTRIBUTES and self.model_id:
+            value = getattr(self.model, self.attribute)
+            if value is not None and value not in numbers_in(self.quote):
+                return {
+                    "quote": f"The quote does not state {self.get_attribute_display().lower()} "
+                    f"= {value}."
+                }
+        return {}
+
+
+class ResultKind(models.TextChoices):
+    SCORE = "score", "Score on a scale"
+    PERCENTAGE = "percentage", "Percentage"
+    RANK = "rank", "Rank only"
+    NOT_REPORTED = "not_reported", "Not reported"
+
+
+class Benchmark(models.Model):
+    """A test models are measured on: what it measures, its scale and direction."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    measures = models.TextField("what it measures", blank=True)
+    result_kind = models.CharField(
+        max_length=16, choices=ResultKind, default=ResultKind.NOT_REPORTED
+    )
+    unit = models.CharField(max_length=50, blank=True, help_text='For example "points".')
+    scale_min = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    scale_max = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    higher_is_better = models.BooleanField(
+        null=True, blank=True, help_text="Leave unknown when no source says."
+    )
+    notes = models.TextField(
+        blank=True, help_text="Caveats a source makes about the benchmark's results."
+    )
+
+    objects = SlugQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_min__isnull=True)
+                | Q(scale_max__isnull=True)
+                | Q(scale_min__lt=F("scale_max")),
+                name="benchmark_scale_min_below_max",
+                violation_error_message="The scale's minimum must be below its maximum.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if (
+            self.scale_min is not None
+            and self.scale_max is not None
+            and self.scale_min >= self.scale_max
+        ):
+            raise ValidationError(
+                {"scale_max": "The scale's minimum must be below its maximum."}
+            )
+
+
+class BenchmarkVersionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, benchmark_slug, name):
+        return self.get(benchmark__slug=benchmark_slug, name=name)
+
+
+class BenchmarkVersion(models.Model):
+    """A version of a benchmark; scores on different versions are not comparable."""
+
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.CASCADE, related_name="versions"
+    )
+    name = models.CharField(max_length=50, help_text='For example "v2".')
+    released_on = models.DateField(null=True, blank=True)
+
+    objects = BenchmarkVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["benchmark", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benchmark", "name"],
+                name="unique_version_per_benchmark",
+                violation_error_message="This benchmark already has that version.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.benchmark} {self.name}"
+
+    def natural_key(self):
+        return (self.benchmark.slug, self.name)
+
+    natural_key.dependencies = ["leaderboard.benchmark"]
+
+
+class BenchmarkCitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, benchmark_slug, attribute, source_slug):
+        return self.get(
+            benchmark__slug=benchmark_slug, attribute=attribute, source__slug=source_slug
+        )
+
+
+class BenchmarkCitation(Citation):
+    """Where one of a benchmark's facts (or a caveat about it) comes from."""
+
+    class Attribute(models.TextChoices):
+        NAME = "name", "Name"
+        MEASURES = "measures", "What it measures"
+        RESULT_KIND = "result_kind", "Kind of result"
+        UNIT = "unit", "Unit"
+        SCALE = "scale", "Scale"
+        DIRECTION = "higher_is_better", "Direction"
+        NOTES = "notes", "Notes"
+
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.CASCADE, related_name="citations"
+    )
+    attribute = models.CharField(max_length=32, choices=Attribute)
+
+    objects = BenchmarkCitationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["benchmark", "attribute"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benchmark", "attribute", "source"],
+                name="one_citation_per_benchmark_attribute_source",
+                violation_error_message="This source is already cited for that fact.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="benchmark_citation_has_quote",
+                violation_error_message="Quote the words of the source that state this.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.benchmark} · {self.get_attribute_display()} · {self.source}"
+
+    def natural_key(self):
+        return (self.benchmark.slug, self.attribute, self.source.slug)
+
+    natural_key.dependencies = ["leaderboard.benchmark", "leaderboard.source"]
+
+
+class Provenance(models.TextChoices):
+    INDEPENDENT = "independent", "Independently measured"
+    VENDOR_CLAIM = "vendor_claim", "Vendor's claim"
+
+
+class ResultQuerySet(models.QuerySet):
+    # The documented rule for which result a page shows when several sources report
+    # one for the same model and benchmark: independent measurements before vendors'
+    # claims, then the newest report, then the most recently entered.
+    PREFERENCE = (
+        F("provenance").asc(),  # "independent" sorts before "vendor_claim"
+        F("reported_on").desc(nulls_last=True),
+        F("pk").desc(),
+    )
+
+    def get_by_natural_key(self, model_slug, benchmark_slug, version_name, source_slug):
+        return self.get(
+            model__slug=model_slug,
+            benchmark__slug=benchmark_slug,
+            version__name=version_name or None,
+            source__slug=source_slug,
+        )
+
+    def preferred_first(self):
+        """Results ordered by the preference rule (see ``PREFERENCE``)."""
+        return self.order_by(*self.PREFERENCE)
+
+    def headline(self):
+        """One result per model and benchmark: the one the rule prefers."""
+        return self.alias(
+            preference=Window(
+                RowNumber(),
+                partition_by=[F("model_id"), F("benchmark_id")],
+                order_by=self.PREFERENCE,
+            )
+        ).filter(preference=1)
+
+    def with_related(self):
+        """Results with everything a page shows about them fetched in one query."""
+        return self.select_related(
+            "model", "model__organization", "benchmark", "version", "source", "claimed_by"
+        )
+
+
+class Result(Citation):
+    """A model's result on a benchmark as one source states it: a value, a rank, or both."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="results")
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.PROTECT, related_name="results"
+    )
+    version = models.ForeignKey(
+        BenchmarkVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        help_text="Leave empty when the source names no version.",
+    )
+    value = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    rank = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The place the source gives, 1 for first."
+    )
+    reported_on = models.DateField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claimed_results",
+        help_text="Who states the result (the article says “NVIDIA claims”).",
+    )
+    provenance = models.CharField(
+        max_length=16, choices=Provenance, default=Provenance.VENDOR_CLAIM
+    )
+
+    objects = ResultQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["benchmark", "model"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(rank__isnull=False),
+                name="result_has_value_or_rank",
+                violation_error_message="Give a value, a rank, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1),
+                name="result_rank_at_least_one",
+                violation_error_message="A rank starts at 1 (first place).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="result_has_quote",
+                violation_error_message="Quote the words of the source that state this result.",
+            ),
+            # Two partial constraints rather than one: NULL versions never collide
+            # in a plain unique index, on SQLite or PostgreSQL.
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "version", "source"],
+                condition=Q(version__isnull=False),
+                name="one_result_per_model_benchmark_version_source",
+                violation_error_message="This source already has a result for this model, "
+                "benchmark and version.",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "source"],
+                condition=Q(version__isnull=True),
+                name="one_unversioned_result_per_model_benchmark_source",
+                violation_error_message="This source already has a result for this model "
+                "and benchmark.",
+            ),
+        ]
+        indexes = [models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx")]
+
+    def __str__(self):
+        return f"{self.model} · {self.benchmark}: {self.display_value}"
+
+    def natural_key(self):
+        version = self.version.name if self.version_id else ""
+        return (self.model.slug, self.benchmark.slug, version, self.source.slug)
+
+    natural_key.dependencies = [
+        "leaderboard.aimodel",
+        "leaderboard.benchmark",
+        "leaderboard.benchmarkversion",
+        "leaderboard.source",
+    ]
+
+    @property
+    def display_value(self):
+        """The value as the source writes it, else the place ("#1")."""
+        if self.value is not None:
+            return format_number(self.value)
+        return f"#{self.rank}"
+
+    @property
+    def is_vendor_claim(self):
+        return self.provenance == Provenance.VENDOR_CLAIM
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.value is None and self.rank is None:
+            errors.setdefault("value", []).append("Give a value, a rank, or both.")
+        if self.rank is not None and self.rank < 1:
+            errors.setdefault("rank", []).append("A rank starts at 1 (first place).")
+        if self.benchmark_id:
+            benchmark = self.benchmark
+            if self.version_id and self.version.benchmark_id != benchmark.pk:
+                errors.setdefault("version", []).append(
+                    f"{self.version} is not a version of {benchmark}."
+                )
+            if self.value is not None:
+                if benchmark.result_kind == ResultKind.RANK:
+                    errors.setdefault("value", []).append(
+                        f"{benchmark} gives ranks only: leave the value empty."
+                    )
+                if benchmark.scale_min is not None and self.value < benchmark.scale_min:
+                    errors.setdefault("value", []).append(
+                        f"Below {benchmark}'s scale, which starts at "
+                        f"{format_number(benchmark.scale_min)}."
+                    )
+                if benchmark.scale_max is not None and self.value > benchmark.scale_max:
+                    errors.setdefault("value", []).append(
+                        f"Above {benchmark}'s scale, which ends at "
+                        f"{format_number(benchmark.scale_max)}."
+                    )
+        if self.provenance == Provenance.VENDOR_CLAIM and not self.claimed_by_id:
+            errors.setdefault("claimed_by", []).append(
+                "Name the vendor whose claim this is."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def figure_errors(self):
+        errors = {}
+        if self.value is not None and self.value not in numbers_in(self.quote):
+            errors["value"] = f"The quote does not state {format_number(self.value)}."
+        if self.rank is not None and self.rank not in ranks_in(self.quote) | numbers_in(
+            self.quote
+        ):
+            errors["rank"] = f"The quote does not state place {self.rank}."
+        return errors

@@ -1,0 +1,67 @@
+"""Small factories: each makes one valid row, with keyword arguments to change it."""
+
+import itertools
+
+from leaderboard.models import (
+    AIModel,
+    Benchmark,
+    Organization,
+    Provenance,
+    Result,
+    ResultKind,
+    Source,
+)
+
+_numbers = itertools.count(1)
+
+
+def make_organization(**fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"Org {n}")
+    fields.setdefault("slug", f"org-{n}")
+    return Organization.objects.create(**fields)
+
+
+def make_source(**fields):
+    """A source with no kept text, so quotes are checked only against their figures."""
+    n = next(_numbers)
+    fields.setdefault("title", f"Source {n}")
+    fields.setdefault("slug", f"source-{n}")
+    return Source.objects.create(**fields)
+
+
+def make_model(**fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"Model {n}")
+    fields.setdefault("slug", f"model-{n}")
+    if "organization" not in fields:
+        fields["organization"] = make_organization()
+    return AIModel.objects.create(**fields)
+
+
+def make_benchmark(**fields):
+    n = next(_numbers)
+    fields.setdefault("name", f"Bench {n}")
+    fields.setdefault("slug", f"bench-{n}")
+    fields.setdefault("result_kind", ResultKind.SCORE)
+    fields.setdefault("higher_is_better", True)
+    return Benchmark.objects.create(**fields)
+
+
+def make_result(**fields):
+    """A result whose default quote states its value (or its rank)."""
+    if "model" not in fields:
+        fields["model"] = make_model()
+    if "benchmark" not in fields:
+        fields["benchmark"] = make_benchmark()
+    if "source" not in fields:
+        fields["source"] = make_source()
+    fields.setdefault("provenance", Provenance.INDEPENDENT)
+    if "value" not in fields and "rank" not in fields:
+        fields["value"] = 50
+    if "quote" not in fields:
+        stated = [f"scored {fields['value']}"] if fields.get("value") is not None else []
+        if fields.get("rank") is not None:
+            stated.append(f"ranked #{fields['rank']}")
+        fields["quote"] = f"{fields['model'].name} {' and '.join(stated)}."
+    return Result.objects.create(**fields)

@@ -1,0 +1,276 @@
+"""Each integrity rule rejects bad data twice: in the database, and in clean() with a
+message an editor can act on."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from leaderboard.models import (
+    AIModel,
+    Benchmark,
+    BenchmarkCitation,
+    BenchmarkVersion,
+    ModelAlias,
+    ModelCitation,
+    Organization,
+    Provenance,
+    Result,
+    ResultKind,
+    Source,
+)
+
+from .factories import make_benchmark, make_model, make_organization, make_result, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_for(error, field):
+    return error.value.message_dict.get(field, [])
+
+
+def assert_rejected_by_database(save):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        save()
+
+
+def test_active_parameters_cannot_exceed_total():
+    model = make_model(total_parameters=10, active_parameters=10)
+    model.active_parameters = 11
+    with pytest.raises(ValidationError) as error:
+        model.full_clean()
+    assert messages_for(error, "active_parameters") == [
+        "Active parameters cannot exceed total parameters."
+    ]
+    assert_rejected_by_database(model.save)
+
+
+def test_active_parameters_alone_are_allowed():
+    model = make_model(total_parameters=None, active_parameters=12)
+    model.full_clean()
+
+
+def test_rank_must_be_at_least_one():
+    result = make_result(value=None, rank=1)
+    result.rank = 0
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert "A rank starts at 1 (first place)." in messages_for(error, "rank")
+    assert_rejected_by_database(result.save)
+
+
+def test_result_needs_a_value_or_a_rank():
+    result = make_result(value=5)
+    result.value = None
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert "Give a value, a rank, or both." in messages_for(error, "value")
+    assert_rejected_by_database(result.save)
+
+
+def test_result_needs_a_quote():
+    result = make_result(value=5)
+    result.quote = ""
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "quote")
+    assert_rejected_by_database(result.save)
+
+
+def test_one_result_per_model_benchmark_and_source():
+    first = make_result(value=5)
+    duplicate = Result(
+        model=first.model,
+        benchmark=first.benchmark,
+        source=first.source,
+        value=6,
+        quote="It scored 6.",
+        provenance=Provenance.INDEPENDENT,
+    )
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert error.value.messages == [
+        "This source already has a result for this model and benchmark."
+    ]
+    assert_rejected_by_database(duplicate.save)
+
+
+def test_versions_keep_results_apart_but_not_twice_on_one_version():
+    benchmark = make_benchmark()
+    v2 = BenchmarkVersion.objects.create(benchmark=benchmark, name="v2")
+    v3 = BenchmarkVersion.objects.create(benchmark=benchmark, name="v3")
+    model, source = make_model(), make_source()
+    make_result(model=model, benchmark=benchmark, source=source, version=v2, value=5)
+    make_result(model=model, benchmark=benchmark, source=source, version=v3, value=6)
+    make_result(model=model, benchmark=benchmark, source=source, value=7)
+    again = Result(
+        model=model,
+        benchmark=benchmark,
+        source=source,
+        version=v3,
+        value=8,
+        quote="8",
+        provenance=Provenance.INDEPENDENT,
+    )
+    with pytest.raises(ValidationError) as error:
+        again.full_clean()
+    assert error.value.messages == [
+        "This source already has a result for this model, benchmark and version."
+    ]
+    assert_rejected_by_database(again.save)
+
+
+def test_version_must_belong_to_the_results_benchmark():
+    other = BenchmarkVersion.objects.create(benchmark=make_benchmark(name="Other"), name="v1")
+    result = make_result(value=5)
+    result.version = other
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "version") == [
+        f"Other v1 is not a version of {result.benchmark.name}."
+    ]
+
+
+def test_value_must_lie_within_the_benchmarks_scale():
+    benchmark = make_benchmark(name="Pct", scale_min=0, scale_max=100)
+    result = make_result(benchmark=benchmark, value=100)
+    result.full_clean()
+    result.value = Decimal("100.5")
+    result.quote = "It scored 100.5 percent."
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "value") == ["Above Pct's scale, which ends at 100."]
+    result.value = Decimal("-1")
+    result.quote = "It scored -1."
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert "Below Pct's scale, which starts at 0." in messages_for(error, "value")
+
+
+def test_rank_only_benchmark_takes_no_value():
+    benchmark = make_benchmark(name="Places", result_kind=ResultKind.RANK)
+    result = make_result(benchmark=benchmark, value=3, rank=1)
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "value") == ["Places gives ranks only: leave the value empty."]
+
+
+def test_benchmark_scale_minimum_below_maximum():
+    benchmark = make_benchmark(scale_min=0, scale_max=100)
+    benchmark.scale_min = 100
+    with pytest.raises(ValidationError) as error:
+        benchmark.full_clean()
+    assert messages_for(error, "scale_max") == ["The scale's minimum must be below its maximum."]
+    assert_rejected_by_database(benchmark.save)
+
+
+def test_quote_must_state_the_value_and_the_rank():
+    result = make_result(value=37, quote="It scored 37 points.")
+    result.full_clean()
+    result.value = 38
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "value") == ["The quote does not state 38."]
+
+    rank_only = make_result(value=None, rank=1, quote="It ranked first in this test.")
+    rank_only.full_clean()
+    rank_only.rank = 2
+    with pytest.raises(ValidationError) as error:
+        rank_only.full_clean()
+    assert messages_for(error, "rank") == ["The quote does not state place 2."]
+
+
+def test_quote_must_stand_verbatim_in_the_sources_kept_text(article):
+    source = Source.objects.get()
+    result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="ai-index")
+    result.full_clean()
+    result.quote = "NVIDIA claims Nemotron 3 Super scored 37 points."
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "quote") == [
+        f"This quote is not in the text of {source}: copy it word for word."
+    ]
+
+
+def test_vendor_claim_names_the_vendor():
+    result = make_result(value=5, provenance=Provenance.VENDOR_CLAIM, claimed_by=None)
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "claimed_by") == ["Name the vendor whose claim this is."]
+    result.claimed_by = make_organization()
+    result.full_clean()
+
+
+def test_model_citation_must_state_the_number_it_backs():
+    model = make_model(total_parameters=128_000_000_000)
+    citation = ModelCitation(
+        model=model,
+        attribute="total_parameters",
+        source=make_source(),
+        quote="a total parameter count of 128 billion",
+    )
+    citation.full_clean()
+    citation.quote = "a total parameter count of 120 billion"
+    with pytest.raises(ValidationError) as error:
+        citation.full_clean()
+    assert messages_for(error, "quote") == [
+        "The quote does not state total parameters = 128000000000."
+    ]
+
+
+def test_seed_file_must_exist_inside_seeds():
+    for name in ["missing.txt", "../manage.py", "/etc/passwd"]:
+        source = Source(title="T", slug="t", seed_file=name)
+        with pytest.raises(ValidationError) as error:
+            source.full_clean()
+        assert messages_for(error, "seed_file") == [f"No file named {name!r} in seeds/."]
+        assert source.text == ""
+
+
+def test_headline_prefers_independent_then_newest():
+    model, benchmark = make_model(), make_benchmark()
+    vendor = make_organization()
+
+    def add(value, provenance, reported_on):
+        return make_result(
+            model=model,
+            benchmark=benchmark,
+            value=value,
+            provenance=provenance,
+            claimed_by=vendor,
+            reported_on=reported_on,
+        )
+
+    add(90, Provenance.VENDOR_CLAIM, datetime.date(2026, 6, 1))
+    assert Result.objects.headline().get().value == 90
+    add(70, Provenance.INDEPENDENT, None)
+    assert Result.objects.headline().get().value == 70
+    add(75, Provenance.INDEPENDENT, datetime.date(2026, 1, 1))
+    add(72, Provenance.INDEPENDENT, datetime.date(2025, 1, 1))
+    assert Result.objects.headline().get().value == 75
+    # One per model and benchmark: another model's result is its own headline.
+    make_result(benchmark=benchmark, value=10)
+    assert sorted(Result.objects.headline().values_list("value", flat=True)) == [10, 75]
+
+
+def test_every_model_round_trips_its_natural_key(article):
+    benchmark = Benchmark.objects.get(slug="ai-index")
+    BenchmarkVersion.objects.create(benchmark=benchmark, name="v2")
+    for model_class in [
+        Organization,
+        Source,
+        AIModel,
+        ModelAlias,
+        ModelCitation,
+        Benchmark,
+        BenchmarkVersion,
+        BenchmarkCitation,
+        Result,
+    ]:
+        rows = list(model_class.objects.all())
+        assert rows, model_class
+        for row in rows:
+            found = model_class.objects.get_by_natural_key(*row.natural_key())
+            assert found.pk == row.pk
