@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Window
@@ -17,6 +17,28 @@ from django.db.models.functions import RowNumber
 from simple_history.models import HistoricalRecords
 
 from .quotes import format_number, normalize_space, numbers_in, ranks_in
+
+
+class HttpsURLField(models.URLField):
+    """A URL field whose form assumes https:// when an editor leaves the scheme out."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+def related_slug(instance, field_name):
+    """The slug of the row a foreign key points to, for natural keys.
+
+    A fixture that names a row the database lacks leaves the key unset; say which
+    key, instead of Django's bare "Result has no model."
+    """
+    try:
+        return getattr(instance, field_name).slug
+    except ObjectDoesNotExist:
+        raise ValueError(
+            f"this {instance._meta.verbose_name} names a {field_name} that is not in the "
+            "database: check the slug, and that the fixture lists that row first"
+        ) from None
 
 
 class SlugQuerySet(models.QuerySet):
@@ -29,7 +51,7 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    website = models.URLField(blank=True)
+    website = HttpsURLField(blank=True)
 
     objects = SlugQuerySet.as_manager()
     history = HistoricalRecords()
@@ -57,7 +79,7 @@ class Source(models.Model):
     published_on = models.DateField(
         null=True, blank=True, help_text="Leave empty when the source gives no date."
     )
-    url = models.URLField(
+    url = HttpsURLField(
         "URL", max_length=500, blank=True, help_text="Leave empty when none is known."
     )
     seed_file = models.CharField(
@@ -128,9 +150,7 @@ class AIModel(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="models"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="models")
     release_date = models.DateField(null=True, blank=True)
     total_parameters = models.PositiveBigIntegerField(
         null=True,
@@ -150,9 +170,7 @@ class AIModel(models.Model):
         blank=True,
         validators=[MinValueValidator(1)],
     )
-    open_weights = models.CharField(
-        max_length=16, choices=Openness, default=Openness.NOT_REPORTED
-    )
+    open_weights = models.CharField(max_length=16, choices=Openness, default=Openness.NOT_REPORTED)
     open_training_data = models.CharField(
         max_length=16, choices=Openness, default=Openness.NOT_REPORTED
     )
@@ -194,9 +212,7 @@ class AIModel(models.Model):
             and self.active_parameters > self.total_parameters
         ):
             raise ValidationError(
-                {
-                    "active_parameters": "Active parameters cannot exceed total parameters."
-                }
+                {"active_parameters": "Active parameters cannot exceed total parameters."}
             )
 
 
@@ -228,7 +244,7 @@ class ModelAlias(models.Model):
         return self.name
 
     def natural_key(self):
-        return (self.model.slug, self.name)
+        return (related_slug(self, "model"), self.name)
 
     natural_key.dependencies = ["leaderboard.aimodel"]
 
@@ -236,9 +252,7 @@ class ModelAlias(models.Model):
 class Citation(models.Model):
     """A source and the verbatim words in it that state something."""
 
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="%(class)ss"
-    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
     quote = models.TextField(help_text="The source's words, copied exactly.")
 
     class Meta:
@@ -313,7 +327,7 @@ class ModelCitation(Citation):
         return f"{self.model} · {self.get_attribute_display()} · {self.source}"
 
     def natural_key(self):
-        return (self.model.slug, self.attribute, self.source.slug)
+        return (related_slug(self, "model"), self.attribute, related_slug(self, "source"))
 
     natural_key.dependencies = ["leaderboard.aimodel", "leaderboard.source"]
 
@@ -381,9 +395,7 @@ class Benchmark(models.Model):
             and self.scale_max is not None
             and self.scale_min >= self.scale_max
         ):
-            raise ValidationError(
-                {"scale_max": "The scale's minimum must be below its maximum."}
-            )
+            raise ValidationError({"scale_max": "The scale's minimum must be below its maximum."})
 
 
 class BenchmarkVersionQuerySet(models.QuerySet):
@@ -394,9 +406,7 @@ class BenchmarkVersionQuerySet(models.QuerySet):
 class BenchmarkVersion(models.Model):
     """A version of a benchmark; scores on different versions are not comparable."""
 
-    benchmark = models.ForeignKey(
-        Benchmark, on_delete=models.CASCADE, related_name="versions"
-    )
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="versions")
     name = models.CharField(max_length=50, help_text='For example "v2".')
     released_on = models.DateField(null=True, blank=True)
 
@@ -416,7 +426,7 @@ class BenchmarkVersion(models.Model):
         return f"{self.benchmark} {self.name}"
 
     def natural_key(self):
-        return (self.benchmark.slug, self.name)
+        return (related_slug(self, "benchmark"), self.name)
 
     natural_key.dependencies = ["leaderboard.benchmark"]
 
@@ -440,9 +450,7 @@ class BenchmarkCitation(Citation):
         DIRECTION = "higher_is_better", "Direction"
         NOTES = "notes", "Notes"
 
-    benchmark = models.ForeignKey(
-        Benchmark, on_delete=models.CASCADE, related_name="citations"
-    )
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="citations")
     attribute = models.CharField(max_length=32, choices=Attribute)
 
     objects = BenchmarkCitationQuerySet.as_manager()
@@ -467,7 +475,7 @@ class BenchmarkCitation(Citation):
         return f"{self.benchmark} · {self.get_attribute_display()} · {self.source}"
 
     def natural_key(self):
-        return (self.benchmark.slug, self.attribute, self.source.slug)
+        return (related_slug(self, "benchmark"), self.attribute, related_slug(self, "source"))
 
     natural_key.dependencies = ["leaderboard.benchmark", "leaderboard.source"]
 
@@ -520,9 +528,7 @@ class Result(Citation):
     """A model's result on a benchmark as one source states it: a value, a rank, or both."""
 
     model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="results")
-    benchmark = models.ForeignKey(
-        Benchmark, on_delete=models.PROTECT, related_name="results"
-    )
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results")
     version = models.ForeignKey(
         BenchmarkVersion,
         on_delete=models.PROTECT,
@@ -593,7 +599,12 @@ class Result(Citation):
 
     def natural_key(self):
         version = self.version.name if self.version_id else ""
-        return (self.model.slug, self.benchmark.slug, version, self.source.slug)
+        return (
+            related_slug(self, "model"),
+            related_slug(self, "benchmark"),
+            version,
+            related_slug(self, "source"),
+        )
 
     natural_key.dependencies = [
         "leaderboard.aimodel",
@@ -645,9 +656,7 @@ class Result(Citation):
                         f"{format_number(benchmark.scale_max)}."
                     )
         if self.provenance == Provenance.VENDOR_CLAIM and not self.claimed_by_id:
-            errors.setdefault("claimed_by", []).append(
-                "Name the vendor whose claim this is."
-            )
+            errors.setdefault("claimed_by", []).append("Name the vendor whose claim this is.")
         if errors:
             raise ValidationError(errors)
 

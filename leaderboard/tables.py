@@ -1,15 +1,16 @@
 """The leaderboard's tables. Every column sorts in the database, with missing
 values last in both directions."""
 
+import django_tables2 as tables
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.utils.html import format_html
-import django_tables2 as tables
+from django.utils.safestring import mark_safe
 
 from .models import AIModel, Openness, Result
 from .quotes import format_number
 
-NOT_REPORTED = format_html('<span class="not-reported">not reported</span>')
-NO_RESULT = format_html('<span class="no-result" title="No result reported">—</span>')
+NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
+NO_RESULT = mark_safe('<span class="no-result" title="No result reported">—</span>')
 
 
 def humanize_count(number):

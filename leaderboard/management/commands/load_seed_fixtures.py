@@ -18,7 +18,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Load even fixtures already loaded.")
+        parser.add_argument(
+            "--force", action="store_true", help="Load even fixtures already loaded."
+        )
 
     def handle(self, *args, force=False, **options):
         fixture_paths = sorted(
@@ -28,7 +30,9 @@ class Command(BaseCommand):
             try:
                 objects = json.loads(path.read_text(encoding="utf-8"))
                 slugs = {
-                    obj["fields"]["slug"] for obj in objects if obj["model"] == "leaderboard.source"
+                    obj["fields"]["slug"]
+                    for obj in objects
+                    if obj["model"] == "leaderboard.source"
                 }
             except (ValueError, KeyError, TypeError) as error:
                 raise CommandError(f"{path.name} is not a valid fixture: {error}") from error
