@@ -100,7 +100,9 @@ def test_columns_sort_both_ways_with_missing_values_last(client, table_data, sor
     assert row_names(response) == expected
 
 
-@pytest.mark.parametrize("sort", ["nonsense", "-", "benchmark-", "benchmark-missing", "%00", "name,"])
+@pytest.mark.parametrize(
+    "sort", ["nonsense", "-", "benchmark-", "benchmark-missing", "%00", "name,"]
+)
 def test_unknown_sort_keys_fall_back_to_the_default(client, table_data, sort):
     response = client.get(reverse("index"), {"sort": sort})
     assert response.status_code == 200
