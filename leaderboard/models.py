@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Rank, RowNumber
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .quotes import format_number, normalize_space, numbers_in, ranks_in
@@ -65,6 +66,9 @@ class Organization(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def get_absolute_url(self):
+        return reverse("organization", args=[self.slug])
+
 
 class Source(models.Model):
     """Where facts come from: an article, a paper, a leaderboard page.
@@ -99,6 +103,9 @@ class Source(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("source", args=[self.slug])
 
     @property
     def seed_path(self):
@@ -143,6 +150,62 @@ class AIModelQuerySet(SlugQuerySet):
     def with_organization(self):
         """Models with their organization fetched in the same query."""
         return self.select_related("organization")
+
+    def with_headline_results(self):
+        """Models with ``headline_results``: the result each benchmark's column shows
+        (see ``ResultQuerySet.headline``), fetched in one query for the whole page."""
+        return self.prefetch_related(
+            Prefetch(
+                "results",
+                queryset=Result.objects.headline().select_related(
+                    "version", "source", "claimed_by"
+                ),
+                to_attr="headline_results",
+            )
+        )
+
+    def with_score_on(self, benchmark, prefix="score"):
+        """Annotate the headline value and rank on ``benchmark`` as
+        ``<prefix>_value`` and ``<prefix>_rank`` (both None without a result)."""
+        preferred = Result.objects.filter(
+            model=OuterRef("pk"), benchmark=benchmark
+        ).preferred_first()
+        return self.annotate(
+            **{
+                f"{prefix}_value": Subquery(preferred.values("value")[:1]),
+                f"{prefix}_rank": Subquery(preferred.values("rank")[:1]),
+            }
+        )
+
+    @staticmethod
+    def score_ordering(benchmark, best_first=True, prefix="score"):
+        """ORDER BY terms for ``with_score_on``: best first (or worst first), by the
+        benchmark's direction; a rank without a value next; no result last either way."""
+        higher_first = best_first == (benchmark.higher_is_better is not False)
+        value, rank = F(f"{prefix}_value"), F(f"{prefix}_rank")
+        return [
+            value.desc(nulls_last=True) if higher_first else value.asc(nulls_last=True),
+            rank.asc(nulls_last=True) if best_first else rank.desc(nulls_last=True),
+        ]
+
+    def ranked_on(self, benchmark, best_first=True, prefix="score"):
+        """Models ordered by their headline result on ``benchmark`` (see
+        ``score_ordering``), then by name."""
+        return self.with_score_on(benchmark, prefix).order_by(
+            *self.score_ordering(benchmark, best_first, prefix), "name"
+        )
+
+    def with_place_on(self, benchmark):
+        """Annotate ``place``: each model's standard competition rank (1, 2, 2, 4)
+        among these models on ``benchmark``, best first, beside ``score_value`` and
+        ``score_rank``. A place means something only where one of those is set."""
+        return self.with_score_on(benchmark).annotate(
+            place=Window(Rank(), order_by=self.score_ordering(benchmark))
+        )
+
+    def with_result_on(self, benchmark):
+        """Only models with a result on ``benchmark``."""
+        return self.filter(Exists(Result.objects.filter(model=OuterRef("pk"), benchmark=benchmark)))
 
 
 class AIModel(models.Model):
@@ -204,6 +267,9 @@ class AIModel(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("model", args=[self.slug])
 
     def clean(self):
         if (
@@ -367,6 +433,10 @@ class Benchmark(models.Model):
     notes = models.TextField(
         blank=True, help_text="Caveats a source makes about the benchmark's results."
     )
+    featured = models.BooleanField(
+        default=False,
+        help_text="Shown as a column on the leaderboard unless a reader picks other columns.",
+    )
 
     objects = SlugQuerySet.as_manager()
     history = HistoricalRecords()
@@ -388,6 +458,15 @@ class Benchmark(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("benchmark", args=[self.slug])
+
+    @property
+    def direction_label(self):
+        return {True: "higher is better", False: "lower is better"}.get(
+            self.higher_is_better, "direction not reported"
+        )
 
     def clean(self):
         if (

@@ -1,12 +1,12 @@
-"""The leaderboard's tables. Every column sorts in the database, with missing
-values last in both directions."""
+"""The site's tables. Every column sorts in the database, both ways, with missing
+values (no result, an unreported count) last in both directions."""
 
 import django_tables2 as tables
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .models import AIModel, Openness, Result
+from .models import AIModel, Openness
 from .quotes import format_number
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
@@ -22,6 +22,35 @@ def humanize_count(number):
     return f"{number:,}"
 
 
+def aria_sort(bound_column):
+    """The header's aria-sort: the order the cells' own values are in, or None."""
+    if not bound_column.is_ordered:
+        return None
+    descending = bound_column.order_by_alias.is_descending
+    column = bound_column.column
+    if isinstance(column, BenchmarkColumn) and column.benchmark.higher_is_better is not False:
+        # These columns sort best first on the first click: highest values first.
+        descending = not descending
+    return "descending" if descending else "ascending"
+
+
+def claim_badge(result):
+    """Marks a vendor's claim as that vendor's, with the source on hover."""
+    if not result.is_vendor_claim:
+        return ""
+    return format_html(
+        ' <small class="claim" title="{}’s claim. Source: {}">{}’s claim</small>',
+        result.claimed_by,
+        result.source,
+        result.claimed_by,
+    )
+
+
+def result_for(record, benchmark):
+    """The record's headline result on ``benchmark`` from the prefetched list."""
+    return next((r for r in record.headline_results if r.benchmark_id == benchmark.pk), None)
+
+
 class NullsLastColumn(tables.Column):
     """A column over a nullable field whose empty cells sort last both ways."""
 
@@ -32,7 +61,7 @@ class NullsLastColumn(tables.Column):
 
 
 class CountColumn(NullsLastColumn):
-    """A count of parameters or tokens, shortened for reading."""
+    """A count of parameters or tokens, shortened for reading, exact in exports."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", NOT_REPORTED)
@@ -42,16 +71,21 @@ class CountColumn(NullsLastColumn):
     def render(self, value):
         return humanize_count(value)
 
+    def value(self, value):
+        return value
+
 
 class OpennessColumn(tables.Column):
-    """What is open; sorts most open first when descending, "not reported" last."""
+    """What is open; most open first when descending, "not reported" last both ways."""
 
     RANKING = [Openness.OPEN, Openness.PARTIAL, Openness.CLOSED]
 
     def order(self, queryset, is_descending):
-        field = self.accessor
         openness = Case(
-            *(When(**{field: value}, then=Value(i)) for i, value in enumerate(self.RANKING)),
+            *(
+                When(**{self.accessor: value}, then=Value(i))
+                for i, value in enumerate(self.RANKING)
+            ),
             default=None,
         )
         key = F("sort_openness")
@@ -65,106 +99,181 @@ class OpennessColumn(tables.Column):
 
     def render(self, record, value):
         return format_html(
-            '<span class="openness openness-{}">{}</span>',
-            getattr(record, self.accessor),
-            value,
+            '<span class="badge openness-{}">{}</span>', getattr(record, self.accessor), value
         )
+
+    def value(self, record, value):
+        return value
 
 
 class BenchmarkColumn(tables.Column):
     """One benchmark's headline results (see ``ResultQuerySet.headline``).
 
-    Cells read the page's prefetched ``headline_results``; sorting annotates the
-    sorted benchmark's preferred value and rank only.
+    Cells read the page's prefetched ``headline_results``; sorting annotates only
+    the sorted benchmark. Ascending means best first, as a reader expects from the
+    first click on a leaderboard's column.
     """
 
     def __init__(self, benchmark, **kwargs):
         self.benchmark = benchmark
-        direction = {True: "higher is better", False: "lower is better"}.get(
-            benchmark.higher_is_better, "direction not reported"
+        arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
+        kwargs.setdefault(
+            "verbose_name",
+            format_html(
+                '{}<span class="direction" aria-hidden="true">{}</span>', benchmark.name, arrow
+            ),
         )
-        super().__init__(
-            verbose_name=benchmark.name,
-            accessor="pk",
-            empty_values=(),
-            attrs={
-                "th": {"title": f"{benchmark.name}: {direction}"},
+        kwargs.setdefault(
+            "attrs",
+            {
+                "th": {
+                    "title": f"{benchmark.name}: {benchmark.direction_label}. "
+                    "Click to sort best first, again for worst first.",
+                    "class": "benchmark",
+                },
                 "td": {"class": "num"},
             },
-            **kwargs,
         )
+        super().__init__(accessor="pk", empty_values=(), **kwargs)
+        self.export_header = benchmark.name + (f" ({benchmark.unit})" if benchmark.unit else "")
 
     def render(self, record):
-        result = next(
-            (r for r in record.headline_results if r.benchmark_id == self.benchmark.pk),
-            None,
-        )
+        result = result_for(record, self.benchmark)
         if result is None:
             return NO_RESULT
-        claim = ""
-        if result.is_vendor_claim:
-            claim = format_html(
-                ' <small class="claim" title="{}">{}</small>',
-                f"{result.claimed_by}'s claim — source: {result.source}",
-                f"{result.claimed_by}'s claim",
-            )
-        version = f" ({result.version.name})" if result.version_id else ""
-        return format_html("{}{}{}", result.display_value, version, claim)
+        version = format_html(' <small class="version">{}</small>', result.version.name) if (
+            result.version_id
+        ) else ""
+        return format_html("{}{}{}", result.display_value, version, claim_badge(result))
+
+    def value(self, record):
+        result = result_for(record, self.benchmark)
+        return "" if result is None else result.display_value
 
     def order(self, queryset, is_descending):
-        """Ascending means best first (higher values first unless the benchmark says
-        lower is better), as a leaderboard reader expects from the first click."""
-        preferred = Result.objects.filter(
-            model=OuterRef("pk"), benchmark=self.benchmark
-        ).preferred_first()
-        queryset = queryset.annotate(
-            sort_value=Subquery(preferred.values("value")[:1]),
-            sort_rank=Subquery(preferred.values("rank")[:1]),
-        )
-        best_first = not is_descending
-        higher_first = best_first == (self.benchmark.higher_is_better is not False)
-        value, rank = F("sort_value"), F("sort_rank")
+        prefix = f"sort_{self.benchmark.pk}"
         return (
-            queryset.order_by(
-                value.desc(nulls_last=True) if higher_first else value.asc(nulls_last=True),
-                # A place without a value (rank only) still sorts ahead of no result.
-                rank.asc(nulls_last=True) if best_first else rank.desc(nulls_last=True),
-                "name",
-            ),
+            queryset.ranked_on(self.benchmark, best_first=not is_descending, prefix=prefix),
             True,
         )
 
 
+class BenchmarkSourceColumn(tables.Column):
+    """Export-only: whose claim a benchmark's value is, and its source."""
+
+    def __init__(self, benchmark):
+        self.benchmark = benchmark
+        super().__init__(accessor="pk", empty_values=(), visible=False, orderable=False)
+        self.export_header = f"{benchmark.name}: source"
+
+    def value(self, record):
+        result = result_for(record, self.benchmark)
+        if result is None:
+            return ""
+        who = f"{result.claimed_by}'s claim" if result.is_vendor_claim else "independent"
+        return f"{who}; {result.source}"
+
+
+class RankColumn(BenchmarkColumn):
+    """The model's place on the ranking benchmark among the models shown; sorting it
+    is sorting by that benchmark."""
+
+    def __init__(self, benchmark):
+        super().__init__(
+            benchmark,
+            verbose_name="Rank",
+            attrs={
+                "th": {"title": f"Place on {benchmark.name} among the models shown"},
+                "td": {"class": "num rank"},
+            },
+        )
+        self.export_header = f"Rank ({benchmark.name})"
+
+    def has_place(self, record):
+        return record.score_value is not None or record.score_rank is not None
+
+    def render(self, record):
+        return record.place if self.has_place(record) else NO_RESULT
+
+    def value(self, record):
+        return record.place if self.has_place(record) else ""
+
+
 class LeaderboardTable(tables.Table):
-    name = tables.Column("Model", attrs={"th": {"scope": "col"}})
-    organization = tables.Column(order_by=("organization__name",))
-    total_parameters = CountColumn("Total parameters")
-    active_parameters = CountColumn("Active parameters")
-    context_window_tokens = CountColumn("Context window (tokens)")
-    open_weights = OpennessColumn("Open weights")
-    open_training_data = OpennessColumn("Open data")
-    open_training_code = OpennessColumn("Open recipe")
+    name = tables.Column("Model", linkify=True, attrs={"td": {"class": "model"}})
+    organization = tables.Column(linkify=True, order_by=("organization__name",))
+    total_parameters = CountColumn("Total params")
+    active_parameters = CountColumn("Active params")
+    context_window_tokens = CountColumn("Context (tokens)")
+    open_weights = OpennessColumn("Weights")
+    open_training_data = OpennessColumn("Data")
+    open_training_code = OpennessColumn("Recipe")
 
     class Meta:
         model = AIModel
         fields = ()
-        sequence = (
-            "name",
-            "organization",
-            "total_parameters",
-            "active_parameters",
-            "context_window_tokens",
-            "open_weights",
-            "open_training_data",
-            "open_training_code",
-            "...",
-        )
-        order_by = ("name",)
-        attrs = {"class": "leaderboard"}
-        empty_text = "No models yet."
+        sequence = ("rank", "name", "organization", "...")
+        attrs = {
+            "class": "leaderboard",
+            "th": {"aria-sort": lambda bound_column: aria_sort(bound_column), "scope": "col"},
+        }
+        empty_text = "No models match these filters."
+        template_name = "leaderboard/table.html"
 
-    @staticmethod
-    def benchmark_columns(benchmarks):
-        """(name, column) pairs for ``extra_columns``. The "benchmark-" prefix keeps a
-        benchmark's sort key apart from every fixed column's."""
-        return [(f"benchmark-{b.slug}", BenchmarkColumn(b)) for b in benchmarks]
+    def __init__(self, data, benchmarks=(), ranking_benchmark=None, **kwargs):
+        """``benchmarks``: one column each, keyed "benchmark-<slug>" so a benchmark's
+        sort key never collides with a fixed column's. ``ranking_benchmark``: the
+        benchmark the Rank column places models on."""
+        extra = []
+        if ranking_benchmark is not None:
+            extra.append(("rank", RankColumn(ranking_benchmark)))
+        for benchmark in benchmarks:
+            extra.append((f"benchmark-{benchmark.slug}", BenchmarkColumn(benchmark)))
+        for benchmark in benchmarks:
+            extra.append((f"source-{benchmark.slug}", BenchmarkSourceColumn(benchmark)))
+        super().__init__(data, extra_columns=extra, **kwargs)
+        self.caption = (
+            f"Open models, ranked on {ranking_benchmark.name}"
+            if ranking_benchmark
+            else "Open models"
+        )
+
+    def as_values(self, exclude_columns=None):
+        """Rows for export, under plain-text headers."""
+        rows = super().as_values(exclude_columns)
+        next(rows)
+        exclude_columns = exclude_columns or ()
+        yield [
+            getattr(column.column, "export_header", None) or str(column.header)
+            for column in self.columns.iterall()
+            if not (column.column.exclude_from_export or column.name in exclude_columns)
+        ]
+        yield from rows
+
+
+class BenchmarkRankingTable(tables.Table):
+    """One benchmark's ranking: models with a result on it, best first."""
+
+    name = tables.Column("Model", linkify=True)
+    organization = tables.Column(linkify=True, order_by=("organization__name",))
+    active_parameters = CountColumn("Active params")
+
+    class Meta:
+        model = AIModel
+        fields = ()
+        sequence = ("rank", "name", "organization", "...")
+        attrs = {
+            "class": "leaderboard",
+            "th": {"aria-sort": lambda bound_column: aria_sort(bound_column), "scope": "col"},
+        }
+        template_name = "leaderboard/table.html"
+        empty_text = "No results on this benchmark yet."
+
+    def __init__(self, data, benchmark, **kwargs):
+        column = BenchmarkColumn(benchmark, verbose_name="Result")
+        super().__init__(
+            data,
+            extra_columns=[("rank", RankColumn(benchmark)), ("result", column)],
+            **kwargs,
+        )
+        self.caption = f"{benchmark.name}: models with a result, best first"

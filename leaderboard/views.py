@@ -1,30 +1,262 @@
-from django.db.models import Prefetch
-from django.views.generic import ListView
+"""Public pages. Everything a view shows is in its URL (sort, filters, columns,
+page), so any view is a permalink; bad values fall back to defaults, never a 500."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.views.generic import DetailView, ListView
+from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
 
-from .models import AIModel, Benchmark, Result
-from .tables import LeaderboardTable
+from . import charts
+from .filters import ModelFilter
+from .models import (
+    AIModel,
+    Benchmark,
+    ModelCitation,
+    Organization,
+    Result,
+    ResultQuerySet,
+    Source,
+)
+from .tables import BenchmarkRankingTable, LeaderboardTable
+
+# How many benchmark columns the leaderboard shows when none is featured.
+DEFAULT_COLUMN_COUNT = 5
 
 
-class LeaderboardView(SingleTableMixin, ListView):
-    """Every model, one column per benchmark. A constant number of queries: the
-    benchmarks, the count, the page of models, and the page's headline results."""
+class LenientPaginator(Paginator):
+    """Shows the first page for a page "number" that is not a number."""
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except PageNotAnInteger:
+            return 1
+
+
+PAGINATION = {"per_page": 50, "silent": False, "paginator_class": LenientPaginator}
+
+
+class NotFoundPastTheEndMixin:
+    """A page number past the end (or below 1) answers 404."""
+
+    table_pagination = PAGINATION
+
+    def get_table(self, **kwargs):
+        try:
+            return super().get_table(**kwargs)
+        except EmptyPage as error:
+            raise Http404(f"No such page: {error}") from error
+
+
+class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Every model, one column per chosen benchmark, filterable, sortable, exportable.
+
+    Queries stay constant as models and benchmarks grow: the benchmarks, the filter
+    form's choices, the count, the page of models, and the page's headline results.
+    """
 
     template_name = "leaderboard/index.html"
+    filterset_class = ModelFilter
     table_class = LeaderboardTable
-    table_pagination = {"per_page": 50}
+    # An invalid filter value is reported on the form and ignored, not an empty page.
+    strict = False
+    export_formats = ("csv", "json")
+    export_name = "leaderboard"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.benchmarks = list(Benchmark.objects.all())
+        by_slug = {b.slug: b for b in self.benchmarks}
+        chosen = [by_slug[s] for s in request.GET.getlist("show") if s in by_slug]
+        if not chosen:
+            chosen = [b for b in self.benchmarks if b.featured] or self.benchmarks[
+                :DEFAULT_COLUMN_COUNT
+            ]
+        sort = request.GET.get("sort", "").lstrip("-")
+        sorted_benchmark = by_slug.get(sort.removeprefix("benchmark-")) if sort else None
+        if sorted_benchmark and sorted_benchmark not in chosen:
+            chosen.append(sorted_benchmark)
+        self.shown_benchmarks = sorted(set(chosen), key=self.benchmarks.index)
+        # The Rank column places models on the sorted benchmark, else the first shown.
+        self.ranking_benchmark = sorted_benchmark or next(iter(self.shown_benchmarks), None)
 
     def get_queryset(self):
-        return AIModel.objects.with_organization().prefetch_related(
-            Prefetch(
-                "results",
-                queryset=Result.objects.headline().select_related(
-                    "version", "source", "claimed_by"
-                ),
-                to_attr="headline_results",
-            )
+        models = AIModel.objects.with_organization().with_headline_results()
+        if self.ranking_benchmark is None:
+            return models.order_by("name")
+        # The default order (when no valid sort is asked for): best first on the
+        # ranking benchmark.
+        return models.with_place_on(self.ranking_benchmark).order_by(
+            *AIModel.objects.score_ordering(self.ranking_benchmark), "name"
         )
 
     def get_table_kwargs(self):
-        benchmarks = list(Benchmark.objects.all())
-        return {"extra_columns": LeaderboardTable.benchmark_columns(benchmarks)}
+        return {
+            "benchmarks": self.shown_benchmarks,
+            "ranking_benchmark": self.ranking_benchmark,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = {b.pk for b in self.shown_benchmarks}
+        context.update(
+            benchmarks=self.benchmarks,
+            shown_slugs={b.slug for b in self.shown_benchmarks},
+            column_choices=[(b, b.pk in shown) for b in self.benchmarks],
+            ranking_benchmark=self.ranking_benchmark,
+            scatter=self.scatter(),
+        )
+        return context
+
+    def scatter(self):
+        """The ranking benchmark's scores against active parameters, for the
+        models the filters keep."""
+        benchmark = self.ranking_benchmark
+        if benchmark is None:
+            return None
+        points = list(
+            self.filterset.qs.filter(active_parameters__isnull=False, score_value__isnull=False)
+            .order_by(*AIModel.objects.score_ordering(benchmark), "name")
+            .values("name", "slug", "active_parameters", "score_value")[: charts.MAX_POINTS]
+        )
+        return charts.scatter(points, benchmark)
+
+
+class BenchmarkListView(ListView):
+    template_name = "leaderboard/benchmark_list.html"
+    context_object_name = "benchmarks"
+
+    def get_queryset(self):
+        return Benchmark.objects.annotate(
+            model_count=Count("results__model", distinct=True)
+        ).prefetch_related("versions")
+
+
+class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
+    """A benchmark, what it measures and how to read it, its ranking and a chart."""
+
+    model = Benchmark
+    template_name = "leaderboard/benchmark_detail.html"
+    table_class = BenchmarkRankingTable
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "object"):
+            self.object = super().get_object(queryset)
+        return self.object
+
+    def get_table_data(self):
+        benchmark = self.get_object()
+        return (
+            AIModel.objects.with_organization()
+            .with_headline_results()
+            .with_result_on(benchmark)
+            .with_place_on(benchmark)
+            .order_by(*AIModel.objects.score_ordering(benchmark), "name")
+        )
+
+    def get_table_kwargs(self):
+        return {"benchmark": self.get_object()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        benchmark = self.object
+        table = context["table"]
+        rows = [row.record for row in table.page.object_list] if table.page else []
+        context.update(
+            citations=benchmark.citations.select_related("source"),
+            versions=benchmark.versions.all(),
+            chart=charts.bars(rows, benchmark),
+        )
+        return context
+
+
+class ModelDetailView(DetailView):
+    """Every fact about a model with its source and quote, and every result."""
+
+    model = AIModel
+    template_name = "leaderboard/model_detail.html"
+    queryset = AIModel.objects.with_organization().prefetch_related(
+        "aliases",
+        Prefetch("citations", queryset=ModelCitation.objects.select_related("source")),
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.object
+        citations = {}
+        for citation in model.citations.all():
+            citations.setdefault(citation.attribute, []).append(citation)
+        headline_ids = set(
+            Result.objects.filter(model=model).headline().values_list("pk", flat=True)
+        )
+        results = list(
+            model.results.select_related("benchmark", "version", "source", "claimed_by").order_by(
+                "benchmark__name", *ResultQuerySet.PREFERENCE
+            )
+        )
+        for result in results:
+            result.is_headline = result.pk in headline_ids
+        context.update(facts=model_facts(model, citations), results=results)
+        return context
+
+
+def model_facts(model, citations):
+    """(label, value, citations) for each fact the model page lists; a value of None
+    is shown as "not reported"."""
+
+    def count(value, unit=""):
+        return None if value is None else f"{value:,}{unit}"
+
+    rows = [
+        ("Organization", model.organization, "organization"),
+        ("Aliases", ", ".join(a.name for a in model.aliases.all()) or None, "aliases"),
+        ("Release date", model.release_date, "release_date"),
+        ("Total parameters", count(model.total_parameters), "total_parameters"),
+        ("Active parameters", count(model.active_parameters), "active_parameters"),
+        ("Context window", count(model.context_window_tokens, " tokens"), "context_window_tokens"),
+        ("Open weights", model.get_open_weights_display(), "open_weights"),
+        ("Open training data", model.get_open_training_data_display(), "open_training_data"),
+        (
+            "Open training code or recipe",
+            model.get_open_training_code_display(),
+            "open_training_code",
+        ),
+        ("Licence", model.license or None, "license"),
+    ]
+    return [
+        (label, None if value == "Not reported" else value, citations.get(attribute, []))
+        for label, value, attribute in rows
+    ]
+
+
+class OrganizationDetailView(DetailView):
+    model = Organization
+    template_name = "leaderboard/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            models=self.object.models.all(),
+            claimed_results=self.object.claimed_results.select_related(
+                "model", "benchmark", "source"
+            ),
+        )
+        return context
+
+
+class SourceDetailView(DetailView):
+    model = Source
+    template_name = "leaderboard/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        context.update(
+            model_citations=source.modelcitations.select_related("model"),
+            benchmark_citations=source.benchmarkcitations.select_related("benchmark"),
+            results=source.results.select_related("model", "benchmark", "version", "claimed_by"),
+        )
+        return context

@@ -1,0 +1,226 @@
+"""Charts drawn on the server as inline SVG: no script, no outside asset, readable
+without JavaScript. Each has a title and a description that states every figure,
+and colours come from the stylesheet (classes only), so both themes apply."""
+
+import math
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from .quotes import format_number
+from .tables import result_for
+
+# The scatter plots at most this many models (the best on the benchmark) and names
+# the first LABELLED of them beside their points; every point has its name on hover.
+MAX_POINTS = 200
+LABELLED = 15
+
+
+@dataclass
+class Chart:
+    svg: str
+    summary: str
+    notes: list = field(default_factory=list)
+
+
+def short_count(number):
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if number >= size:
+            return format_number(round(number / size, 1)).removesuffix(".0") + suffix
+    return str(number)
+
+
+def svg_frame(chart_id, width, height, title, description, body):
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" '
+        'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
+        w=width,
+        h=height,
+        id=chart_id,
+        title=title,
+        desc=description,
+        body=body,
+    )
+
+
+def bars(records, benchmark):
+    """Horizontal bars, one per model with a value, in the order given (best first).
+    Results that give only a place cannot be bars; they are listed as notes."""
+    valued, placed = [], []
+    for record in records:
+        result = result_for(record, benchmark)
+        if result is None:
+            continue
+        (valued if result.value is not None else placed).append((record, result))
+    if not valued and not placed:
+        return None
+
+    label_width, bar_width, value_width, row_height = 220, 320, 110, 28
+    width = label_width + bar_width + value_width
+    height = max(1, len(valued)) * row_height + 8
+    values = [float(result.value) for _, result in valued]
+    low = min([0.0, *values] + ([float(benchmark.scale_min)] if benchmark.scale_min else []))
+    high = max(
+        [*values, low + 1] + ([float(benchmark.scale_max)] if benchmark.scale_max else [])
+    )
+    span = high - low or 1.0
+    unit = f" {benchmark.unit}" if benchmark.unit else ""
+
+    def claim(result):
+        return f" ({result.claimed_by}'s claim)" if result.is_vendor_claim else ""
+
+    rows = []
+    for i, (record, result) in enumerate(valued):
+        y = 4 + i * row_height
+        x0 = label_width + (0 - low) / span * bar_width
+        x1 = label_width + (float(result.value) - low) / span * bar_width
+        rows.append(
+            format_html(
+                '<g class="chart-row"><title>{name}: {value}{unit}{claim}</title>'
+                '<text class="chart-label" x="{lx}" y="{ty}" text-anchor="end">{name}</text>'
+                '<rect class="chart-bar{vendor}" x="{x}" y="{y}" width="{bw}" height="{bh}"/>'
+                '<text class="chart-value" x="{vx}" y="{ty}">{value}</text></g>',
+                name=record.name,
+                value=result.display_value,
+                unit=unit,
+                claim=claim(result),
+                lx=label_width - 8,
+                ty=f"{y + row_height * 0.62:.1f}",
+                vendor=" vendor" if result.is_vendor_claim else "",
+                x=f"{min(x0, x1):.1f}",
+                y=y + 3,
+                bw=f"{max(abs(x1 - x0), 1):.1f}",
+                bh=row_height - 8,
+                vx=f"{max(x0, x1) + 6:.1f}",
+            )
+        )
+    description = "; ".join(
+        f"{record.name}: {result.display_value}{unit}{claim(result)}"
+        for record, result in valued
+    )
+    notes = [
+        f"{record.name}: ranked #{result.rank}, no score given{claim(result)}."
+        for record, result in placed
+    ]
+    svg = (
+        svg_frame(
+            f"bars-{benchmark.slug}",
+            width,
+            height,
+            f"{benchmark.name}, best first",
+            description or "No scores, only places.",
+            mark_safe("".join(rows)),
+        )
+        if valued
+        else ""
+    )
+    return Chart(svg=svg, summary=description, notes=notes)
+
+
+def scatter(points, benchmark):
+    """Each model's score on ``benchmark`` against its active parameters (log scale).
+    ``points``: dicts with name, slug, active_parameters, score_value, best first."""
+    if not points:
+        return Chart(
+            svg="",
+            summary="",
+            notes=[
+                f"No model shown has both a score on {benchmark.name} and a reported "
+                "active parameter count, so there is nothing to plot."
+            ],
+        )
+    width, height = 640, 360
+    left, right, top, bottom = 60, 20, 20, 50
+    xs = [math.log10(p["active_parameters"]) for p in points]
+    ys = [float(p["score_value"]) for p in points]
+    x_low, x_high = math.floor(min(xs)), math.ceil(max(xs))
+    if x_high == x_low:
+        x_high += 1
+    y_low, y_high = min(ys), max(ys)
+    pad = (y_high - y_low) * 0.1 or max(abs(y_high) * 0.1, 1.0)
+    y_low, y_high = y_low - pad, y_high + pad
+
+    def px(x):
+        return left + (x - x_low) / (x_high - x_low) * (width - left - right)
+
+    def py(y):
+        return top + (y_high - y) / (y_high - y_low) * (height - top - bottom)
+
+    axes = [
+        format_html(
+            '<line class="chart-axis" x1="{l}" y1="{b}" x2="{r}" y2="{b}"/>'
+            '<line class="chart-axis" x1="{l}" y1="{t}" x2="{l}" y2="{b}"/>'
+            '<text class="chart-axis-label" x="{cx}" y="{ly}" text-anchor="middle">'
+            "Active parameters (log scale)</text>"
+            '<text class="chart-axis-label" x="14" y="{cy}" text-anchor="middle" '
+            'transform="rotate(-90 14 {cy})">{name}</text>',
+            l=left,
+            r=width - right,
+            t=top,
+            b=height - bottom,
+            cx=f"{(left + width - right) / 2:.1f}",
+            ly=height - 10,
+            cy=f"{(top + height - bottom) / 2:.1f}",
+            name=benchmark.name,
+        )
+    ]
+    for power in range(x_low, x_high + 1):
+        axes.append(
+            format_html(
+                '<text class="chart-tick" x="{x}" y="{y}" text-anchor="middle">{label}</text>',
+                x=f"{px(power):.1f}",
+                y=height - bottom + 16,
+                label=short_count(10**power),
+            )
+        )
+    for i in range(5):
+        y = y_low + (y_high - y_low) * i / 4
+        axes.append(
+            format_html(
+                '<text class="chart-tick" x="{x}" y="{y}" text-anchor="end">{label}</text>',
+                x=left - 6,
+                y=f"{py(y) + 4:.1f}",
+                label=f"{y:.3g}",
+            )
+        )
+    dots = format_html_join(
+        "",
+        '<a href="{}"><g class="chart-point"><title>{}: {} at {} active parameters</title>'
+        '<circle cx="{}" cy="{}" r="5"/>{}</g></a>',
+        (
+            (
+                reverse("model", args=[p["slug"]]),
+                p["name"],
+                format_number(p["score_value"]),
+                short_count(p["active_parameters"]),
+                f"{px(x):.1f}",
+                f"{py(y):.1f}",
+                format_html(
+                    '<text class="chart-point-label" x="{}" y="{}">{}</text>',
+                    f"{px(x) + 8:.1f}",
+                    f"{py(y) - 6:.1f}",
+                    p["name"],
+                )
+                if i < LABELLED
+                else "",
+            )
+            for i, (p, x, y) in enumerate(zip(points, xs, ys, strict=True))
+        ),
+    )
+    description = "; ".join(
+        f"{p['name']}: {format_number(p['score_value'])} at "
+        f"{short_count(p['active_parameters'])} active parameters"
+        for p in points
+    )
+    svg = svg_frame(
+        f"scatter-{benchmark.slug}",
+        width,
+        height,
+        f"{benchmark.name} against active parameters",
+        description,
+        mark_safe("".join(axes) + dots),
+    )
+    return Chart(svg=svg, summary=description)

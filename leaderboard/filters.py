@@ -1,0 +1,81 @@
+"""The leaderboard's filters. Every field lives in the query string; a value that
+does not parse is reported beside its field and ignored, never a server error."""
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from .models import AIModel, Benchmark, ModelAlias, Openness, Organization
+
+BILLION = Decimal(10) ** 9
+
+
+class BillionsFilter(django_filters.NumberFilter):
+    """A parameter-count bound typed in billions ("12" or "0.5")."""
+
+    field_class = forms.DecimalField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        return super().filter(qs, value * BILLION)
+
+
+class ModelFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or alias")
+    organization = django_filters.ModelMultipleChoiceFilter(
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    open_weights = django_filters.BooleanFilter(
+        method="only_open_weights",
+        label="Open weights only",
+        widget=forms.CheckboxInput,
+    )
+    total_min = BillionsFilter(
+        field_name="total_parameters", lookup_expr="gte", label="Total parameters from (B)"
+    )
+    total_max = BillionsFilter(
+        field_name="total_parameters", lookup_expr="lte", label="Total parameters to (B)"
+    )
+    active_min = BillionsFilter(
+        field_name="active_parameters", lookup_expr="gte", label="Active parameters from (B)"
+    )
+    active_max = BillionsFilter(
+        field_name="active_parameters", lookup_expr="lte", label="Active parameters to (B)"
+    )
+    has_results = django_filters.ModelMultipleChoiceFilter(
+        queryset=Benchmark.objects.all(),
+        to_field_name="slug",
+        method="with_results_on",
+        label="Only models with results on all of",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = AIModel
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        aliases = ModelAlias.objects.filter(model=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(Q(name__icontains=value) | Exists(aliases))
+
+    def only_open_weights(self, queryset, name, value):
+        return queryset.filter(open_weights=Openness.OPEN) if value else queryset
+
+    def with_results_on(self, queryset, name, benchmarks):
+        for benchmark in benchmarks:
+            queryset = queryset.with_result_on(benchmark)
+        return queryset
