@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .quotes import format_number
+from .quotes import format_number, short_count
 from .tables import result_for
 
 # The scatter plots at most this many models (the best on the benchmark) and names
@@ -23,13 +23,6 @@ class Chart:
     svg: str
     summary: str
     notes: list = field(default_factory=list)
-
-
-def short_count(number):
-    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if number >= size:
-            return format_number(round(number / size, 1)).removesuffix(".0") + suffix
-    return str(number)
 
 
 def svg_frame(chart_id, width, height, title, description, body):
@@ -63,9 +56,7 @@ def bars(records, benchmark):
     height = max(1, len(valued)) * row_height + 8
     values = [float(result.value) for _, result in valued]
     low = min([0.0, *values] + ([float(benchmark.scale_min)] if benchmark.scale_min else []))
-    high = max(
-        [*values, low + 1] + ([float(benchmark.scale_max)] if benchmark.scale_max else [])
-    )
+    high = max([*values, low + 1] + ([float(benchmark.scale_max)] if benchmark.scale_max else []))
     span = high - low or 1.0
     unit = f" {benchmark.unit}" if benchmark.unit else ""
 
@@ -98,8 +89,7 @@ def bars(records, benchmark):
             )
         )
     description = "; ".join(
-        f"{record.name}: {result.display_value}{unit}{claim(result)}"
-        for record, result in valued
+        f"{record.name}: {result.display_value}{unit}{claim(result)}" for record, result in valued
     )
     notes = [
         f"{record.name}: ranked #{result.rank}, no score given{claim(result)}."

@@ -32,7 +32,9 @@ class BillionsFilter(django_filters.NumberFilter):
 class ModelFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or alias")
     organization = django_filters.ModelMultipleChoiceFilter(
+        field_name="organization__slug",
         queryset=Organization.objects.all(),
+        distinct=False,  # a model has one organization: no duplicate rows to remove
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
     )

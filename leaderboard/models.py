@@ -63,11 +63,11 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("organization", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Source(models.Model):
@@ -101,11 +101,11 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("source", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def seed_path(self):
@@ -205,7 +205,9 @@ class AIModelQuerySet(SlugQuerySet):
 
     def with_result_on(self, benchmark):
         """Only models with a result on ``benchmark``."""
-        return self.filter(Exists(Result.objects.filter(model=OuterRef("pk"), benchmark=benchmark)))
+        return self.filter(
+            Exists(Result.objects.filter(model=OuterRef("pk"), benchmark=benchmark))
+        )
 
 
 class AIModel(models.Model):
@@ -265,11 +267,11 @@ class AIModel(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("model", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         if (
@@ -456,11 +458,11 @@ class Benchmark(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("benchmark", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def direction_label(self):

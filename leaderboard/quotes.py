@@ -71,3 +71,11 @@ def format_number(value):
     if value is None:
         return ""
     return f"{Decimal(value).normalize():f}"
+
+
+def short_count(number):
+    """A count as people say it: 128000000000 as "128B", 131072 as "131.1K"."""
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if number >= size:
+            return format_number((Decimal(number) / size).quantize(Decimal("0.1"))) + suffix
+    return f"{number:,}"

@@ -7,19 +7,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .models import AIModel, Openness
-from .quotes import format_number
+from .quotes import short_count
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
 NO_RESULT = mark_safe('<span class="no-result" title="No result reported">—</span>')
 
 
 def humanize_count(number):
-    """128000000000 as "128B", 1000000 as "1M"; the exact number stays in the title."""
-    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if number >= size:
-            short = format_number(round(number / size, 1)).removesuffix(".0")
-            return format_html('<span title="{}">{}{}</span>', f"{number:,}", short, suffix)
-    return f"{number:,}"
+    """A shortened count ("128B") with the exact number in its title."""
+    return format_html('<span title="{}">{}</span>', f"{number:,}", short_count(number))
 
 
 def aria_sort(bound_column):
@@ -32,6 +28,12 @@ def aria_sort(bound_column):
         # These columns sort best first on the first click: highest values first.
         descending = not descending
     return "descending" if descending else "ascending"
+
+
+def header_attrs(**attrs):
+    """Attributes every header cell carries; a column's own "th" attributes replace
+    the table's, so columns that set some build on these."""
+    return {"scope": "col", "aria-sort": lambda bound_column: aria_sort(bound_column), **attrs}
 
 
 def claim_badge(result):
@@ -126,11 +128,11 @@ class BenchmarkColumn(tables.Column):
         kwargs.setdefault(
             "attrs",
             {
-                "th": {
-                    "title": f"{benchmark.name}: {benchmark.direction_label}. "
+                "th": header_attrs(
+                    title=f"{benchmark.name}: {benchmark.direction_label}. "
                     "Click to sort best first, again for worst first.",
-                    "class": "benchmark",
-                },
+                    **{"class": "benchmark"},
+                ),
                 "td": {"class": "num"},
             },
         )
@@ -141,9 +143,11 @@ class BenchmarkColumn(tables.Column):
         result = result_for(record, self.benchmark)
         if result is None:
             return NO_RESULT
-        version = format_html(' <small class="version">{}</small>', result.version.name) if (
-            result.version_id
-        ) else ""
+        version = (
+            format_html(' <small class="version">{}</small>', result.version.name)
+            if (result.version_id)
+            else ""
+        )
         return format_html("{}{}{}", result.display_value, version, claim_badge(result))
 
     def value(self, record):
@@ -183,7 +187,7 @@ class RankColumn(BenchmarkColumn):
             benchmark,
             verbose_name="Rank",
             attrs={
-                "th": {"title": f"Place on {benchmark.name} among the models shown"},
+                "th": header_attrs(title=f"Place on {benchmark.name} among the models shown"),
                 "td": {"class": "num rank"},
             },
         )
@@ -201,10 +205,10 @@ class RankColumn(BenchmarkColumn):
 
 class LeaderboardTable(tables.Table):
     name = tables.Column("Model", linkify=True, attrs={"td": {"class": "model"}})
-    organization = tables.Column(linkify=True, order_by=("organization__name",))
+    organization = NullsLastColumn(linkify=True, order_by=("organization__name",))
     total_parameters = CountColumn("Total params")
     active_parameters = CountColumn("Active params")
-    context_window_tokens = CountColumn("Context (tokens)")
+    context_window_tokens = CountColumn("Context")
     open_weights = OpennessColumn("Weights")
     open_training_data = OpennessColumn("Data")
     open_training_code = OpennessColumn("Recipe")
@@ -213,10 +217,7 @@ class LeaderboardTable(tables.Table):
         model = AIModel
         fields = ()
         sequence = ("rank", "name", "organization", "...")
-        attrs = {
-            "class": "leaderboard",
-            "th": {"aria-sort": lambda bound_column: aria_sort(bound_column), "scope": "col"},
-        }
+        attrs = {"class": "leaderboard", "th": header_attrs()}
         empty_text = "No models match these filters."
         template_name = "leaderboard/table.html"
 
@@ -254,18 +255,15 @@ class LeaderboardTable(tables.Table):
 class BenchmarkRankingTable(tables.Table):
     """One benchmark's ranking: models with a result on it, best first."""
 
-    name = tables.Column("Model", linkify=True)
-    organization = tables.Column(linkify=True, order_by=("organization__name",))
+    name = tables.Column("Model", linkify=True, attrs={"td": {"class": "model"}})
+    organization = NullsLastColumn(linkify=True, order_by=("organization__name",))
     active_parameters = CountColumn("Active params")
 
     class Meta:
         model = AIModel
         fields = ()
         sequence = ("rank", "name", "organization", "...")
-        attrs = {
-            "class": "leaderboard",
-            "th": {"aria-sort": lambda bound_column: aria_sort(bound_column), "scope": "col"},
-        }
+        attrs = {"class": "leaderboard", "th": header_attrs()}
         template_name = "leaderboard/table.html"
         empty_text = "No results on this benchmark yet."
 

@@ -1,7 +1,7 @@
 """Public pages. Everything a view shows is in its URL (sort, filters, columns,
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
@@ -26,21 +26,23 @@ from .tables import BenchmarkRankingTable, LeaderboardTable
 DEFAULT_COLUMN_COUNT = 5
 
 
-class LenientPaginator(Paginator):
-    """Shows the first page for a page "number" that is not a number."""
+class BoundedPaginator(Paginator):
+    """Keeps a reader's ``?per_page=`` between 1 and MAX_PER_PAGE rows."""
 
-    def validate_number(self, number):
-        try:
-            return super().validate_number(number)
-        except PageNotAnInteger:
-            return 1
+    MAX_PER_PAGE = 500
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(
+            object_list, min(max(int(per_page), 1), self.MAX_PER_PAGE), *args, **kwargs
+        )
 
 
-PAGINATION = {"per_page": 50, "silent": False, "paginator_class": LenientPaginator}
+PAGINATION = {"per_page": 50, "silent": False, "paginator_class": BoundedPaginator}
 
 
 class NotFoundPastTheEndMixin:
-    """A page number past the end (or below 1) answers 404."""
+    """A page number past the end (or below 1) answers 404; one that is not a
+    number shows the first page (django-tables2 ignores it)."""
 
     table_pagination = PAGINATION
 

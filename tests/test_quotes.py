@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from leaderboard.quotes import format_number, numbers_in, ranks_in
+from leaderboard.quotes import format_number, numbers_in, ranks_in, short_count
 
 
 def test_numbers_in_applies_scale_words_and_separators():
@@ -36,3 +36,11 @@ def test_format_number_drops_trailing_zeros_only():
     assert format_number(Decimal("100")) == "100"
     assert format_number(Decimal("0.000100")) == "0.0001"
     assert format_number(None) == ""
+
+
+def test_short_count_rounds_in_decimal():
+    assert short_count(128_000_000_000) == "128B"
+    assert short_count(131_072) == "131.1K"
+    assert short_count(1_000_000) == "1M"
+    assert short_count(12_345_678_901_234) == "12.3T"
+    assert short_count(999) == "999"

@@ -1,0 +1,483 @@
+"""Browsing a catalog built here (27 models, 5 benchmarks, missing and rank-only
+results): every column sorts both ways with missing values last, filters, export
+equal to the view, 404s, and no server error for malformed query strings."""
+
+import csv
+import io
+import json
+import random
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from leaderboard.models import AIModel, Benchmark, Openness, Provenance, Result
+
+from .factories import make_benchmark, make_model, make_organization, make_result
+
+pytestmark = pytest.mark.django_db
+
+OPENNESS_ASCENDING = [Openness.CLOSED, Openness.PARTIAL, Openness.OPEN]
+
+
+@pytest.fixture
+def catalog(db):
+    rng = random.Random(20261128)
+    organizations = [make_organization(name=n, slug=n.lower()) for n in ["Zeta", "Acme", "Moon"]]
+    models = []
+    for i in range(27):
+        total = rng.choice([None, *range(1, 400)]) if i % 5 else None
+        active = None if total is None or i % 3 == 0 else rng.randint(1, total)
+        models.append(
+            make_model(
+                name=f"Model {chr(65 + i % 26)}{i:02d}",
+                slug=f"model-{i:02d}",
+                organization=organizations[i % 3],
+                total_parameters=total and total * 10**9,
+                active_parameters=active and active * 10**9,
+                context_window_tokens=rng.choice([None, 8192, 32768, 131072, 1000000]),
+                open_weights=rng.choice(list(Openness)),
+                open_training_data=rng.choice(list(Openness)),
+                open_training_code=rng.choice(list(Openness)),
+            )
+        )
+    benchmarks = [
+        make_benchmark(name="Alpha Score", slug="alpha", higher_is_better=True),
+        make_benchmark(name="Beta Errors", slug="beta", higher_is_better=False),
+        make_benchmark(name="Gamma Arena", slug="gamma", higher_is_better=True),
+        make_benchmark(name="Delta Sparse", slug="delta", higher_is_better=True),
+        make_benchmark(name="Epsilon Unknown", slug="epsilon", higher_is_better=None),
+    ]
+    vendor = organizations[0]
+    for benchmark in benchmarks:
+        share = 0.3 if benchmark.slug == "delta" else 0.7
+        for i, model in enumerate(models):
+            if rng.random() > share:
+                continue
+            if benchmark.slug == "gamma" and i % 4 == 0:
+                make_result(model=model, benchmark=benchmark, value=None, rank=i // 4 + 1)
+            else:
+                value = Decimal(rng.randint(0, 9000)) / 100
+                make_result(model=model, benchmark=benchmark, value=value)
+    # A vendor's claim beside an independent measurement: the page shows the latter.
+    claimed = models[1]
+    Result.objects.filter(model=claimed, benchmark=benchmarks[0]).delete()
+    make_result(model=claimed, benchmark=benchmarks[0], value=12, quote="It scored 12.")
+    make_result(
+        model=claimed,
+        benchmark=benchmarks[0],
+        value=99,
+        provenance=Provenance.VENDOR_CLAIM,
+        claimed_by=vendor,
+        quote="We scored 99.",
+    )
+    return {"models": models, "benchmarks": benchmarks}
+
+
+ALL_COLUMNS = {"show": ["alpha", "beta", "gamma", "delta", "epsilon"]}
+
+
+def row_names(response):
+    """Model names in the order the leaderboard shows them."""
+    return re.findall(r'<td class="model"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def headline(model, benchmark):
+    results = list(Result.objects.filter(model=model, benchmark=benchmark))
+    results.sort(key=lambda r: (r.provenance != "independent", -r.pk))
+    return results[0] if results else None
+
+
+def expected_by_benchmark(benchmark, best_first):
+    higher_first = best_first == (benchmark.higher_is_better is not False)
+
+    def key(model):
+        result = headline(model, benchmark)
+        if result is None:
+            return (2, 0, 0, model.name)
+        if result.value is None:
+            return (1, 0, result.rank if best_first else -result.rank, model.name)
+        return (0, -result.value if higher_first else result.value, 0, model.name)
+
+    return [m.name for m in sorted(AIModel.objects.all(), key=key)]
+
+
+def expected_by_field(field, descending):
+    """Values in order (ties by name, ascending either way), then missing values."""
+
+    def value(model):
+        return model.organization.name if field == "organization" else getattr(model, field)
+
+    models = sorted(AIModel.objects.all(), key=lambda m: m.name)
+    present = [m for m in models if value(m) is not None]
+    present.sort(key=value, reverse=descending)  # stable: ties keep name order
+    return [m.name for m in present] + [m.name for m in models if value(m) is None]
+
+
+def expected_by_openness(field, descending):
+    def key(model):
+        value = getattr(model, field)
+        if value == Openness.NOT_REPORTED:
+            return (1, 0, model.name)
+        position = OPENNESS_ASCENDING.index(value)
+        return (0, -position if descending else position, model.name)
+
+    return [m.name for m in sorted(AIModel.objects.all(), key=key)]
+
+
+@pytest.mark.parametrize("slug", ["alpha", "beta", "gamma", "delta", "epsilon"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_benchmark_columns_sort_best_or_worst_first_missing_last(
+    client, catalog, slug, descending
+):
+    benchmark = Benchmark.objects.get(slug=slug)
+    sort = ("-" if descending else "") + f"benchmark-{slug}"
+    response = client.get(reverse("index"), {**ALL_COLUMNS, "sort": sort})
+    assert response.status_code == 200
+    assert row_names(response) == expected_by_benchmark(benchmark, best_first=not descending)
+
+
+@pytest.mark.parametrize(
+    "field", ["total_parameters", "active_parameters", "context_window_tokens", "organization"]
+)
+@pytest.mark.parametrize("descending", [False, True])
+def test_fixed_columns_sort_both_ways_missing_last(client, catalog, field, descending):
+    sort = ("-" if descending else "") + field
+    response = client.get(reverse("index"), {"sort": sort})
+    assert row_names(response) == expected_by_field(field, descending)
+
+
+@pytest.mark.parametrize("field", ["open_weights", "open_training_data", "open_training_code"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_openness_columns_sort_both_ways_not_reported_last(client, catalog, field, descending):
+    sort = ("-" if descending else "") + field
+    response = client.get(reverse("index"), {"sort": sort})
+    assert row_names(response) == expected_by_openness(field, descending)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_name_and_rank_columns_sort_both_ways(client, catalog, descending):
+    names = sorted(m.name for m in catalog["models"])
+    response = client.get(reverse("index"), {"sort": "-name" if descending else "name"})
+    assert row_names(response) == (names[::-1] if descending else names)
+    # Rank places models on the first shown benchmark; sorting it sorts by it.
+    alpha = Benchmark.objects.get(slug="alpha")
+    response = client.get(reverse("index"), {"sort": "-rank" if descending else "rank"})
+    assert row_names(response) == expected_by_benchmark(alpha, best_first=not descending)
+
+
+def test_default_order_is_best_first_on_the_first_featured_benchmark(client, catalog):
+    Benchmark.objects.filter(slug="beta").update(featured=True)
+    response = client.get(reverse("index"))
+    beta = Benchmark.objects.get(slug="beta")
+    assert row_names(response) == expected_by_benchmark(beta, best_first=True)
+    page = response.content.decode()
+    assert (
+        "Beta Errors" in page and "Alpha Score" not in page.split("<tbody")[0].split("<thead")[1]
+    )
+
+
+def test_rank_shares_places_and_skips_models_without_result(client, catalog):
+    alpha = Benchmark.objects.get(slug="alpha")
+    response = client.get(reverse("index"), {"sort": "benchmark-alpha"})
+    ranks = re.findall(r'<td class="num rank">([^<]*)<', response.content.decode())
+    expected_names = expected_by_benchmark(alpha, best_first=True)
+    with_result = [n for n in expected_names if headline(AIModel.objects.get(name=n), alpha)]
+    assert ranks[: len(with_result)] == [str(i) for i in range(1, len(with_result) + 1)]
+    # The rest show a dash, not a place.
+    assert ranks[len(with_result) :] == [""] * (len(ranks) - len(with_result))
+    assert len(ranks) == 27
+
+
+def test_vendor_claim_gives_way_to_independent_result(client, catalog):
+    claimed = catalog["models"][1]
+    response = client.get(reverse("index"), {"q": claimed.name, "show": "alpha"})
+    page = response.content.decode()
+    page = page[page.index("<tbody") :]
+    row = page[page.index(claimed.name) :]
+    row = row[: row.index("</tr>")]
+    assert ">12<" in row.replace(" ", "") or "12</td>" in row
+    assert "99" not in row
+    model_page = client.get(claimed.get_absolute_url()).content.decode()
+    assert "We scored 99." in model_page and "It scored 12." in model_page
+    assert "Zeta’s claim" in model_page
+
+
+def test_header_carries_aria_sort_on_the_sorted_column_only(client, catalog):
+    page = client.get(reverse("index"), {"sort": "benchmark-beta", **ALL_COLUMNS}).content
+    headers = re.findall(r"<th ([^>]*)>", page.decode())
+    sorted_headers = [h for h in headers if "aria-sort" in h]
+    assert len(sorted_headers) == 1
+    # Lower is better on Beta, so best first is ascending values.
+    assert 'aria-sort="ascending"' in sorted_headers[0]
+    page = client.get(reverse("index"), {"sort": "benchmark-alpha"}).content.decode()
+    assert 'aria-sort="descending"' in page
+
+
+def test_choose_columns(client, catalog):
+    page = client.get(reverse("index"), {"show": ["gamma", "nonexistent"]}).content.decode()
+    thead = page[page.index("<thead") : page.index("</thead>")]
+    assert "Gamma Arena" in thead
+    assert "Alpha Score" not in thead
+    # Sorting by a benchmark that is not chosen adds its column.
+    page = client.get(reverse("index"), {"show": "gamma", "sort": "-benchmark-beta"}).content
+    thead = page.decode()[: page.decode().index("</thead>")]
+    assert "Gamma Arena" in thead and "Beta Errors" in thead
+
+
+def names_for(client, **params):
+    response = client.get(reverse("index"), params)
+    assert response.status_code == 200
+    return set(row_names(response))
+
+
+def test_filters(client, catalog):
+    models = AIModel.objects.all()
+    every = {m.name for m in models}
+    assert names_for(client) == every
+
+    target = catalog["models"][5]
+    target.aliases.create(name="The Secret Codename")
+    assert names_for(client, q="secret codename") == {target.name}
+    assert names_for(client, q=target.name.lower()) == {target.name}
+
+    assert names_for(client, organization=["acme", "moon"]) == {
+        m.name for m in models if m.organization.slug in {"acme", "moon"}
+    }
+    assert names_for(client, open_weights="on") == {
+        m.name for m in models if m.open_weights == Openness.OPEN
+    }
+    assert names_for(client, total_min="100", total_max="250.5") == {
+        m.name
+        for m in models
+        if m.total_parameters and 100 * 10**9 <= m.total_parameters <= 250.5 * 10**9
+    }
+    assert names_for(client, active_max="50") == {
+        m.name for m in models if m.active_parameters and m.active_parameters <= 50 * 10**9
+    }
+    with_both = {
+        m.name
+        for m in models
+        if m.results.filter(benchmark__slug="alpha").exists()
+        and m.results.filter(benchmark__slug="delta").exists()
+    }
+    assert names_for(client, has_results=["alpha", "delta"]) == with_both
+    assert 0 < len(with_both) < len(every)
+
+
+def test_bad_filter_values_are_reported_and_ignored(client, catalog):
+    response = client.get(
+        reverse("index"), {"total_min": "lots", "organization": "nobody", "q": "Model A"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some filters were ignored" in page
+    assert "Enter a number." in page
+    assert "Select a valid choice. nobody is not one of the available choices." in page
+    # The valid filter still applies.
+    assert set(row_names(response)) == {
+        m.name for m in AIModel.objects.filter(name__icontains="Model A")
+    }
+
+
+def read_export(client, params, export_format):
+    response = client.get(reverse("index"), {**params, "_export": export_format})
+    assert response.status_code == 200
+    body = response.content.decode("utf-8")
+    if export_format == "csv":
+        return list(csv.DictReader(io.StringIO(body)))
+    return json.loads(body)
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_export_holds_all_rows_of_the_filtered_sorted_view(client, catalog, export_format):
+    params = {"sort": "-benchmark-gamma", "organization": ["acme", "zeta"], "per_page": "5"}
+    shown = []
+    page = 1
+    while True:
+        response = client.get(reverse("index"), {**params, "page": page})
+        if response.status_code == 404:
+            break
+        shown += row_names(response)
+        page += 1
+    assert page > 3  # the view really spans several pages
+    rows = read_export(client, params, export_format)
+    assert [row["Model"] for row in rows] == shown
+    gamma = Benchmark.objects.get(slug="gamma")
+    for row in rows:
+        result = headline(AIModel.objects.get(name=row["Model"]), gamma)
+        expected = "" if result is None else result.display_value
+        assert row["Gamma Arena"] == expected
+        if result is not None:
+            assert row["Gamma Arena: source"] == f"independent; {result.source}"
+
+
+def test_article_export_labels_vendor_claims(client, article):
+    rows = read_export(client, {}, "json")
+    nemotron = next(r for r in rows if r["Model"] == "Nemotron 3 Super")
+    assert nemotron["AI Index composite score (points)"] == "37"
+    assert nemotron["PinchBench"] == "#1"
+    assert nemotron["PinchBench: source"] == (
+        "NVIDIA's claim; NVIDIA enters the AI large model race"
+    )
+    assert nemotron["Total params"] == 128_000_000_000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/models/no-such-model/",
+        "/benchmarks/no-such-benchmark/",
+        "/organizations/no-such-org/",
+        "/sources/no-such-source/",
+        "/?page=99",
+        "/?page=0",
+        "/?page=-1",
+        "/benchmarks/alpha/?page=5",
+        "/no/such/page/",
+    ],
+)
+def test_unknown_things_answer_a_helpful_404(client, catalog, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Not found" in page and 'href="/"' in page
+
+
+MALFORMED = [
+    "sort=",
+    "sort=-",
+    "sort=--name",
+    "sort=benchmark-",
+    "sort=benchmark-nope",
+    "sort=%00",
+    "sort=name&sort=-rank&sort=bogus",
+    "page=abc",
+    "page=1e3",
+    "page=99999999999999999999999",
+    "per_page=0",
+    "per_page=-3",
+    "per_page=abc",
+    "per_page=100000000",
+    "show=",
+    "show=%ff%fe",
+    "total_min=1e999",
+    "total_min=-5",
+    "total_max=NaN",
+    "active_min=99999999999999999999",
+    "organization=%00",
+    "has_results=nope&has_results=alpha",
+    "open_weights=maybe",
+    "q=%00%ff",
+    "q=" + "x" * 5000,
+    "_export=xml",
+    "_export=csv&page=99",
+    "%zz=1&&&==",
+]
+
+
+@pytest.mark.parametrize("query", MALFORMED)
+@pytest.mark.parametrize("path", ["/", "/benchmarks/alpha/", "/benchmarks/"])
+def test_malformed_query_strings_never_cause_a_server_error(client, catalog, path, query):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code in (200, 404), (path, query, response.status_code)
+
+
+def test_home_shows_the_articles_facts_and_whose_claims_they_are(client, article):
+    response = client.get(reverse("index"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in [
+        "AI Index composite score",
+        "PinchBench",
+        'title="128,000,000,000">128B',
+        'title="12,000,000,000">12B',
+        'title="1,000,000">1M',
+        "#1",
+        "NVIDIA’s claim",
+        "not reported",
+    ]:
+        assert text in page, text
+    assert row_names(response) == ["Nemotron 3 Super", "GPT-OSS (largest version)"]
+
+
+def test_model_page_lists_facts_results_and_not_reported(client, article):
+    page = client.get("/models/gpt-oss-largest/").content.decode()
+    assert page.count("not reported") >= 6
+    assert "the largest version of OpenAI GPT-OSS" in page
+    assert "33" in page and "NVIDIA’s claim" in page
+    page = client.get("/models/nemotron-3-super/").content.decode()
+    assert "128,000,000,000" in page
+    assert "The model has a total parameter count of 128 billion" in page
+    assert "ranked first in this test." in page
+
+
+def test_benchmark_page_ranks_best_first_with_notes_and_chart(client, article):
+    page = client.get("/benchmarks/ai-index/").content.decode()
+    assert "Chinese models" in page
+    assert page.index("Nemotron 3 Super") < page.index("GPT-OSS (largest version)")
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert "Nemotron 3 Super: 37 points (NVIDIA&#x27;s claim)" in svg
+    pinch = client.get("/benchmarks/pinchbench/").content.decode()
+    assert "Nemotron 3 Super: ranked #1, no score given (NVIDIA&#x27;s claim)." in pinch
+    assert "Direction not reported" in pinch
+
+
+def test_lower_is_better_benchmark_page_ranks_lowest_first(client, catalog):
+    beta = Benchmark.objects.get(slug="beta")
+    response = client.get(beta.get_absolute_url(), {"per_page": 500})
+    expected = [
+        n
+        for n in expected_by_benchmark(beta, best_first=True)
+        if headline(AIModel.objects.get(name=n), beta)
+    ]
+    assert row_names(response) == expected
+
+
+def test_home_scatter_plots_score_against_active_parameters(client, catalog):
+    page = client.get(reverse("index"), {"sort": "benchmark-alpha"}).content.decode()
+    svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
+    alpha = Benchmark.objects.get(slug="alpha")
+    plotted = [
+        m
+        for m in AIModel.objects.filter(active_parameters__isnull=False)
+        if headline(m, alpha) is not None and headline(m, alpha).value is not None
+    ]
+    assert svg.count("<circle") == len(plotted) > 3
+    assert "Active parameters (log scale)" in svg
+    # Points are labelled with model names (the best ones) and link to their pages.
+    best = next(n for n in expected_by_benchmark(alpha, True) if n in {m.name for m in plotted})
+    assert 'class="chart-point-label"' in svg and f">{best}</text>" in svg
+
+
+def test_source_and_organization_pages(client, article):
+    page = client.get("/sources/gate-nvidia-enters-the-ai-large-model-race/").content.decode()
+    assert "seeds/000_d5309a177220f829.txt" in page
+    assert page.count("<blockquote") == 20
+    page = client.get("/organizations/nvidia/").content.decode()
+    assert "Nemotron 3 Super" in page and "Results NVIDIA claims" in page
+
+
+@pytest.mark.parametrize("size", [(6, 2), (40, 9)])
+def test_query_counts_stay_constant(client, django_assert_max_num_queries, size):
+    models, benchmarks = size
+    organization = make_organization()
+    created = [make_benchmark() for _ in range(benchmarks)]
+    for _ in range(models):
+        model = make_model(organization=organization, active_parameters=10**9)
+        for benchmark in created:
+            make_result(model=model, benchmark=benchmark, value=42)
+    show = {"show": [b.slug for b in created]}
+    # Benchmarks; organizations and benchmarks for the filter form; count; page;
+    # headline results; scatter points; and checking an organization filter's slugs.
+    with django_assert_max_num_queries(7):
+        client.get(reverse("index"), {**show, "sort": f"-benchmark-{created[-1].slug}"})
+    with django_assert_max_num_queries(8):
+        client.get(reverse("index"), {**show, "organization": organization.slug, "q": "M"})
+    # The benchmark, its citations and versions; count; page; headline results.
+    with django_assert_max_num_queries(6):
+        client.get(created[0].get_absolute_url())
+    with django_assert_max_num_queries(6):
+        client.get(AIModel.objects.first().get_absolute_url())
