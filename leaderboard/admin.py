@@ -126,8 +126,17 @@ class BenchmarkCitationInline(admin.TabularInline):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "result_kind", "unit", "scale_min", "scale_max", "higher_is_better"]
-    list_filter = ["result_kind", "higher_is_better"]
+    list_display = [
+        "name",
+        "featured",
+        "result_kind",
+        "unit",
+        "scale_min",
+        "scale_max",
+        "higher_is_better",
+    ]
+    list_editable = ["featured"]
+    list_filter = ["featured", "result_kind", "higher_is_better"]
     search_fields = ["name", "slug", "measures"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BenchmarkVersionInline, BenchmarkCitationInline]

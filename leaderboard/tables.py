@@ -119,10 +119,14 @@ class BenchmarkColumn(tables.Column):
     def __init__(self, benchmark, **kwargs):
         self.benchmark = benchmark
         arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
+        versions = ", ".join(v.name for v in benchmark.versions.all())
         kwargs.setdefault(
             "verbose_name",
             format_html(
-                '{}<span class="direction" aria-hidden="true">{}</span>', benchmark.name, arrow
+                '{}<span class="direction" aria-hidden="true">{}</span>{}',
+                benchmark.name,
+                arrow,
+                format_html(' <small class="version">{}</small>', versions) if versions else "",
             ),
         )
         kwargs.setdefault(

@@ -70,7 +70,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.benchmarks = list(Benchmark.objects.all())
+        self.benchmarks = list(Benchmark.objects.prefetch_related("versions"))
         by_slug = {b.slug: b for b in self.benchmarks}
         chosen = [by_slug[s] for s in request.GET.getlist("show") if s in by_slug]
         if not chosen:
@@ -140,7 +140,7 @@ class BenchmarkListView(ListView):
 class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
     """A benchmark, what it measures and how to read it, its ranking and a chart."""
 
-    model = Benchmark
+    queryset = Benchmark.objects.prefetch_related("versions")
     template_name = "leaderboard/benchmark_detail.html"
     table_class = BenchmarkRankingTable
 

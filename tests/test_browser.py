@@ -138,3 +138,15 @@ def test_leaderboard_in_a_real_browser(served_site):
     assert failed == []
     assert errors == []
     assert outside == []
+
+
+def test_static_files_are_hashed_compressed_and_cached_for_ever(served_site):
+    from urllib.request import Request, urlopen
+
+    with urlopen(served_site + "/") as response:
+        page = response.read().decode()
+    stylesheet = page.split('rel="stylesheet" href="')[1].split('"')[0]
+    request = Request(served_site + stylesheet, headers={"Accept-Encoding": "gzip"})
+    with urlopen(request) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "immutable" in response.headers["Cache-Control"]

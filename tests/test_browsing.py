@@ -215,6 +215,28 @@ def test_header_carries_aria_sort_on_the_sorted_column_only(client, catalog):
     assert 'aria-sort="descending"' in page
 
 
+def test_benchmark_sort_keys_never_collide_with_fixed_columns(client, catalog):
+    clash = make_benchmark(name="Clash", slug="name", higher_is_better=True)
+    first, second = catalog["models"][3], catalog["models"][20]
+    make_result(model=first, benchmark=clash, value=1)
+    make_result(model=second, benchmark=clash, value=2)
+    by_benchmark = row_names(client.get(reverse("index"), {"sort": "benchmark-name"}))
+    assert by_benchmark[:2] == [second.name, first.name]
+    by_name = row_names(client.get(reverse("index"), {"sort": "name"}))
+    assert by_name == sorted(by_name)
+
+
+def test_benchmark_header_shows_direction_and_versions(client, catalog):
+    alpha = Benchmark.objects.get(slug="alpha")
+    alpha.versions.create(name="v2")
+    alpha.versions.create(name="v3")
+    page = client.get(reverse("index"), {"show": ["alpha", "beta"]}).content.decode()
+    thead = page[page.index("<thead") : page.index("</thead>")]
+    assert 'Alpha Score<span class="direction" aria-hidden="true">↑</span>' in thead
+    assert '<small class="version">v2, v3</small>' in thead
+    assert "Beta Errors: lower is better." in thead
+
+
 def test_choose_columns(client, catalog):
     page = client.get(reverse("index"), {"show": ["gamma", "nonexistent"]}).content.decode()
     thead = page[page.index("<thead") : page.index("</thead>")]
@@ -470,13 +492,14 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
         for benchmark in created:
             make_result(model=model, benchmark=benchmark, value=42)
     show = {"show": [b.slug for b in created]}
-    # Benchmarks; organizations and benchmarks for the filter form; count; page;
-    # headline results; scatter points; and checking an organization filter's slugs.
-    with django_assert_max_num_queries(7):
-        client.get(reverse("index"), {**show, "sort": f"-benchmark-{created[-1].slug}"})
+    # Benchmarks and their versions; organizations and benchmarks for the filter
+    # form; count; page; headline results; scatter points; and checking an
+    # organization filter's slugs.
     with django_assert_max_num_queries(8):
+        client.get(reverse("index"), {**show, "sort": f"-benchmark-{created[-1].slug}"})
+    with django_assert_max_num_queries(9):
         client.get(reverse("index"), {**show, "organization": organization.slug, "q": "M"})
-    # The benchmark, its citations and versions; count; page; headline results.
+    # The benchmark and its versions; its citations; count; page; headline results.
     with django_assert_max_num_queries(6):
         client.get(created[0].get_absolute_url())
     with django_assert_max_num_queries(6):
