@@ -10,7 +10,7 @@ SECRET_KEY_FILE := .secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
 MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 
-.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser clean
+.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore clean
 
 run: setup
 	$(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -53,6 +53,17 @@ migrations-check: install
 
 superuser: migrate
 	$(MANAGE) createsuperuser
+
+BACKUP_DIR ?= backups
+
+backup: install $(SECRET_KEY_FILE)
+	mkdir -p $(BACKUP_DIR)
+	$(MANAGE) backup $(BACKUP_DIR)/leaderboard-$$(date -u +%Y%m%dT%H%M%SZ).json
+
+# make restore FILE=backups/leaderboard-....json (into a migrated database; all or nothing)
+restore: migrate
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/leaderboard-YYYYmmddTHHMMSSZ.json"; exit 2; }
+	$(MANAGE) loaddata "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Rank, RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .quotes import format_number, normalize_space, numbers_in, ranks_in
@@ -750,3 +751,31 @@ class Result(Citation):
         ):
             errors["rank"] = f"The quote does not state place {self.rank}."
         return errors
+
+
+class DataVersion(models.Model):
+    """One row that counts writes to the leaderboard's data.
+
+    Every save or delete of a leaderboard row (admin, fixtures, imports) bumps it in
+    the same transaction, so public pages can be cached, and answered with 304 Not
+    Modified, under the version they were built from, and never serve stale data.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"data version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls):
+        """The current version, or an unsaved version 0 before any write."""
+        return cls.objects.filter(pk=1).first() or cls(
+            pk=1, version=0, changed_at=timezone.make_aware(timezone.datetime(2000, 1, 1))
+        )
+
+    @classmethod
+    def bump(cls):
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})

@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
 from . import charts
+from .exports import SafeTableExport
 from .filters import ModelFilter
 from .models import (
     AIModel,
@@ -65,6 +66,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
     table_class = LeaderboardTable
     # An invalid filter value is reported on the form and ignored, not an empty page.
     strict = False
+    export_class = SafeTableExport
     export_formats = ("csv", "json")
     export_name = "leaderboard"
 

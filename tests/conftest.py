@@ -15,3 +15,11 @@ def plain_static_storage(settings):
 def article(db):
     """The article's facts, loaded the way `make run` loads them."""
     call_command("loaddata", "article", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty page cache (its database starts afresh too)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,46 @@
+"""Public pages: GET and HEAD only, validated and cached by the data version."""
+
+import hashlib
+from calendar import timegm
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_safe
+
+from .models import DataVersion
+
+
+def public_page(view):
+    """Wrap a public view: only GET and HEAD; an ETag and Last-Modified from the
+    data version; 304 Not Modified for a matching conditional request; whole
+    responses cached server-side under the version they were built from, so an
+    edit shows on the very next request. One query when the cache answers."""
+
+    @require_safe
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        data = DataVersion.current()
+        etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}")
+        last_modified = timegm(data.changed_at.utctimetuple())
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"page:{etag}:{path}"
+            response = cache.get(key)
+            if response is None:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+                if response.status_code == 200:
+                    cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            # Browsers and proxies may keep a copy but must ask before reusing it.
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    return wrapper

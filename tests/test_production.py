@@ -1,0 +1,354 @@
+"""Production behaviour: caching that is never stale, security headers and checks,
+login lockout, escaping everywhere, backups that round-trip, SQLite under load."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from leaderboard.exports import defuse
+from leaderboard.models import AIModel, DataVersion, Organization, Result, Source
+
+from .factories import make_benchmark, make_model, make_organization, make_result
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_URLS = [
+    "/",
+    "/benchmarks/",
+    "/benchmarks/ai-index/",
+    "/models/nemotron-3-super/",
+    "/organizations/nvidia/",
+    "/sources/gate-nvidia-enters-the-ai-large-model-race/",
+    "/?_export=csv",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_validate_with_the_data_version(client, article, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"v0-other"').status_code == 200
+
+
+def test_a_cached_page_costs_one_query(client, article, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(1):
+        again = client.get("/")
+    assert again.status_code == 200 and b"Nemotron 3 Super" in again.content
+
+
+def test_every_kind_of_write_shows_on_the_next_request(admin_client, client, article, tmp_path):
+    url = "/benchmarks/ai-index/"
+    etags = [client.get(url)["ETag"]]
+
+    # An admin save.
+    model = AIModel.objects.get(slug="gpt-oss-largest")
+    change_url = reverse("admin:leaderboard_aimodel_change", args=[model.pk])
+    form = admin_client.get(change_url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["name"] = "GPT-OSS (renamed by an editor)"
+    for prefix in ["aliases", "citations", "results"]:
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    assert admin_client.post(change_url, data).status_code == 302
+    response = client.get(url, HTTP_IF_NONE_MATCH=etags[-1])
+    assert response.status_code == 200
+    assert b"GPT-OSS (renamed by an editor)" in response.content
+    etags.append(response["ETag"])
+
+    # A fixture load (loaddata names the model by slug and restores its name).
+    call_command("loaddata", "article", verbosity=0)
+    response = client.get(url, HTTP_IF_NONE_MATCH=etags[-1])
+    assert b"GPT-OSS (largest version)" in response.content
+    etags.append(response["ETag"])
+
+    # A delete.
+    Result.objects.get(model=model, benchmark__slug="ai-index").delete()
+    response = client.get(url, HTTP_IF_NONE_MATCH=etags[-1])
+    assert b"GPT-OSS (largest version)" not in response.content
+    etags.append(response["ETag"])
+    assert len(set(etags)) == 4
+
+
+def test_data_version_counts_writes_only(article):
+    before = DataVersion.current().version
+    list(AIModel.objects.all())
+    assert DataVersion.current().version == before
+    make_organization()
+    assert DataVersion.current().version == before + 1
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_public_pages_accept_only_get_and_head(client, article, url):
+    assert client.head(url).status_code == 200
+    for method in ["post", "put", "patch", "delete"]:
+        assert getattr(client, method)(url).status_code == 405, method
+
+
+def test_security_headers(client, article):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    # The admin lives under the same policy.
+    assert "unsafe-inline" not in client.get("/admin/login/")["Content-Security-Policy"]
+
+
+def test_pages_carry_no_inline_script_or_style(client, article):
+    for url in PUBLIC_URLS[:-1]:
+        page = client.get(url).content.decode()
+        assert "<script" not in page and "<style" not in page and " style=" not in page, url
+        assert " onclick=" not in page and " onerror=" not in page, url
+
+
+def test_deploy_checks_pass_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SECRET_KEY="k" + "".join(chr(65 + (i * 7) % 50) for i in range(60)),
+        DJANGO_ALLOWED_HOSTS="leaderboard.example.org",
+        DJANGO_HTTPS="1",
+        DJANGO_DEBUG="0",
+    )
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "no issues" in completed.stdout
+
+
+def login(client, password):
+    return client.post(
+        reverse("admin:login"),
+        {"username": "editor", "password": password, "next": "/admin/"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+
+def test_admin_login_brute_force_is_locked_out_then_cools_off(client, django_user_model):
+    django_user_model.objects.create_user("editor", password="right-horse-battery", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "wrong").status_code == 200
+    locked = login(client, "wrong")
+    assert locked.status_code == 429
+    # Even the right password is refused while locked out.
+    assert login(client, "right-horse-battery").status_code == 429
+
+    # After the cool-off the right password works again.
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1)
+    )
+    response = login(client, "right-horse-battery")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_only_staff_reach_the_admin(client, django_user_model):
+    django_user_model.objects.create_user("reader", password="reader-pass-123")
+    client.force_login(django_user_model.objects.get(username="reader"))
+    response = client.get("/admin/leaderboard/result/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def hostile_data(db):
+    organization = make_organization(name=f"Org {HOSTILE}", slug="hostile-org")
+    source = Source.objects.create(title=f"Src {HOSTILE}", slug="hostile-source")
+    benchmark = make_benchmark(
+        name=f"Bench {HOSTILE}", slug="hostile-bench", measures=HOSTILE, notes=HOSTILE
+    )
+    model = make_model(
+        name=f"=HYPERLINK(1) {HOSTILE}",
+        slug="hostile-model",
+        organization=organization,
+        description=HOSTILE,
+        active_parameters=10**9,
+    )
+    model.aliases.create(name=HOSTILE)
+    make_result(
+        model=model,
+        benchmark=benchmark,
+        source=source,
+        value=5,
+        quote=f"{HOSTILE} scored 5",
+        provenance="vendor_claim",
+        claimed_by=organization,
+    )
+    return model
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/?show=hostile-bench&sort=benchmark-hostile-bench",
+        "/benchmarks/",
+        "/benchmarks/hostile-bench/",
+        "/models/hostile-model/",
+        "/organizations/hostile-org/",
+        "/sources/hostile-source/",
+        "/?q=%3Cscript%3E",
+    ],
+)
+def test_everything_an_editor_types_stays_text(client, hostile_data, url):
+    page = client.get(url).content.decode()
+    assert "<script" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_csv_export_defuses_formulas_and_json_keeps_text(client, hostile_data):
+    body = client.get("/", {"show": "hostile-bench", "_export": "csv"}).content.decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    cells = [cell for row in rows for cell in row]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert f"'=HYPERLINK(1) {HOSTILE}" in cells
+    data = json.loads(client.get("/", {"_export": "json"}).content)
+    assert data[0]["Model"] == f"=HYPERLINK(1) {HOSTILE}"
+
+
+def test_defuse_leaves_plain_numbers_alone():
+    assert defuse("-1.5") == "-1.5"
+    assert defuse("+3") == "+3"
+    assert defuse("-1+1") == "'-1+1"
+    assert defuse("@SUM(A1)") == "'@SUM(A1)"
+    assert defuse(42) == 42
+
+
+def test_backup_restores_everything_unchanged(admin_client, article, tmp_path):
+    # Some history and an editor to keep.
+    result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
+    result.reported_on = timezone.now().date()
+    result.save()
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    call_command("backup", str(first), stdout=io.StringIO())
+    dumped = json.loads(first.read_text())
+    labels = {row["model"] for row in dumped}
+    assert {"leaderboard.result", "leaderboard.historicalresult", "auth.user"} <= labels
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Result.objects.exists()
+    call_command("loaddata", str(first), verbosity=0)
+    call_command("backup", str(second), stdout=io.StringIO())
+    assert json.loads(second.read_text()) == dumped
+    assert Result.objects.get(pk=result.pk).history.count() == 1
+
+
+def test_restore_of_a_broken_backup_changes_nothing(article, tmp_path):
+    good = tmp_path / "good.json"
+    call_command("backup", str(good), stdout=io.StringIO())
+    rows = json.loads(good.read_text())
+    rows.append({"model": "leaderboard.aimodel", "pk": 999, "fields": {"name": "x"}})
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(rows))
+    Organization.objects.filter(slug="openai").update(website="https://example.org/")
+    before = sorted(map(str, Organization.objects.values_list()))
+    with pytest.raises(Exception):  # noqa: B017 - any error will do, as long as nothing lands
+        call_command("loaddata", str(broken), verbosity=0)
+    assert sorted(map(str, Organization.objects.values_list())) == before
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="SQLite's own settings",
+)
+def test_sqlite_readers_keep_working_while_an_editor_saves(tmp_path):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    config = {**settings.DATABASES["default"], "NAME": str(tmp_path / "site.sqlite3")}
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    writer, reader = DatabaseWrapper(dict(config), "writer"), DatabaseWrapper(dict(config), "r")
+    with writer.cursor() as cursor:
+        assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        cursor.execute("CREATE TABLE t (n INTEGER)")
+        cursor.execute("INSERT INTO t VALUES (1)")
+    writer.set_autocommit(False)  # Django opens the transaction with BEGIN IMMEDIATE
+    with writer.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (2)")
+        # The write lock is held; a reader still reads the last committed data.
+        with reader.cursor() as read:
+            assert read.execute("SELECT count(*) FROM t").fetchone()[0] == 1
+    writer.commit()
+    with reader.cursor() as read:
+        assert read.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+    writer.close()
+    reader.close()
+
+
+def test_cache_backend_follows_redis_url():
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    outputs = []
+    for extra in ({}, {"REDIS_URL": "redis://127.0.0.1:6379/1"}):
+        completed = subprocess.run(
+            [sys.executable, "-c", show],
+            cwd=settings.BASE_DIR,
+            env={**env, **extra, "DJANGO_SETTINGS_MODULE": "leaderboard.settings"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        outputs.append(completed.stdout.strip())
+    assert outputs == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+
+
+def redis_reachable():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_reachable() and not os.environ.get("CI"), reason="no Redis")
+def test_pages_are_shared_through_redis(client, article, settings, django_assert_num_queries):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"test-{os.getpid()}",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    first = client.get("/models/nemotron-3-super/")
+    with django_assert_num_queries(1):
+        second = client.get("/models/nemotron-3-super/")
+    assert second.content == first.content
+    keys = cache._cache.get_client().keys()
+    assert any(key.decode().startswith(f"test-{os.getpid()}") for key in keys)
+    cache.clear()
