@@ -10,7 +10,7 @@ SECRET_KEY_FILE := .secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
 MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 
-.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore clean
+.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load clean
 
 run: setup
 	$(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -53,6 +53,13 @@ migrations-check: install
 
 superuser: migrate
 	$(MANAGE) createsuperuser
+
+# Load test: 64 connections for 30 s against gunicorn; appends figures to docs/benchmarks.md.
+load: setup
+	bash bench/load.sh $(CONNECTIONS) $(DURATION)
+
+CONNECTIONS ?= 64
+DURATION ?= 30
 
 BACKUP_DIR ?= backups
 
