@@ -674,7 +674,11 @@ class Result(Citation):
                 "and benchmark.",
             ),
         ]
-        indexes = [models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx")]
+        indexes = [
+            models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx"),
+            # The partial unique indexes above cannot serve lookups that ignore version.
+            models.Index(fields=["model", "benchmark"], name="result_model_benchmark_idx"),
+        ]
 
     def __str__(self):
         return f"{self.model} · {self.benchmark}: {self.display_value}"
