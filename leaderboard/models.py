@@ -167,7 +167,10 @@ class AIModelQuerySet(SlugQuerySet):
 
     def with_score_on(self, benchmark, prefix="score"):
         """Annotate the headline value and rank on ``benchmark`` as
-        ``<prefix>_value`` and ``<prefix>_rank`` (both None without a result)."""
+        ``<prefix>_value`` and ``<prefix>_rank`` (both None without a result).
+        Annotations already made under ``prefix`` are kept, not computed twice."""
+        if f"{prefix}_value" in self.query.annotations:
+            return self
         preferred = Result.objects.filter(
             model=OuterRef("pk"), benchmark=benchmark
         ).preferred_first()
