@@ -10,7 +10,7 @@ SECRET_KEY_FILE := .secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
 MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 
-.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load clean
+.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load bench clean
 
 run: setup
 	$(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -60,6 +60,11 @@ load: setup
 
 CONNECTIONS ?= 64
 DURATION ?= 30
+
+# The site against Datasette and a static file on 10,000 models x 50 benchmarks.
+bench: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python bench/harness.py $(BENCH_ARGS)
 
 BACKUP_DIR ?= backups
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test: the site served by gunicorn on 127.0.0.1, a browsing mix (bench/mix.lua),
+# Load test: the site served by gunicorn on 127.0.0.1, a browsing mix (bench/wrk.lua),
 # 64 connections for 30 seconds by default. Fails on any error; appends the figures to
 # docs/benchmarks.md. Usage: bench/load.sh [connections] [seconds]
 set -euo pipefail
@@ -21,7 +21,7 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-output=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/mix.lua \
+output=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/wrk.lua \
   "http://127.0.0.1:$PORT")
 echo "$output"
 result=$(echo "$output" | grep '^RESULT')

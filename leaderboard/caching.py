@@ -34,7 +34,7 @@ def public_page(view):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render"):
                     response.render()
-                if response.status_code == 200:
+                if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
                     cache.set(key, response, settings.PAGE_CACHE_SECONDS)
         if response.status_code in (200, 304):
             response["ETag"] = etag

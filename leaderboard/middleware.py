@@ -1,3 +1,10 @@
+from dataclasses import asdict
+
+from csp.constants import HEADER
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
+
+
 class PermissionsPolicyMiddleware:
     """Turns off browser features the site never uses."""
 
@@ -12,4 +19,20 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.POLICY)
+        return response
+
+
+class StaticCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy built once: this site uses no nonces,
+    no report-only policy and no per-view changes, so the header never varies, and
+    building it cost a quarter of serving a cached page."""
+
+    header = None
+
+    def process_response(self, request, response):
+        if HEADER not in response and not getattr(response, "_csp_exempt", False):
+            if self.header is None:
+                parts = self.get_policy_parts(request=request, response=response)
+                self.header = build_policy(**asdict(parts))
+            response[HEADER] = self.header
         return response

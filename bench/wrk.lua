@@ -1,5 +1,5 @@
--- A browsing mix for wrk: leaderboard, sorted, filtered, detail pages and exports,
--- taken in turn by each connection. Prints one machine-readable RESULT line.
+-- wrk script: requests the paths given after "--" in turn, or by default a browsing
+-- mix (leaderboard, sorted, filtered, detail pages, exports). Prints one RESULT line.
 local paths = {
   "/",
   "/?sort=-benchmark-ai-index",
@@ -17,6 +17,12 @@ local paths = {
   "/?_export=json",
 }
 local counter = 0
+
+init = function(args)
+  if #args > 0 then
+    paths = args
+  end
+end
 
 request = function()
   counter = counter + 1

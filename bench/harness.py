@@ -1,0 +1,275 @@
+"""`make bench`: the site against Datasette and a static file, on the same data.
+
+Builds the synthetic data set in its own SQLite file, serves it with the project's
+production setup (gunicorn and whitenoise) and, in the same run, serves the same file
+with Datasette; measures each with wrk at the same concurrency; prints a table and
+writes it to docs/benchmarks.md with the machine and the command.
+
+Usage: python bench/harness.py [--models N] [--benchmarks M] [--connections C]
+       [--seconds S] [--reuse]
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
+PYTHON = sys.executable
+RESULT = re.compile(r"RESULT (.*)")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read(), response.headers
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, b"", error.headers
+
+
+class Server:
+    def __init__(self, command, env, log):
+        self.log = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def wrk(url, connections, seconds, headers=()):
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
+    command += ["-s", str(ROOT / "bench" / "wrk.lua"), f"{parts.scheme}://{parts.netloc}"]
+    command += ["--", path]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    fields = dict(item.split("=") for item in RESULT.search(output).group(1).split())
+    errors = sum(
+        int(fields[k])
+        for k in ["connect_errors", "read_errors", "write_errors", "timeouts", "non_2xx_3xx"]
+    )
+    return {
+        "rps": float(fields["rps"]),
+        "p50": float(fields["p50_ms"]),
+        "p99": float(fields["p99_ms"]),
+        "errors": errors,
+    }
+
+
+def build_data(database, models, benchmarks, env, reuse):
+    if reuse and database.exists():
+        return
+    for suffix in ["", "-wal", "-shm"]:
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    manage = [PYTHON, "manage.py"]
+    subprocess.run(manage + ["migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        manage
+        + ["make_demo_data", "--models", str(models), "--benchmarks", str(benchmarks)]
+        + ["--seed", "1"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    # Datasette reads the file as it is; fold the write-ahead log into it first.
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=10_000)
+    parser.add_argument("--benchmarks", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="Keep an existing data file.")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    database = DATA / f"bench-{options.models}x{options.benchmarks}.sqlite3"
+    static_root = DATA / "static"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only-secret-key"),
+        "DJANGO_DEBUG": "0",
+    }
+    env.pop("REDIS_URL", None)
+    build_data(database, options.models, options.benchmarks, env, options.reuse)
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+
+    benchmark_id, benchmark_slug = (
+        sqlite3.connect(database)
+        .execute("SELECT id, slug FROM leaderboard_benchmark WHERE slug = 'synthetic-bench-001'")
+        .fetchone()
+    )
+    site_port, datasette_port = free_port(), free_port()
+    site = f"http://127.0.0.1:{site_port}"
+    datasette = f"http://127.0.0.1:{datasette_port}"
+    ranking = f"{site}/benchmarks/{benchmark_slug}/"
+    home_sorted = f"{site}/?sort=benchmark-{benchmark_slug}"
+    datasette_ranking = (
+        f"{datasette}/{database.stem}/leaderboard_result?benchmark_id={benchmark_id}"
+        "&_sort_desc=value&_size=50"
+    )
+
+    def serve_site(cache_seconds):
+        server_env = {**env, "DJANGO_PAGE_CACHE_SECONDS": str(cache_seconds)}
+        command = [PYTHON, "-m", "gunicorn", "leaderboard.wsgi"]
+        command += ["--bind", f"127.0.0.1:{site_port}", "--workers", str(options.workers)]
+        server = Server(command, server_env, DATA / "gunicorn.log")
+        wait_for(site + "/benchmarks/")
+        return server
+
+    # Size the static file like the sorted home page, before whitenoise starts.
+    server = serve_site(600)
+    page_size = len(fetch(home_sorted)[1])
+    server.stop()
+    same_size = ROOT / "staticfiles" / "bench-same-size.html"
+    same_size.write_bytes(b"x" * page_size)
+
+    rows = []
+
+    def measure(label, url, headers=()):
+        for _ in range(3):  # warm up: first requests fill caches and connections
+            fetch(url, dict(h.split(": ", 1) for h in headers))
+        figures = wrk(url, options.connections, options.seconds, headers)
+        rows.append((label, figures))
+        print(f"{label}: {figures}", flush=True)
+
+    datasette_server = Server(
+        [PYTHON, "-m", "datasette", "serve", "-i", str(database), "--port", str(datasette_port)]
+        + ["--setting", "default_page_size", "50", "--setting", "suggest_facets", "off"],
+        env,
+        DATA / "datasette.log",
+    )
+    try:
+        wait_for(datasette + "/")
+        measure("Datasette: benchmark ranking, 50 rows (default count)", datasette_ranking)
+        measure(
+            "Datasette: benchmark ranking, 50 rows (_nocount=1)", datasette_ranking + "&_nocount=1"
+        )
+    finally:
+        datasette_server.stop()
+
+    for cache_seconds, cache_label in [(0, "no page cache"), (600, "data-version cache")]:
+        server = serve_site(cache_seconds)
+        try:
+            measure(f"Site: (1) benchmark ranking, 50 rows, {cache_label}", ranking)
+            measure(f"Site: (2) leaderboard sorted by a benchmark, {cache_label}", home_sorted)
+            if cache_seconds:
+                etag = fetch(home_sorted)[2]["ETag"]
+                status = fetch(home_sorted, {"If-None-Match": etag})[0]
+                assert status == 304, status
+                measure(
+                    "Site: (4) conditional request answered 304",
+                    home_sorted,
+                    [f"If-None-Match: {etag}"],
+                )
+                measure(
+                    f"Whitenoise: (3) static file of the same size ({page_size:,} bytes)",
+                    f"{site}/static/bench-same-size.html",
+                )
+        finally:
+            server.stop()
+    same_size.unlink(missing_ok=True)
+    write_report(rows, options)
+
+
+def write_report(rows, options):
+    by_label = dict(rows)
+    datasette_best = max(v["rps"] for k, v in rows if k.startswith("Datasette"))
+    static = next(v["rps"] for k, v in rows if k.startswith("Whitenoise"))
+    lines = [
+        START,
+        f"## `make bench` ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}. "
+        f"Data: `make_demo_data --models {options.models} --benchmarks {options.benchmarks} "
+        f"--seed 1` in one SQLite file, served by gunicorn ({options.workers} workers, "
+        "whitenoise) and by Datasette 0.65.5 (immutable mode, facet suggestions off). "
+        f"wrk, {options.connections} connections, {options.seconds} s each.",
+        "",
+        f"Command: `make bench` (`python bench/harness.py --models {options.models} "
+        f"--benchmarks {options.benchmarks} --connections {options.connections} "
+        f"--seconds {options.seconds}`)",
+        "",
+        "| measurement | requests/s | p50 (ms) | p99 (ms) | errors | vs best Datasette | "
+        "vs static file |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, v in rows:
+        lines.append(
+            f"| {label} | {v['rps']:.1f} | {v['p50']:.2f} | {v['p99']:.2f} | {v['errors']} | "
+            f"{v['rps'] / datasette_best:.2f}× | {v['rps'] / static:.2f}× |"
+        )
+    ranking_cached = by_label["Site: (1) benchmark ranking, 50 rows, data-version cache"]["rps"]
+    home_cached = by_label["Site: (2) leaderboard sorted by a benchmark, data-version cache"][
+        "rps"
+    ]
+    lines += [
+        "",
+        f"Targets: (1) at least 1.5× Datasette: {ranking_cached / datasette_best:.2f}× with the "
+        "cache; (2) with the cache at least half of the static file: "
+        f"{home_cached / static:.2f}×.",
+        END,
+    ]
+    report = "\n".join(lines)
+    print(report)
+    text = DOC.read_text(encoding="utf-8")
+    if START in text:
+        text = text[: text.index(START)] + report + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + report + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
