@@ -131,7 +131,6 @@ def main():
 
     DATA.mkdir(parents=True, exist_ok=True)
     database = DATA / f"bench-{options.models}x{options.benchmarks}.sqlite3"
-    static_root = DATA / "static"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
