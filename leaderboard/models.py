@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import Rank, RowNumber
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import Rank
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -168,17 +168,22 @@ class AIModelQuerySet(SlugQuerySet):
 
     def with_score_on(self, benchmark, prefix="score"):
         """Annotate the headline value and rank on ``benchmark`` as
-        ``<prefix>_value`` and ``<prefix>_rank`` (both None without a result).
-        Annotations already made under ``prefix`` are kept, not computed twice."""
+        ``<prefix>_value`` and ``<prefix>_rank`` (both None without a result), through
+        one indexed LEFT JOIN. Annotations already made under ``prefix`` are kept."""
         if f"{prefix}_value" in self.query.annotations:
             return self
-        preferred = Result.objects.filter(
-            model=OuterRef("pk"), benchmark=benchmark
-        ).preferred_first()
+        joined = f"{prefix}_result"
         return self.annotate(
             **{
-                f"{prefix}_value": Subquery(preferred.values("value")[:1]),
-                f"{prefix}_rank": Subquery(preferred.values("rank")[:1]),
+                joined: FilteredRelation(
+                    "results",
+                    condition=Q(results__benchmark=benchmark, results__is_headline=True),
+                )
+            }
+        ).annotate(
+            **{
+                f"{prefix}_value": F(f"{joined}__value"),
+                f"{prefix}_rank": F(f"{joined}__rank"),
             }
         )
 
@@ -594,14 +599,18 @@ class ResultQuerySet(models.QuerySet):
         return self.order_by(*self.PREFERENCE)
 
     def headline(self):
-        """One result per model and benchmark: the one the rule prefers."""
-        return self.alias(
-            preference=Window(
-                RowNumber(),
-                partition_by=[F("model_id"), F("benchmark_id")],
-                order_by=self.PREFERENCE,
-            )
-        ).filter(preference=1)
+        """One result per model and benchmark: the one the rule prefers (kept in
+        ``is_headline`` by ``refresh_headline`` on every save and delete)."""
+        return self.filter(is_headline=True)
+
+    def refresh_headline(self, model_id, benchmark_id):
+        """Mark the preferred result of one model and benchmark as the headline, and
+        only it. Updates, not saves: no signals, no history rows."""
+        group = self.model.objects.filter(model_id=model_id, benchmark_id=benchmark_id)
+        best = group.order_by(*self.PREFERENCE).values_list("pk", flat=True).first()
+        group.filter(is_headline=True).exclude(pk=best).update(is_headline=False)
+        if best is not None:
+            group.filter(pk=best, is_headline=False).update(is_headline=True)
 
     def with_related(self):
         """Results with everything a page shows about them fetched in one query."""
@@ -639,6 +648,12 @@ class Result(Citation):
     provenance = models.CharField(
         max_length=16, choices=Provenance, default=Provenance.VENDOR_CLAIM
     )
+    is_headline = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The result pages show for this model and benchmark (kept up to date "
+        "on every save; see ResultQuerySet.PREFERENCE).",
+    )
 
     objects = ResultQuerySet.as_manager()
     history = HistoricalRecords()
@@ -669,6 +684,11 @@ class Result(Citation):
                 name="one_result_per_model_benchmark_version_source",
                 violation_error_message="This source already has a result for this model, "
                 "benchmark and version.",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "benchmark"],
+                condition=Q(is_headline=True),
+                name="one_headline_result_per_model_benchmark",
             ),
             models.UniqueConstraint(
                 fields=["model", "benchmark", "source"],

@@ -274,3 +274,45 @@ def test_every_model_round_trips_its_natural_key(article):
         for row in rows:
             found = model_class.objects.get_by_natural_key(*row.natural_key())
             assert found.pk == row.pk
+
+
+def test_headline_follows_edits_moves_and_deletes():
+    model, other, benchmark = make_model(), make_model(), make_benchmark()
+    vendor = make_organization()
+    claim = make_result(
+        model=model,
+        benchmark=benchmark,
+        value=90,
+        provenance=Provenance.VENDOR_CLAIM,
+        claimed_by=vendor,
+    )
+    measured = make_result(model=model, benchmark=benchmark, value=70)
+    assert list(Result.objects.headline().values_list("pk", flat=True)) == [measured.pk]
+
+    # An editor turns the measurement into a claim: the newer entry now wins.
+    measured.provenance, measured.claimed_by = Provenance.VENDOR_CLAIM, vendor
+    measured.save()
+    assert list(Result.objects.headline().values_list("pk", flat=True)) == [measured.pk]
+    measured.reported_on = datetime.date(2020, 1, 1)
+    claim.reported_on = datetime.date(2021, 1, 1)
+    measured.save()
+    claim.save()
+    assert list(Result.objects.headline().values_list("pk", flat=True)) == [claim.pk]
+
+    # Moved to another model: both models keep exactly one headline.
+    claim.model = other
+    claim.save()
+    assert set(Result.objects.headline().values_list("pk", flat=True)) == {claim.pk, measured.pk}
+
+    # Deleted: the group is left without a headline, not with a stale one.
+    claim.delete()
+    assert list(Result.objects.headline().values_list("pk", flat=True)) == [measured.pk]
+
+
+def test_database_allows_one_headline_per_model_and_benchmark():
+    first = make_result(value=1)
+    second = make_result(model=first.model, benchmark=first.benchmark, value=2)
+    assert Result.objects.headline().count() == 1
+    assert_rejected_by_database(
+        lambda: Result.objects.filter(pk__in=[first.pk, second.pk]).update(is_headline=True)
+    )

@@ -214,6 +214,9 @@ def generate(model_count, benchmark_count, seed, progress):
                     quote=quote,
                     provenance=Provenance.VENDOR_CLAIM if vendor else Provenance.INDEPENDENT,
                     claimed_by=organization if vendor else None,
+                    # The only result for its model and benchmark (bulk_create sends
+                    # no signals to mark it).
+                    is_headline=True,
                 )
             )
             if len(pending) >= BATCH:
