@@ -264,6 +264,12 @@ class AIModel(models.Model):
     class Meta:
         verbose_name = "AI model"
         ordering = ["name"]
+        # The leaderboard sorts and filters on these.
+        indexes = [
+            models.Index(fields=["total_parameters"], name="aimodel_total_params_idx"),
+            models.Index(fields=["active_parameters"], name="aimodel_active_params_idx"),
+            models.Index(fields=["context_window_tokens"], name="aimodel_context_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(active_parameters__isnull=True)

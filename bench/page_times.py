@@ -1,0 +1,67 @@
+"""Server time per page, page cache off: the median of N requests through Django's
+full stack (middleware, view, template) in this process, against DATABASE_URL.
+
+Usage: DATABASE_URL=... python bench/page_times.py [--repeat N] [--label TEXT]
+Prints one Markdown table row per page.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leaderboard.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
+os.environ["DJANGO_PAGE_CACHE_SECONDS"] = "0"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from leaderboard.models import AIModel  # noqa: E402
+
+PAGES = [
+    ("leaderboard, default order", "/"),
+    ("leaderboard sorted by a benchmark", "/?sort=benchmark-synthetic-bench-001"),
+    ("leaderboard sorted by another, worst first", "/?sort=-benchmark-synthetic-bench-007"),
+    ("leaderboard sorted by total parameters", "/?sort=-total_parameters"),
+    ("leaderboard filtered", "/?open_weights=on&total_min=5&has_results=synthetic-bench-002"),
+    ("benchmark ranking", "/benchmarks/synthetic-bench-001/"),
+    ("model page", "/models/synthetic-model-000001/"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--label", default=connection.vendor)
+    options = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    models = AIModel.objects.count()
+    for name, url in PAGES:
+        client.get(url)  # warm up
+        times = []
+        for _ in range(options.repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        print(
+            f"| {options.label} | {models:,} | {name} | {statistics.median(times):.0f} | "
+            f"{len(queries.captured_queries)} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
