@@ -247,9 +247,21 @@ class FastRowsMixin:
         ]
 
 
-class LeaderboardTable(FastRowsMixin, tables.Table):
+class ModelTable(FastRowsMixin, tables.Table):
+    """A table of models, led by their rank, name and organization."""
+
     name = LinkColumn("Model", linkify=True, attrs={"td": {"class": "model"}})
     organization = LinkColumn(linkify=True, order_by=("organization__name",))
+
+    class Meta:
+        model = AIModel
+        fields = ()
+        sequence = ("rank", "name", "organization", "...")
+        attrs = {"class": "leaderboard", "th": header_attrs()}
+        template_name = "leaderboard/table.html"
+
+
+class LeaderboardTable(ModelTable):
     total_parameters = CountColumn("Total params")
     active_parameters = CountColumn("Active params")
     context_window_tokens = CountColumn("Context")
@@ -257,13 +269,8 @@ class LeaderboardTable(FastRowsMixin, tables.Table):
     open_training_data = OpennessColumn("Data")
     open_training_code = OpennessColumn("Recipe")
 
-    class Meta:
-        model = AIModel
-        fields = ()
-        sequence = ("rank", "name", "organization", "...")
-        attrs = {"class": "leaderboard", "th": header_attrs()}
+    class Meta(ModelTable.Meta):
         empty_text = "No models match these filters."
-        template_name = "leaderboard/table.html"
 
     def __init__(self, data, benchmarks=(), ranking_benchmark=None, **kwargs):
         """``benchmarks``: one column each, keyed "benchmark-<slug>" so a benchmark's
@@ -297,19 +304,12 @@ class LeaderboardTable(FastRowsMixin, tables.Table):
         yield from rows
 
 
-class BenchmarkRankingTable(FastRowsMixin, tables.Table):
+class BenchmarkRankingTable(ModelTable):
     """One benchmark's ranking: models with a result on it, best first."""
 
-    name = LinkColumn("Model", linkify=True, attrs={"td": {"class": "model"}})
-    organization = LinkColumn(linkify=True, order_by=("organization__name",))
     active_parameters = CountColumn("Active params")
 
-    class Meta:
-        model = AIModel
-        fields = ()
-        sequence = ("rank", "name", "organization", "...")
-        attrs = {"class": "leaderboard", "th": header_attrs()}
-        template_name = "leaderboard/table.html"
+    class Meta(ModelTable.Meta):
         empty_text = "No results on this benchmark yet."
 
     def __init__(self, data, benchmark, **kwargs):
