@@ -2,7 +2,8 @@
 full stack (middleware, view, template) in this process, against DATABASE_URL.
 
 Usage: DATABASE_URL=... python bench/page_times.py [--repeat N] [--label TEXT]
-Prints one Markdown table row per page.
+       DATABASE_URL=... python bench/page_times.py --profile URL
+Prints one Markdown table row per page, or pyinstrument's profile of one page.
 """
 
 import argparse
@@ -43,9 +44,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--label", default=connection.vendor)
+    parser.add_argument("--profile", metavar="URL", help="Profile one page with pyinstrument.")
     options = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
+    if options.profile:
+        from pyinstrument import Profiler
+
+        client.get(options.profile)  # warm up
+        with Profiler(interval=0.0005) as profiler:
+            for _ in range(options.repeat):
+                client.get(options.profile)
+        print(profiler.output_text(unicode=True, show_all=False))
+        return
     models = AIModel.objects.count()
     for name, url in PAGES:
         client.get(url)  # warm up

@@ -158,10 +158,12 @@ class BenchmarkColumn(tables.Column):
             return NO_RESULT
         version = (
             format_html(' <small class="version">{}</small>', result.version.name)
-            if (result.version_id)
+            if result.version_id
             else ""
         )
         return format_html("{}{}{}", result.display_value, version, claim_badge(result))
+
+    cell = render
 
     def value(self, record):
         result = result_for(record, self.benchmark)
