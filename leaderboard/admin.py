@@ -142,8 +142,17 @@ class BenchmarkAdmin(SimpleHistoryAdmin):
     inlines = [BenchmarkVersionInline, BenchmarkCitationInline]
 
 
+@admin.register(ModelAlias)
+class ModelAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "model"]
+    list_filter = ["model__organization"]
+    list_select_related = ["model"]
+    search_fields = ["name", "model__name"]
+    autocomplete_fields = ["model"]
+
+
 @admin.register(BenchmarkVersion)
-class BenchmarkVersionAdmin(admin.ModelAdmin):
+class BenchmarkVersionAdmin(SimpleHistoryAdmin):
     list_display = ["benchmark", "name", "released_on"]
     list_select_related = ["benchmark"]
     search_fields = ["name", "benchmark__name"]

@@ -9,13 +9,15 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .models import Provenance
 from .quotes import format_number, short_count
-from .tables import result_for
 
 # The scatter plots at most this many models (the best on the benchmark) and names
 # the first LABELLED of them beside their points; every point has its name on hover.
 MAX_POINTS = 200
 LABELLED = 15
+# The bar chart draws the top of a ranking.
+MAX_BARS = 25
 
 
 @dataclass
@@ -39,48 +41,49 @@ def svg_frame(chart_id, width, height, title, description, body):
     )
 
 
-def bars(records, benchmark):
-    """Horizontal bars, one per model with a value, in the order given (best first).
-    Results that give only a place cannot be bars; they are listed as notes."""
-    valued, placed = [], []
-    for record in records:
-        result = result_for(record, benchmark)
-        if result is None:
-            continue
-        (valued if result.value is not None else placed).append((record, result))
+def claim_note(point):
+    """(NVIDIA's claim)" for a vendor's claim, else nothing."""
+    if point["provenance"] == Provenance.VENDOR_CLAIM:
+        return f" ({point['claimer']}'s claim)"
+    return ""
+
+
+def bars(points, benchmark):
+    """Horizontal bars, one per model with a value, in the order given (the ranking's).
+    ``points``: dicts with name, score_value, score_rank, provenance, claimer. Results
+    that give only a place cannot be bars; they are listed as notes."""
+    valued = [p for p in points if p["score_value"] is not None]
+    placed = [p for p in points if p["score_value"] is None and p["score_rank"] is not None]
     if not valued and not placed:
         return None
 
     label_width, bar_width, value_width, row_height = 220, 320, 110, 28
     width = label_width + bar_width + value_width
     height = max(1, len(valued)) * row_height + 8
-    values = [float(result.value) for _, result in valued]
+    values = [float(p["score_value"]) for p in valued]
     low = min([0.0, *values] + ([float(benchmark.scale_min)] if benchmark.scale_min else []))
     high = max([*values, low + 1] + ([float(benchmark.scale_max)] if benchmark.scale_max else []))
     span = high - low or 1.0
     unit = f" {benchmark.unit}" if benchmark.unit else ""
 
-    def claim(result):
-        return f" ({result.claimed_by}'s claim)" if result.is_vendor_claim else ""
-
     rows = []
-    for i, (record, result) in enumerate(valued):
+    for i, point in enumerate(valued):
         y = 4 + i * row_height
         x0 = label_width + (0 - low) / span * bar_width
-        x1 = label_width + (float(result.value) - low) / span * bar_width
+        x1 = label_width + (float(point["score_value"]) - low) / span * bar_width
         rows.append(
             format_html(
                 '<g class="chart-row"><title>{name}: {value}{unit}{claim}</title>'
                 '<text class="chart-label" x="{lx}" y="{ty}" text-anchor="end">{name}</text>'
                 '<rect class="chart-bar{vendor}" x="{x}" y="{y}" width="{bw}" height="{bh}"/>'
                 '<text class="chart-value" x="{vx}" y="{ty}">{value}</text></g>',
-                name=record.name,
-                value=result.display_value,
+                name=point["name"],
+                value=format_number(point["score_value"]),
                 unit=unit,
-                claim=claim(result),
+                claim=claim_note(point),
                 lx=label_width - 8,
                 ty=f"{y + row_height * 0.62:.1f}",
-                vendor=" vendor" if result.is_vendor_claim else "",
+                vendor=" vendor" if claim_note(point) else "",
                 x=f"{min(x0, x1):.1f}",
                 y=y + 3,
                 bw=f"{max(abs(x1 - x0), 1):.1f}",
@@ -89,19 +92,23 @@ def bars(records, benchmark):
             )
         )
     description = "; ".join(
-        f"{record.name}: {result.display_value}{unit}{claim(result)}" for record, result in valued
+        f"{p['name']}: {format_number(p['score_value'])}{unit}{claim_note(p)}" for p in valued
     )
     notes = [
-        f"{record.name}: ranked #{result.rank}, no score given{claim(result)}."
-        for record, result in placed
+        f"{p['name']}: ranked #{p['score_rank']}, no score given{claim_note(p)}." for p in placed
     ]
+    order = (
+        "best first"
+        if benchmark.higher_is_better is not None
+        else "highest first (direction not reported)"
+    )
     svg = (
         svg_frame(
             f"bars-{benchmark.slug}",
             width,
             height,
-            f"{benchmark.name}, best first",
-            description or "No scores, only places.",
+            f"{benchmark.name}: the top {len(valued)}, {order}",
+            description,
             mark_safe("".join(rows)),
         )
         if valued
@@ -112,7 +119,8 @@ def bars(records, benchmark):
 
 def scatter(points, benchmark):
     """Each model's score on ``benchmark`` against its active parameters (log scale).
-    ``points``: dicts with name, slug, active_parameters, score_value, best first."""
+    ``points``: dicts with name, slug, active_parameters, score_value, provenance and
+    claimer, best first."""
     if not points:
         return Chart(
             svg="",
@@ -178,14 +186,16 @@ def scatter(points, benchmark):
         )
     dots = format_html_join(
         "",
-        '<a href="{}"><g class="chart-point"><title>{}: {} at {} active parameters</title>'
+        '<a href="{}"><g class="chart-point{}"><title>{}: {} at {} active parameters{}</title>'
         '<circle cx="{}" cy="{}" r="5"/>{}</g></a>',
         (
             (
                 reverse("model", args=[p["slug"]]),
+                " vendor" if claim_note(p) else "",
                 p["name"],
                 format_number(p["score_value"]),
                 short_count(p["active_parameters"]),
+                claim_note(p),
                 f"{px(x):.1f}",
                 f"{py(y):.1f}",
                 format_html(
@@ -202,7 +212,7 @@ def scatter(points, benchmark):
     )
     description = "; ".join(
         f"{p['name']}: {format_number(p['score_value'])} at "
-        f"{short_count(p['active_parameters'])} active parameters"
+        f"{short_count(p['active_parameters'])} active parameters{claim_note(p)}"
         for p in points
     )
     svg = svg_frame(

@@ -3,6 +3,18 @@ from dataclasses import asdict
 from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
+from django.conf import settings
+
+
+def client_ip(request):
+    """The address django-axes counts failed logins for. Behind the TLS proxy
+    (DJANGO_HTTPS), the proxy appends the address it saw to X-Forwarded-For: the last
+    entry is the one a client cannot forge. Otherwise the connection's address."""
+    if settings.HTTPS:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
 
 
 class PermissionsPolicyMiddleware:

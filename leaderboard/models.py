@@ -271,6 +271,15 @@ class AIModel(models.Model):
             models.Index(fields=["context_window_tokens"], name="aimodel_context_idx"),
         ]
         constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 1}),
+                    name=f"aimodel_{field}_at_least_one",
+                    violation_error_message="A count is at least 1; leave it empty when "
+                    "no source states it.",
+                )
+                for field in ["total_parameters", "active_parameters", "context_window_tokens"]
+            ),
             models.CheckConstraint(
                 condition=Q(active_parameters__isnull=True)
                 | Q(total_parameters__isnull=True)
@@ -312,6 +321,7 @@ class ModelAlias(models.Model):
     name = models.CharField(max_length=300)
 
     objects = ModelAliasQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "model aliases"
@@ -508,6 +518,7 @@ class BenchmarkVersion(models.Model):
     released_on = models.DateField(null=True, blank=True)
 
     objects = BenchmarkVersionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["benchmark", "name"]

@@ -16,7 +16,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,9 +35,8 @@ DEBUG = env_flag("DJANGO_DEBUG")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development)."
-        )
+        # One line, no traceback: say which variable to set.
+        raise SystemExit("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development).")
     # Only ever used with debug on, on a developer's machine.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
@@ -200,6 +198,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind the proxy, lock out the client's address, not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "leaderboard.middleware.client_ip"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

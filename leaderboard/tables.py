@@ -24,10 +24,25 @@ def aria_sort(bound_column):
         return None
     descending = bound_column.order_by_alias.is_descending
     column = bound_column.column
-    if isinstance(column, BenchmarkColumn) and column.benchmark.higher_is_better is not False:
-        # These columns sort best first on the first click: highest values first.
+    if (
+        isinstance(column, BenchmarkColumn)
+        and not isinstance(column, RankColumn)
+        and column.benchmark.higher_is_better is not False
+        and shows_values(bound_column._table, column.benchmark)
+    ):
+        # Best first, the first click, puts the highest values first. Places (the Rank
+        # column, results that give only a place) and lower-is-better values go up.
         descending = not descending
     return "descending" if descending else "ascending"
+
+
+def shows_values(table, benchmark):
+    """Whether the page shows any value (not only places) for the benchmark."""
+    for row in table.paginated_rows:
+        result = result_for(row.record, benchmark)
+        if result is not None and result.value is not None:
+            return True
+    return False
 
 
 def header_attrs(**attrs):
@@ -143,7 +158,11 @@ class BenchmarkColumn(tables.Column):
             {
                 "th": header_attrs(
                     title=f"{benchmark.name}: {benchmark.direction_label}. "
-                    "Click to sort best first, again for worst first.",
+                    + (
+                        "Click to sort best first, again for worst first."
+                        if benchmark.higher_is_better is not None
+                        else "Click to sort highest first, again for lowest first."
+                    ),
                     **{"class": "benchmark"},
                 ),
                 "td": {"class": "num"},
@@ -209,16 +228,24 @@ class RankColumn(BenchmarkColumn):
         )
         self.export_header = f"Rank ({benchmark.name})"
 
-    def has_place(self, record):
-        return record.score_value is not None or record.score_rank is not None
+    def place(self, record):
+        """The computed place, which needs a known direction; without one, only the
+        place a source states."""
+        if self.benchmark.higher_is_better is None:
+            return record.score_rank
+        if record.score_value is None and record.score_rank is None:
+            return None
+        return record.place
 
     def render(self, record):
-        return record.place if self.has_place(record) else NO_RESULT
+        place = self.place(record)
+        return NO_RESULT if place is None else place
 
     cell = render
 
     def value(self, record):
-        return record.place if self.has_place(record) else ""
+        place = self.place(record)
+        return "" if place is None else place
 
 
 class LinkColumn(NullsLastColumn):
@@ -321,4 +348,9 @@ class BenchmarkRankingTable(ModelTable):
             extra_columns=[("rank", RankColumn(benchmark)), ("result", column)],
             **kwargs,
         )
-        self.caption = f"{benchmark.name}: models with a result, best first"
+        order = (
+            "best first"
+            if benchmark.higher_is_better is not None
+            else "highest first: the direction is not reported, so no places are computed"
+        )
+        self.caption = f"{benchmark.name}: models with a result, {order}"

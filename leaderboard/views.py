@@ -2,7 +2,7 @@
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -25,6 +25,12 @@ from .tables import BenchmarkRankingTable, LeaderboardTable
 
 # How many benchmark columns the leaderboard shows when none is featured.
 DEFAULT_COLUMN_COUNT = 5
+# What a chart needs of each model's headline result (see AIModel.with_score_on).
+CHART_FIELDS = ("score_value", "score_rank")
+CHART_CLAIM = {
+    "provenance": F("score_result__provenance"),
+    "claimer": F("score_result__claimed_by__name"),
+}
 
 
 class BoundedPaginator(Paginator):
@@ -80,7 +86,9 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
                 :DEFAULT_COLUMN_COUNT
             ]
         sort = request.GET.get("sort", "").lstrip("-")
-        sorted_benchmark = by_slug.get(sort.removeprefix("benchmark-")) if sort else None
+        sorted_benchmark = (
+            by_slug.get(sort.removeprefix("benchmark-")) if sort.startswith("benchmark-") else None
+        )
         if sorted_benchmark and sorted_benchmark not in chosen:
             chosen.append(sorted_benchmark)
         self.shown_benchmarks = sorted(set(chosen), key=self.benchmarks.index)
@@ -122,9 +130,11 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         if benchmark is None:
             return None
         points = list(
-            self.filterset.qs.filter(active_parameters__isnull=False, score_value__isnull=False)
+            self.filterset.qs.filter(active_parameters__gt=0, score_value__isnull=False)
             .order_by(*AIModel.objects.score_ordering(benchmark), "name")
-            .values("name", "slug", "active_parameters", "score_value")[: charts.MAX_POINTS]
+            .values("name", "slug", "active_parameters", *CHART_FIELDS, **CHART_CLAIM)[
+                : charts.MAX_POINTS
+            ]
         )
         return charts.scatter(points, benchmark)
 
@@ -167,12 +177,15 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         benchmark = self.object
-        table = context["table"]
-        rows = [row.record for row in table.page.object_list] if table.page else []
+        top = (
+            AIModel.objects.with_result_on(benchmark)
+            .ranked_on(benchmark)
+            .values("name", *CHART_FIELDS, **CHART_CLAIM)[: charts.MAX_BARS]
+        )
         context.update(
             citations=benchmark.citations.select_related("source"),
             versions=benchmark.versions.all(),
-            chart=charts.bars(rows, benchmark),
+            chart=charts.bars(list(top), benchmark),
         )
         return context
 
@@ -215,6 +228,8 @@ def model_facts(model, citations):
         return None if value is None else f"{value:,}{unit}"
 
     rows = [
+        ("Name", model.name, "name"),
+        ("Description", model.description or None, "description"),
         ("Organization", model.organization, "organization"),
         ("Aliases", ", ".join(a.name for a in model.aliases.all()) or None, "aliases"),
         ("Release date", model.release_date, "release_date"),

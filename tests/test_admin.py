@@ -83,8 +83,11 @@ def test_editor_adds_a_result_and_sees_it_listed_and_in_history(
     result = Result.objects.get(benchmark=new_benchmark)
     assert result.value == 37
 
-    listing = admin_client.get(reverse("admin:leaderboard_result_changelist")).content.decode()
-    assert "Second Index" in listing
+    listing = admin_client.get(
+        reverse("admin:leaderboard_result_changelist"), {"benchmark__id__exact": new_benchmark.pk}
+    )
+    assert listing.context["cl"].result_count == 1
+    assert reverse("admin:leaderboard_result_change", args=[result.pk]) in listing.content.decode()
 
     change = reverse("admin:leaderboard_result_change", args=[result.pk])
     response = admin_client.post(change, result_form(value="33"))

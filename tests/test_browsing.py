@@ -222,8 +222,12 @@ def test_benchmark_sort_keys_never_collide_with_fixed_columns(client, catalog):
     make_result(model=second, benchmark=clash, value=2)
     by_benchmark = row_names(client.get(reverse("index"), {"sort": "benchmark-name"}))
     assert by_benchmark[:2] == [second.name, first.name]
-    by_name = row_names(client.get(reverse("index"), {"sort": "name"}))
-    assert by_name == sorted(by_name)
+    # Sorting by the name column neither adds the "name" benchmark nor ranks on it.
+    response = client.get(reverse("index"), {"sort": "name", "show": "alpha"})
+    assert row_names(response) == sorted(row_names(response))
+    page = response.content.decode()
+    assert "ranked on Alpha Score" in page
+    assert "benchmark-name" not in page.split("</thead>")[0]
 
 
 def test_benchmark_header_shows_direction_and_versions(client, catalog):
@@ -436,9 +440,10 @@ def test_model_page_lists_facts_results_and_not_reported(client, article):
 
 
 def test_benchmark_page_ranks_best_first_with_notes_and_chart(client, article):
-    page = client.get("/benchmarks/ai-index/").content.decode()
+    response = client.get("/benchmarks/ai-index/")
+    page = response.content.decode()
     assert "Chinese models" in page
-    assert page.index("Nemotron 3 Super") < page.index("GPT-OSS (largest version)")
+    assert row_names(response) == ["Nemotron 3 Super", "GPT-OSS (largest version)"]
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
     assert "Nemotron 3 Super: 37 points (NVIDIA&#x27;s claim)" in svg
@@ -500,8 +505,45 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
     with django_assert_max_num_queries(10):
         client.get(reverse("index"), {**show, "organization": organization.slug, "q": "M"})
     # The data version; the benchmark and its versions; its citations; count; page;
-    # headline results.
-    with django_assert_max_num_queries(7):
+    # headline results; the chart's top results.
+    with django_assert_max_num_queries(8):
         client.get(created[0].get_absolute_url())
     with django_assert_max_num_queries(7):
         client.get(AIModel.objects.first().get_absolute_url())
+
+
+def test_aria_sort_follows_the_cells_on_rank_and_rank_only_columns(client, article):
+    page = client.get(reverse("index"), {"sort": "rank"}).content.decode()
+    assert re.search(r'<th [^>]*aria-sort="ascending"[^>]*>\s*<a [^>]*>Rank', page)
+    # PinchBench gives places only (#1, ...): best first is ascending places.
+    page = client.get(reverse("index"), {"sort": "benchmark-pinchbench"}).content.decode()
+    header = re.search(r'<th ([^>]*)>\s*<a href="\?sort=-benchmark-pinchbench', page)
+    assert 'aria-sort="ascending"' in header.group(1)
+
+
+def test_no_places_are_computed_without_a_direction(client, catalog):
+    # Epsilon's direction is not reported: sorting by it works, but no place is made up.
+    response = client.get(reverse("index"), {"sort": "benchmark-epsilon"})
+    ranks = re.findall(r'<td class="num rank">([^<]*)<', response.content.decode())
+    assert set(ranks) == {""}
+    page = client.get("/benchmarks/epsilon/").content.decode()
+    assert "highest first: the direction is not reported" in page
+    assert "highest first (direction not reported)" in page  # the chart's title
+    assert "best first" not in page
+
+
+def test_charts_mark_vendor_claims(client, article):
+    page = client.get(reverse("index")).content.decode()
+    svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
+    assert "Nemotron 3 Super: 37 at 12B active parameters (NVIDIA&#x27;s claim)" in svg
+    assert 'class="chart-point vendor"' in svg
+
+
+def test_model_page_cites_the_description_and_name(client, article):
+    page = client.get("/models/nemotron-3-super/").content.decode()
+    facts = page[page.index("<h2>Facts</h2>") : page.index("<h2>Results</h2>")]
+    description = facts[facts.index(">Description<") :]
+    assert "designed for enterprise-grade multi-agent systems" in description
+    assert "designed specifically for enterprise-grade multi-agent systems.”" in description
+    gpt = client.get("/models/gpt-oss-largest/").content.decode()
+    assert "With 128 billion parameters, the scale is broadly comparable" in gpt

@@ -316,3 +316,25 @@ def test_database_allows_one_headline_per_model_and_benchmark():
     assert_rejected_by_database(
         lambda: Result.objects.filter(pk__in=[first.pk, second.pk]).update(is_headline=True)
     )
+
+
+@pytest.mark.parametrize(
+    "field", ["total_parameters", "active_parameters", "context_window_tokens"]
+)
+def test_counts_are_at_least_one_in_the_database_too(field):
+    model = make_model(total_parameters=None)
+    setattr(model, field, 0)
+    with pytest.raises(ValidationError):
+        model.full_clean()
+    assert_rejected_by_database(model.save)
+
+
+def test_alias_and_version_changes_are_kept_in_history():
+    model, benchmark = make_model(), make_benchmark()
+    alias = ModelAlias.objects.create(model=model, name="first name")
+    alias.name = "second name"
+    alias.save()
+    assert [h.name for h in alias.history.all()] == ["second name", "first name"]
+    version = BenchmarkVersion.objects.create(benchmark=benchmark, name="v1")
+    version.delete()
+    assert BenchmarkVersion.history.filter(name="v1").count() == 2

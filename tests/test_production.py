@@ -354,3 +354,14 @@ def test_pages_are_shared_through_redis(client, article, settings, django_assert
     keys = cache._cache.get_client().keys()
     assert any(key.decode().startswith(f"test-{os.getpid()}") for key in keys)
     cache.clear()
+
+
+def test_lockout_counts_the_client_behind_the_proxy_not_the_proxy(settings, rf):
+    from leaderboard.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5", REMOTE_ADDR="10.0.0.2")
+    settings.HTTPS = False
+    assert client_ip(request) == "10.0.0.2"
+    settings.HTTPS = True
+    # The proxy appended the address it saw; what the client wrote comes before it.
+    assert client_ip(request) == "203.0.113.5"
