@@ -72,10 +72,11 @@ backup: install $(SECRET_KEY_FILE)
 	mkdir -p $(BACKUP_DIR)
 	$(MANAGE) backup $(BACKUP_DIR)/leaderboard-$$(date -u +%Y%m%dT%H%M%SZ).json
 
-# make restore FILE=backups/leaderboard-....json (into a migrated database; all or nothing)
+# make restore FILE=backups/leaderboard-....json: the database becomes exactly the backup,
+# or, if the file fails to load, stays as it was.
 restore: migrate
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/leaderboard-YYYYmmddTHHMMSSZ.json"; exit 2; }
-	$(MANAGE) loaddata "$(FILE)"
+	$(MANAGE) restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """Public pages: GET and HEAD only, validated and cached by the data version."""
 
 import hashlib
+import os
 from calendar import timegm
 from functools import wraps
 
@@ -13,6 +14,25 @@ from django.views.decorators.http import require_safe
 from .models import DataVersion
 
 
+def code_release():
+    """An identifier of the running code: DJANGO_RELEASE if set, else a digest of the
+    code, templates and static files. It is part of every ETag and cache key, so after
+    a deploy no browser or cache keeps a page the previous release rendered (pointing
+    at static files that may be gone)."""
+    if os.environ.get("DJANGO_RELEASE"):
+        return os.environ["DJANGO_RELEASE"]
+    digest = hashlib.sha256()
+    for folder in ("leaderboard", "templates", "static"):
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".svg"}:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = code_release()
+
+
 def public_page(view):
     """Wrap a public view: only GET and HEAD; an ETag and Last-Modified from the
     data version; 304 Not Modified for a matching conditional request; whole
@@ -23,7 +43,7 @@ def public_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         data = DataVersion.current()
-        etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}")
+        etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}-{RELEASE}")
         last_modified = timegm(data.changed_at.utctimetuple())
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:

@@ -44,6 +44,16 @@ def test_public_pages_validate_with_the_data_version(client, article, url):
     assert client.get(url, HTTP_IF_NONE_MATCH='"v0-other"').status_code == 200
 
 
+def test_a_new_release_invalidates_etags_and_cached_pages(client, article, monkeypatch):
+    from leaderboard import caching
+
+    first = client.get("/")
+    assert caching.RELEASE in first["ETag"]
+    monkeypatch.setattr(caching, "RELEASE", "next-release")
+    again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "next-release" in again["ETag"]
+
+
 def test_a_cached_page_costs_one_query(client, article, django_assert_num_queries):
     client.get("/")
     with django_assert_num_queries(1):
@@ -253,14 +263,16 @@ def test_backup_restores_everything_unchanged(admin_client, article, tmp_path):
     labels = {row["model"] for row in dumped}
     assert {"leaderboard.result", "leaderboard.historicalresult", "auth.user"} <= labels
 
-    call_command("flush", interactive=False, verbosity=0)
-    assert not Result.objects.exists()
-    call_command("loaddata", str(first), verbosity=0)
+    # Rows added after the backup do not survive a restore.
+    make_organization(slug="added-later")
+    call_command("restore", str(first), stdout=io.StringIO())
     call_command("backup", str(second), stdout=io.StringIO())
     assert json.loads(second.read_text()) == dumped
+    assert not Organization.objects.filter(slug="added-later").exists()
     assert Result.objects.get(pk=result.pk).history.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_restore_of_a_broken_backup_changes_nothing(article, tmp_path):
     good = tmp_path / "good.json"
     call_command("backup", str(good), stdout=io.StringIO())
@@ -271,8 +283,10 @@ def test_restore_of_a_broken_backup_changes_nothing(article, tmp_path):
     Organization.objects.filter(slug="openai").update(website="https://example.org/")
     before = sorted(map(str, Organization.objects.values_list()))
     with pytest.raises(Exception):  # noqa: B017 - any error will do, as long as nothing lands
-        call_command("loaddata", str(broken), verbosity=0)
+        call_command("restore", str(broken), stdout=io.StringIO())
+    # Not even the emptying that comes first is left behind.
     assert sorted(map(str, Organization.objects.values_list())) == before
+    assert Result.objects.count() == 3
 
 
 @pytest.mark.skipif(
