@@ -153,7 +153,7 @@ class ModelAliasAdmin(SimpleHistoryAdmin):
 
 @admin.register(BenchmarkVersion)
 class BenchmarkVersionAdmin(SimpleHistoryAdmin):
-    list_display = ["benchmark", "name", "released_on"]
+    list_display = ["benchmark", "name", "released_on", "is_ranked"]
     list_select_related = ["benchmark"]
     search_fields = ["name", "benchmark__name"]
     autocomplete_fields = ["benchmark"]

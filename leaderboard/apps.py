@@ -26,26 +26,26 @@ class LeaderboardConfig(AppConfig):
                     dispatch_uid=f"data-version-{signal}-{model._meta.label}",
                 )
 
-        # Keep each model and benchmark's headline result marked: for the pair a
-        # result belongs to now and, when an editor moved it, the pair it left.
-        def remember_pair(sender, instance, raw=False, **kwargs):
-            instance._stored_pair = (
+        # Keep each model, benchmark and version's headline result marked: for the group
+        # a result belongs to now and, when an editor moved it, the group it left.
+        def remember_group(sender, instance, raw=False, **kwargs):
+            instance._stored_group = (
                 Result.objects.filter(pk=instance.pk)
-                .values_list("model_id", "benchmark_id")
+                .values_list("model_id", "benchmark_id", "version_id")
                 .first()
                 if instance.pk
                 else None
             )
 
         def refresh_headlines(sender, instance, **kwargs):
-            pairs = {(instance.model_id, instance.benchmark_id)}
-            if getattr(instance, "_stored_pair", None):
-                pairs.add(instance._stored_pair)
-            for model_id, benchmark_id in pairs:
-                Result.objects.refresh_headline(model_id, benchmark_id)
+            groups = {(instance.model_id, instance.benchmark_id, instance.version_id)}
+            if getattr(instance, "_stored_group", None):
+                groups.add(instance._stored_group)
+            for group in groups:
+                Result.objects.refresh_headline(*group)
 
         # weak=False: these functions live only in this method.
-        pre_save.connect(remember_pair, sender=Result, weak=False, dispatch_uid="headline-pair")
+        pre_save.connect(remember_group, sender=Result, weak=False, dispatch_uid="headline-pair")
         post_save.connect(
             refresh_headlines, sender=Result, weak=False, dispatch_uid="headline-save"
         )

@@ -177,7 +177,8 @@ class AIModelQuerySet(SlugQuerySet):
             **{
                 joined: FilteredRelation(
                     "results",
-                    condition=Q(results__benchmark=benchmark, results__is_headline=True),
+                    condition=Q(results__benchmark=benchmark, results__is_headline=True)
+                    & benchmark.ranked_version_q("results__"),
                 )
             }
         ).annotate(
@@ -214,9 +215,13 @@ class AIModelQuerySet(SlugQuerySet):
         )
 
     def with_result_on(self, benchmark):
-        """Only models with a result on ``benchmark``."""
+        """Only models with a result on ``benchmark``'s ranked version."""
         return self.filter(
-            Exists(Result.objects.filter(model=OuterRef("pk"), benchmark=benchmark))
+            Exists(
+                Result.objects.filter(
+                    benchmark.ranked_version_q(), model=OuterRef("pk"), benchmark=benchmark
+                )
+            )
         )
 
 
@@ -490,6 +495,22 @@ class Benchmark(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @cached_property
+    def ranked_version(self):
+        """The version the leaderboard ranks, or None: then the results that name no
+        version. Read from prefetched ``versions`` where a page fetched them."""
+        return next((v for v in self.versions.all() if v.is_ranked), None)
+
+    @property
+    def ranked_version_id(self):
+        return self.ranked_version.pk if self.ranked_version else None
+
+    def ranked_version_q(self, prefix=""):
+        """A filter for results on the version the leaderboard ranks."""
+        if self.ranked_version is None:
+            return Q(**{f"{prefix}version__isnull": True})
+        return Q(**{f"{prefix}version": self.ranked_version.pk})
+
     @property
     def direction_label(self):
         return {True: "higher is better", False: "lower is better"}.get(
@@ -516,6 +537,12 @@ class BenchmarkVersion(models.Model):
     benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="versions")
     name = models.CharField(max_length=50, help_text='For example "v2".')
     released_on = models.DateField(null=True, blank=True)
+    is_ranked = models.BooleanField(
+        "ranked on the leaderboard",
+        default=False,
+        help_text="The version the leaderboard ranks: scores on different versions are not "
+        "comparable. When no version is ranked, the results that name no version are.",
+    )
 
     objects = BenchmarkVersionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -527,7 +554,13 @@ class BenchmarkVersion(models.Model):
                 fields=["benchmark", "name"],
                 name="unique_version_per_benchmark",
                 violation_error_message="This benchmark already has that version.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["benchmark"],
+                condition=Q(is_ranked=True),
+                name="one_ranked_version_per_benchmark",
+                violation_error_message="Another version of this benchmark is already ranked.",
+            ),
         ]
 
     def __str__(self):
@@ -616,14 +649,17 @@ class ResultQuerySet(models.QuerySet):
         return self.order_by(*self.PREFERENCE)
 
     def headline(self):
-        """One result per model and benchmark: the one the rule prefers (kept in
-        ``is_headline`` by ``refresh_headline`` on every save and delete)."""
+        """One result per model, benchmark and version: the one the rule prefers (kept
+        in ``is_headline`` by ``refresh_headline`` on every save and delete)."""
         return self.filter(is_headline=True)
 
-    def refresh_headline(self, model_id, benchmark_id):
-        """Mark the preferred result of one model and benchmark as the headline, and
-        only it. Updates, not saves: no signals, no history rows."""
-        group = self.model.objects.filter(model_id=model_id, benchmark_id=benchmark_id)
+    def refresh_headline(self, model_id, benchmark_id, version_id):
+        """Mark the preferred result of one model on one benchmark version (or on no
+        named version) as the headline, and only it. Updates, not saves: no signals,
+        no history rows."""
+        group = self.model.objects.filter(
+            model_id=model_id, benchmark_id=benchmark_id, version_id=version_id
+        )
         best = group.order_by(*self.PREFERENCE).values_list("pk", flat=True).first()
         group.filter(is_headline=True).exclude(pk=best).update(is_headline=False)
         if best is not None:
@@ -703,9 +739,14 @@ class Result(Citation):
                 "benchmark and version.",
             ),
             models.UniqueConstraint(
+                fields=["model", "benchmark", "version"],
+                condition=Q(is_headline=True, version__isnull=False),
+                name="one_headline_result_per_model_benchmark_version",
+            ),
+            models.UniqueConstraint(
                 fields=["model", "benchmark"],
-                condition=Q(is_headline=True),
-                name="one_headline_result_per_model_benchmark",
+                condition=Q(is_headline=True, version__isnull=True),
+                name="one_headline_unversioned_result_per_model_benchmark",
             ),
             models.UniqueConstraint(
                 fields=["model", "benchmark", "source"],

@@ -64,8 +64,16 @@ def claim_badge(result):
 
 
 def result_for(record, benchmark):
-    """The record's headline result on ``benchmark`` from the prefetched list."""
-    return next((r for r in record.headline_results if r.benchmark_id == benchmark.pk), None)
+    """The record's headline result on ``benchmark``'s ranked version, from the
+    prefetched list."""
+    return next(
+        (
+            r
+            for r in record.headline_results
+            if r.benchmark_id == benchmark.pk and r.version_id == benchmark.ranked_version_id
+        ),
+        None,
+    )
 
 
 class NullsLastColumn(tables.Column):
@@ -143,7 +151,7 @@ class BenchmarkColumn(tables.Column):
         # The table's data already carries this benchmark's scores (``with_place_on``).
         self.ranking = ranking
         arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
-        versions = ", ".join(v.name for v in benchmark.versions.all())
+        versions = benchmark.ranked_version.name if benchmark.ranked_version else ""
         kwargs.setdefault(
             "verbose_name",
             format_html(
@@ -175,12 +183,7 @@ class BenchmarkColumn(tables.Column):
         result = result_for(record, self.benchmark)
         if result is None:
             return NO_RESULT
-        version = (
-            format_html(' <small class="version">{}</small>', result.version.name)
-            if result.version_id
-            else ""
-        )
-        return format_html("{}{}{}", result.display_value, version, claim_badge(result))
+        return format_html("{}{}", result.display_value, claim_badge(result))
 
     cell = render
 

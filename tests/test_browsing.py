@@ -233,11 +233,12 @@ def test_benchmark_sort_keys_never_collide_with_fixed_columns(client, catalog):
 def test_benchmark_header_shows_direction_and_versions(client, catalog):
     alpha = Benchmark.objects.get(slug="alpha")
     alpha.versions.create(name="v2")
-    alpha.versions.create(name="v3")
+    alpha.versions.create(name="v3", is_ranked=True)
     page = client.get(reverse("index"), {"show": ["alpha", "beta"]}).content.decode()
     thead = page[page.index("<thead") : page.index("</thead>")]
     assert 'Alpha Score<span class="direction" aria-hidden="true">↑</span>' in thead
-    assert '<small class="version">v2, v3</small>' in thead
+    # The header names the version the column ranks.
+    assert '<small class="version">v3</small>' in thead
     assert "Beta Errors: lower is better." in thead
 
 
@@ -547,3 +548,40 @@ def test_model_page_cites_the_description_and_name(client, article):
     assert "designed specifically for enterprise-grade multi-agent systems.”" in description
     gpt = client.get("/models/gpt-oss-largest/").content.decode()
     assert "With 128 billion parameters, the scale is broadly comparable" in gpt
+
+
+def test_results_on_different_versions_are_never_ranked_together(client, db):
+    benchmark = make_benchmark(name="Versioned", slug="versioned")
+    v2 = benchmark.versions.create(name="v2")
+    v3 = benchmark.versions.create(name="v3")
+    old, new, unnamed = make_model(name="Old"), make_model(name="New"), make_model(name="Plain")
+    make_result(model=old, benchmark=benchmark, version=v2, value=80)
+    make_result(model=new, benchmark=benchmark, version=v3, value=60)
+    make_result(model=new, benchmark=benchmark, version=v2, value=50)
+    make_result(model=unnamed, benchmark=benchmark, value=99)
+    # One headline per model, benchmark and version.
+    assert Result.objects.headline().count() == 4
+
+    def ranking():
+        response = client.get("/benchmarks/versioned/")
+        return list(
+            zip(
+                row_names(response),
+                re.findall(r'<td class="num rank">([^<]*)<', response.content.decode()),
+                strict=True,
+            )
+        )
+
+    # No ranked version: only results that name none are ranked.
+    assert ranking() == [("Plain", "1")]
+    v2.is_ranked = True
+    v2.save()
+    assert ranking() == [("Old", "1"), ("New", "2")]
+    page = client.get(reverse("index"), {"show": "versioned", "sort": "benchmark-versioned"})
+    assert row_names(page)[:2] == ["Old", "New"]
+    assert '<td class="num">80</td>' in page.content.decode()
+    v2.is_ranked = False
+    v2.save()
+    v3.is_ranked = True
+    v3.save()
+    assert ranking() == [("New", "1")]
