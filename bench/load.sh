@@ -10,7 +10,6 @@ WORKERS=${WORKERS:-4}
 PORT=${PORT:-8031}
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(cat .secret-key)}"
 
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 
 .venv/bin/gunicorn leaderboard.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --log-level warning &
@@ -21,21 +20,30 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
-output=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/wrk.lua \
-  "http://127.0.0.1:$PORT")
+if command -v wrk >/dev/null; then
+  generator=wrk
+  output=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --timeout 10s -s bench/wrk.lua \
+    "http://127.0.0.1:$PORT")
+else
+  generator="bench/pyload.py (wrk is missing)"
+  output=$(.venv/bin/python bench/pyload.py -c "$CONNECTIONS" -d "$SECONDS_RUN" \
+    "http://127.0.0.1:$PORT")
+fi
 echo "$output"
 result=$(echo "$output" | grep '^RESULT')
 errors=$(echo "$result" | grep -oE '(connect_errors|read_errors|write_errors|timeouts|non_2xx_3xx)=[0-9]+' \
   | cut -d= -f2 | awk '{ total += $1 } END { print total + 0 }')
 
+database=${DATABASE_URL:-"SQLite (db.sqlite3)"}
+cache=${REDIS_URL:-"each worker's memory"}
 models=$(.venv/bin/python manage.py shell --no-imports \
   -c "from leaderboard.models import AIModel; print(AIModel.objects.count())" | tail -n 1)
 {
   echo
   echo "### Load: $(date -u +%Y-%m-%d), $CONNECTIONS connections, ${SECONDS_RUN} s, $WORKERS gunicorn workers"
   echo
-  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; database: ${DATABASE_URL:-SQLite (db.sqlite3)}; cache: ${REDIS_URL:-each worker's memory}; $models models."
-  echo "Command: \`make load\` (bench/load.sh $CONNECTIONS $SECONDS_RUN)"
+  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; database: $database; cache: $cache; $models models."
+  echo "Command: \`make load\` (bench/load.sh $CONNECTIONS $SECONDS_RUN); load generator: $generator"
   echo
   echo "| requests/s | p50 (ms) | p90 (ms) | p99 (ms) | requests | errors |"
   echo "| --- | --- | --- | --- | --- | --- |"

@@ -1,26 +1,17 @@
--- wrk script: requests the paths given after "--" in turn, or by default a browsing
--- mix (leaderboard, sorted, filtered, detail pages, exports). Prints one RESULT line.
-local paths = {
-  "/",
-  "/?sort=-benchmark-ai-index",
-  "/?sort=benchmark-pinchbench",
-  "/?sort=-total_parameters",
-  "/?q=nemotron&open_weights=on",
-  "/?organization=nvidia&has_results=ai-index",
-  "/benchmarks/",
-  "/benchmarks/ai-index/",
-  "/models/nemotron-3-super/",
-  "/models/gpt-oss-largest/",
-  "/organizations/nvidia/",
-  "/sources/gate-nvidia-enters-the-ai-large-model-race/",
-  "/?_export=csv",
-  "/?_export=json",
-}
+-- wrk script: requests the paths given after "--" in turn, or by default the browsing
+-- mix in bench/paths.txt (leaderboard, sorted, filtered, detail pages, exports).
+-- Prints one machine-readable RESULT line (bench/pyload.py prints the same).
+local paths = {}
 local counter = 0
 
 init = function(args)
   if #args > 0 then
     paths = args
+  else
+    local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+    for line in io.lines(here .. "paths.txt") do
+      if line ~= "" then paths[#paths + 1] = line end
+    end
   end
 end
 
