@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
 from .models import AIModel, Benchmark, ModelAlias, Openness, Organization
 
@@ -78,6 +78,8 @@ class ModelFilter(django_filters.FilterSet):
         return queryset.filter(open_weights=Openness.OPEN) if value else queryset
 
     def with_results_on(self, queryset, name, benchmarks):
+        # Each benchmark filters on the version it ranks: fetch all their versions at once.
+        prefetch_related_objects(benchmarks, "versions")
         for benchmark in benchmarks:
             queryset = queryset.with_result_on(benchmark)
         return queryset

@@ -505,6 +505,10 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
         client.get(reverse("index"), {**show, "sort": f"-benchmark-{created[-1].slug}"})
     with django_assert_max_num_queries(10):
         client.get(reverse("index"), {**show, "organization": organization.slug, "q": "M"})
+    # Filtering on results on every benchmark: two more (the chosen benchmarks and their
+    # versions), however many are chosen.
+    with django_assert_max_num_queries(12):
+        client.get(reverse("index"), {**show, "has_results": show["show"]})
     # The data version; the benchmark and its versions; its citations; count; page;
     # headline results; the chart's top results.
     with django_assert_max_num_queries(8):
