@@ -3,26 +3,6 @@
 from django.db import migrations, models
 
 
-def mark_headlines(apps, schema_editor):
-    """Mark the preferred result of each model and benchmark, by the rule in
-    ResultQuerySet.PREFERENCE (independent first, newest report, newest entry)."""
-    Result = apps.get_model("leaderboard", "Result")
-    ordered = Result.objects.order_by(
-        "model_id",
-        "benchmark_id",
-        "provenance",
-        models.F("reported_on").desc(nulls_last=True),
-        "-pk",
-    ).values_list("pk", "model_id", "benchmark_id")
-    seen, best = set(), []
-    for pk, model_id, benchmark_id in ordered.iterator():
-        if (model_id, benchmark_id) not in seen:
-            seen.add((model_id, benchmark_id))
-            best.append(pk)
-    for start in range(0, len(best), 500):
-        Result.objects.filter(pk__in=best[start : start + 500]).update(is_headline=True)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -39,10 +19,5 @@ class Migration(migrations.Migration):
             model_name='result',
             name='is_headline',
             field=models.BooleanField(default=False, editable=False, help_text='The result pages show for this model and benchmark (kept up to date on every save; see ResultQuerySet.PREFERENCE).'),
-        ),
-        migrations.RunPython(mark_headlines, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_headline', True)), fields=('model', 'benchmark'), name='one_headline_result_per_model_benchmark'),
         ),
     ]

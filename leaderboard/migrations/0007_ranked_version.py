@@ -32,10 +32,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(
-            model_name='result',
-            name='one_headline_result_per_model_benchmark',
-        ),
         migrations.AddField(
             model_name='benchmarkversion',
             name='is_ranked',
@@ -51,12 +47,4 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('is_ranked', True)), fields=('benchmark',), name='one_ranked_version_per_benchmark', violation_error_message='Another version of this benchmark is already ranked.'),
         ),
         migrations.RunPython(mark_headlines_per_version, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_headline', True), ('version__isnull', False)), fields=('model', 'benchmark', 'version'), name='one_headline_result_per_model_benchmark_version'),
-        ),
-        migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_headline', True), ('version__isnull', True)), fields=('model', 'benchmark'), name='one_headline_unversioned_result_per_model_benchmark'),
-        ),
     ]
