@@ -153,15 +153,15 @@ class AIModelQuerySet(SlugQuerySet):
         """Models with their organization fetched in the same query."""
         return self.select_related("organization")
 
-    def with_headline_results(self):
-        """Models with ``headline_results``: the result each benchmark's column shows
+    def with_headline_results(self, benchmarks):
+        """Models with ``headline_results``: their headline results on ``benchmarks``
         (see ``ResultQuerySet.headline``), fetched in one query for the whole page."""
         return self.prefetch_related(
             Prefetch(
                 "results",
-                queryset=Result.objects.headline().select_related(
-                    "version", "source", "claimed_by"
-                ),
+                queryset=Result.objects.headline()
+                .filter(benchmark__in=benchmarks)
+                .select_related("version", "source", "claimed_by"),
                 to_attr="headline_results",
             )
         )

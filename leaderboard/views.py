@@ -96,7 +96,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         self.ranking_benchmark = sorted_benchmark or next(iter(self.shown_benchmarks), None)
 
     def get_queryset(self):
-        models = AIModel.objects.with_organization().with_headline_results()
+        models = AIModel.objects.with_organization().with_headline_results(self.shown_benchmarks)
         if self.ranking_benchmark is None:
             return models.order_by("name")
         # The default order (when no valid sort is asked for): best first on the
@@ -165,7 +165,7 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         benchmark = self.get_object()
         return (
             AIModel.objects.with_organization()
-            .with_headline_results()
+            .with_headline_results([benchmark])
             .with_result_on(benchmark)
             .with_place_on(benchmark)
             .order_by(*AIModel.objects.score_ordering(benchmark), "name")
