@@ -665,6 +665,30 @@ class ResultQuerySet(models.QuerySet):
         if best is not None:
             group.filter(pk=best, is_headline=False).update(is_headline=True)
 
+    def best_on(self, benchmark):
+        """Headline results on ``benchmark``'s ranked version, best first (as
+        ``AIModelQuerySet.score_ordering``: values by direction, then places), as the
+        dicts the charts draw. Driven by the (benchmark, value) index, so the top few
+        cost little however many models there are."""
+        higher_first = benchmark.higher_is_better is not False
+        value = (
+            F("value").desc(nulls_last=True) if higher_first else F("value").asc(nulls_last=True)
+        )
+        return (
+            self.headline()
+            .filter(benchmark.ranked_version_q(), benchmark=benchmark)
+            .order_by(value, F("rank").asc(nulls_last=True), "model__name")
+            .values(
+                "provenance",
+                name=F("model__name"),
+                slug=F("model__slug"),
+                active_parameters=F("model__active_parameters"),
+                score_value=F("value"),
+                score_rank=F("rank"),
+                claimer=F("claimed_by__name"),
+            )
+        )
+
     def with_related(self):
         """Results with everything a page shows about them fetched in one query."""
         return self.select_related(

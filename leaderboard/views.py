@@ -2,7 +2,7 @@
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -25,12 +25,6 @@ from .tables import BenchmarkRankingTable, LeaderboardTable
 
 # How many benchmark columns the leaderboard shows when none is featured.
 DEFAULT_COLUMN_COUNT = 5
-# What a chart needs of each model's headline result (see AIModel.with_score_on).
-CHART_FIELDS = ("score_value", "score_rank")
-CHART_CLAIM = {
-    "provenance": F("score_result__provenance"),
-    "claimer": F("score_result__claimed_by__name"),
-}
 
 
 class BoundedPaginator(Paginator):
@@ -129,14 +123,13 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         benchmark = self.ranking_benchmark
         if benchmark is None:
             return None
-        points = list(
-            self.filterset.qs.filter(active_parameters__gt=0, score_value__isnull=False)
-            .order_by(*AIModel.objects.score_ordering(benchmark), "name")
-            .values("name", "slug", "active_parameters", *CHART_FIELDS, **CHART_CLAIM)[
-                : charts.MAX_POINTS
-            ]
+        results = Result.objects.best_on(benchmark).filter(
+            value__isnull=False, model__active_parameters__gt=0
         )
-        return charts.scatter(points, benchmark)
+        if any(getattr(self.filterset.form, "cleaned_data", {}).values()):
+            kept = self.filterset.filter_queryset(AIModel.objects.all())
+            results = results.filter(model__in=kept.values("pk"))
+        return charts.scatter(list(results[: charts.MAX_POINTS]), benchmark)
 
 
 class BenchmarkListView(ListView):
@@ -177,11 +170,7 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         benchmark = self.object
-        top = (
-            AIModel.objects.with_result_on(benchmark)
-            .ranked_on(benchmark)
-            .values("name", *CHART_FIELDS, **CHART_CLAIM)[: charts.MAX_BARS]
-        )
+        top = Result.objects.best_on(benchmark)[: charts.MAX_BARS]
         context.update(
             citations=benchmark.citations.select_related("source"),
             versions=benchmark.versions.all(),

@@ -589,3 +589,15 @@ def test_results_on_different_versions_are_never_ranked_together(client, db):
     v3.is_ranked = True
     v3.save()
     assert ranking() == [("New", "1")]
+
+
+def test_home_scatter_follows_the_filters(client, catalog):
+    alpha = Benchmark.objects.get(slug="alpha")
+    page = client.get(reverse("index"), {"sort": "benchmark-alpha", "organization": "acme"})
+    svg = page.content.decode().split('<svg class="chart"')[1].split("</svg>")[0]
+    plotted = [
+        m
+        for m in AIModel.objects.filter(organization__slug="acme", active_parameters__gt=0)
+        if headline(m, alpha) is not None and headline(m, alpha).value is not None
+    ]
+    assert svg.count("<circle") == len(plotted) > 0
