@@ -2,7 +2,7 @@
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -159,8 +159,9 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         return (
             AIModel.objects.with_organization()
             .with_headline_results([benchmark])
-            .with_result_on(benchmark)
             .with_place_on(benchmark)
+            # Models with a result: the joined headline result exists (no subquery).
+            .filter(Q(score_value__isnull=False) | Q(score_rank__isnull=False))
             .order_by(*AIModel.objects.score_ordering(benchmark), "name")
         )
 
