@@ -13,7 +13,19 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    When,
+    Window,
+)
 from django.db.models.functions import Rank
 from django.urls import reverse
 from django.utils import timezone
@@ -689,6 +701,39 @@ class ResultQuerySet(models.QuerySet):
             )
         )
 
+    def places_on(self, benchmark, model_ids):
+        """{model id: place} on ``benchmark``'s ranked version for the given models:
+        standard competition places (1, 2, 2, 4), 1 + how many headline results are
+        strictly better (a value by the benchmark's direction; any value beats a
+        place alone; a lower place beats a higher one). One query, whose cost grows
+        with the number of models asked about, not with the data."""
+        ranked = self.headline().filter(benchmark.ranked_version_q(), benchmark=benchmark)
+        higher = benchmark.higher_is_better is not False
+        better_value = Q(value__gt=OuterRef("value")) if higher else Q(value__lt=OuterRef("value"))
+
+        def count(condition):
+            return Subquery(
+                ranked.filter(condition)
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")[:1]
+            )
+
+        return dict(
+            ranked.filter(model_id__in=model_ids)
+            .order_by()
+            .annotate(
+                place=Case(
+                    When(value__isnull=False, then=count(Q(value__isnull=False) & better_value)),
+                    default=count(
+                        Q(value__isnull=False) | Q(value__isnull=True, rank__lt=OuterRef("rank"))
+                    ),
+                )
+                + 1
+            )
+            .values_list("model_id", "place")
+        )
+
     def with_related(self):
         """Results with everything a page shows about them fetched in one query."""
         return self.select_related(
@@ -784,6 +829,12 @@ class Result(Citation):
             models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx"),
             # The partial unique indexes above cannot serve lookups that ignore version.
             models.Index(fields=["model", "benchmark"], name="result_model_benchmark_idx"),
+            # Headline results by value: rankings, charts, places (ResultQuerySet.places_on).
+            models.Index(
+                fields=["benchmark", "version", "value"],
+                condition=Q(is_headline=True),
+                name="headline_benchmark_value_idx",
+            ),
         ]
 
     def __str__(self):

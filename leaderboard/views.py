@@ -159,11 +159,39 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         return (
             AIModel.objects.with_organization()
             .with_headline_results([benchmark])
-            .with_place_on(benchmark)
+            .with_score_on(benchmark)
             # Models with a result: the joined headline result exists (no subquery).
             .filter(Q(score_value__isnull=False) | Q(score_rank__isnull=False))
             .order_by(*AIModel.objects.score_ordering(benchmark), "name")
         )
+
+    # Table orders in which the rows come best first (the default, and the Rank and
+    # Result columns ascending).
+    BEST_FIRST = {(), ("rank",), ("result",)}
+
+    def get_table(self, **kwargs):
+        """Places for the page's models only, not from ranking every model. Best
+        first, one place needs a query (the first row's: ResultQuerySet.places_on);
+        the others follow from the page's order. In any other order each row's place
+        is looked up."""
+        table = super().get_table(**kwargs)
+        records = [row.record for row in table.page.object_list]
+        if not records:
+            return table
+        if tuple(table.order_by or ()) in self.BEST_FIRST:
+            first = records[0]
+            first_place = Result.objects.places_on(self.object, [first.pk])[first.pk]
+            before_page = table.page.start_index() - 1
+            place_of = {(first.score_value, first.score_rank): first_place}
+            for index, record in enumerate(records):
+                # Tied results are neighbours; the first of a tie sets the shared place.
+                key = (record.score_value, record.score_rank)
+                record.place = place_of.setdefault(key, before_page + index + 1)
+        else:
+            places = Result.objects.places_on(self.object, [r.pk for r in records])
+            for record in records:
+                record.place = places.get(record.pk)
+        return table
 
     def get_table_kwargs(self):
         return {"benchmark": self.get_object()}

@@ -510,8 +510,8 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
     with django_assert_max_num_queries(12):
         client.get(reverse("index"), {**show, "has_results": show["show"]})
     # The data version; the benchmark and its versions; its citations; count; page;
-    # headline results; the chart's top results.
-    with django_assert_max_num_queries(8):
+    # headline results; the page's places; the chart's top results.
+    with django_assert_max_num_queries(9):
         client.get(created[0].get_absolute_url())
     with django_assert_max_num_queries(7):
         client.get(AIModel.objects.first().get_absolute_url())
@@ -601,3 +601,59 @@ def test_home_scatter_follows_the_filters(client, catalog):
         if headline(m, alpha) is not None and headline(m, alpha).value is not None
     ]
     assert svg.count("<circle") == len(plotted) > 0
+
+
+@pytest.mark.parametrize("slug", ["alpha", "beta", "gamma"])
+def test_benchmark_page_places_match_the_leaderboards_ranking(client, catalog, slug):
+    # Ties too: give two models the same value as the best one.
+    benchmark = Benchmark.objects.get(slug=slug)
+    best = Result.objects.headline().filter(benchmark=benchmark, value__isnull=False)
+    best = best.order_by("-value" if benchmark.higher_is_better else "value").first()
+    tied = [m for m in catalog["models"] if not m.results.filter(benchmark=benchmark).exists()]
+    for model in tied[:2]:
+        make_result(model=model, benchmark=benchmark, value=best.value)
+
+    def places(response):
+        page = response.content.decode()
+        return dict(
+            zip(
+                row_names(response),
+                re.findall(r'<td class="num rank">([^<]*)<', page),
+                strict=True,
+            )
+        )
+
+    ranking = places(client.get(benchmark.get_absolute_url(), {"per_page": 500}))
+    leaderboard = places(client.get(reverse("index"), {"sort": f"benchmark-{slug}"}))
+    assert ranking == {name: place for name, place in leaderboard.items() if place}
+    assert list(ranking.values()).count("1") >= 3  # the best value, shared
+
+
+@pytest.mark.parametrize("slug", ["alpha", "beta", "gamma"])
+def test_benchmark_page_places_hold_across_pages_and_sort_orders(client, catalog, slug):
+    benchmark = Benchmark.objects.get(slug=slug)
+    results = Result.objects.headline().filter(benchmark=benchmark, value__isnull=False)
+    # A tie across the boundary of the first two pages of 5 rows.
+    ordered = list(results.order_by("-value" if benchmark.higher_is_better else "value"))
+    ordered[5].value = ordered[4].value
+    ordered[5].quote = f"It scored {ordered[4].value}."
+    ordered[5].save()
+
+    def places(response):
+        page = response.content.decode()
+        cells = re.findall(r'<td class="num rank">([^<]*)<', page)
+        return dict(zip(row_names(response), cells, strict=True))
+
+    expected = places(client.get(benchmark.get_absolute_url(), {"per_page": 500}))
+    paged, number = {}, 1
+    while (
+        response := client.get(benchmark.get_absolute_url(), {"per_page": 5, "page": number})
+    ).status_code == 200:
+        paged.update(places(response))
+        number += 1
+    assert paged == expected
+    for sort in ["name", "-rank", "-result", "organization"]:
+        assert (
+            places(client.get(benchmark.get_absolute_url(), {"sort": sort, "per_page": 500}))
+            == expected
+        )
