@@ -672,7 +672,7 @@ class ResultQuerySet(models.QuerySet):
         group = self.model.objects.filter(
             model_id=model_id, benchmark_id=benchmark_id, version_id=version_id
         )
-        best = group.order_by(*self.PREFERENCE).values_list("pk", flat=True).first()
+        best = group.preferred_first().values_list("pk", flat=True).first()
         group.filter(is_headline=True).exclude(pk=best).update(is_headline=False)
         if best is not None:
             group.filter(pk=best, is_headline=False).update(is_headline=True)
@@ -732,12 +732,6 @@ class ResultQuerySet(models.QuerySet):
                 + 1
             )
             .values_list("model_id", "place")
-        )
-
-    def with_related(self):
-        """Results with everything a page shows about them fetched in one query."""
-        return self.select_related(
-            "model", "model__organization", "benchmark", "version", "source", "claimed_by"
         )
 
 
