@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.template.defaultfilters import truncatechars
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import writes
 from .models import (
     AIModel,
     Benchmark,
@@ -22,6 +23,29 @@ admin.site.site_header = "Open-model leaderboard: editors"
 admin.site.site_title = "Leaderboard admin"
 
 
+class LeaderboardAdmin(SimpleHistoryAdmin):
+    """Every save and delete an editor makes (forms, inlines, list edits, reverts,
+    "delete selected") goes through ``leaderboard.writes``."""
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        writes.save(obj)
+
+    def delete_model(self, request, obj):
+        writes.delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        writes.delete_all(queryset)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            writes.delete(obj)
+        for obj in instances:
+            writes.save(obj)
+        formset.save_m2m()
+
+
 class QuoteExcerptMixin:
     @admin.display(description="quote")
     def short_quote(self, obj):
@@ -29,14 +53,14 @@ class QuoteExcerptMixin:
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(LeaderboardAdmin):
     list_display = ["name", "slug", "website"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(LeaderboardAdmin):
     list_display = ["title", "publisher", "published_on", "url", "seed_file"]
     list_filter = ["publisher"]
     search_fields = ["title", "slug", "publisher", "url"]
@@ -85,7 +109,7 @@ class ResultInline(admin.StackedInline):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(SimpleHistoryAdmin):
+class AIModelAdmin(LeaderboardAdmin):
     list_display = [
         "name",
         "organization",
@@ -125,7 +149,7 @@ class BenchmarkCitationInline(admin.TabularInline):
 
 
 @admin.register(Benchmark)
-class BenchmarkAdmin(SimpleHistoryAdmin):
+class BenchmarkAdmin(LeaderboardAdmin):
     list_display = [
         "name",
         "featured",
@@ -143,7 +167,7 @@ class BenchmarkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ModelAlias)
-class ModelAliasAdmin(SimpleHistoryAdmin):
+class ModelAliasAdmin(LeaderboardAdmin):
     list_display = ["name", "model"]
     list_filter = ["model__organization"]
     list_select_related = ["model"]
@@ -152,7 +176,7 @@ class ModelAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BenchmarkVersion)
-class BenchmarkVersionAdmin(SimpleHistoryAdmin):
+class BenchmarkVersionAdmin(LeaderboardAdmin):
     list_display = ["benchmark", "name", "released_on", "is_ranked"]
     list_select_related = ["benchmark"]
     search_fields = ["name", "benchmark__name"]
@@ -160,7 +184,7 @@ class BenchmarkVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ModelCitation)
-class ModelCitationAdmin(QuoteExcerptMixin, SimpleHistoryAdmin):
+class ModelCitationAdmin(QuoteExcerptMixin, LeaderboardAdmin):
     list_display = ["model", "attribute", "source", "short_quote"]
     list_filter = ["attribute", "source"]
     list_select_related = ["model", "source"]
@@ -169,7 +193,7 @@ class ModelCitationAdmin(QuoteExcerptMixin, SimpleHistoryAdmin):
 
 
 @admin.register(BenchmarkCitation)
-class BenchmarkCitationAdmin(QuoteExcerptMixin, SimpleHistoryAdmin):
+class BenchmarkCitationAdmin(QuoteExcerptMixin, LeaderboardAdmin):
     list_display = ["benchmark", "attribute", "source", "short_quote"]
     list_filter = ["attribute", "source"]
     list_select_related = ["benchmark", "source"]
@@ -178,7 +202,7 @@ class BenchmarkCitationAdmin(QuoteExcerptMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(QuoteExcerptMixin, SimpleHistoryAdmin):
+class ResultAdmin(QuoteExcerptMixin, LeaderboardAdmin):
     list_display = [
         "model",
         "benchmark",

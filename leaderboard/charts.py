@@ -61,8 +61,11 @@ def bars(points, benchmark):
     width = label_width + bar_width + value_width
     height = max(1, len(valued)) * row_height + 8
     values = [float(p["score_value"]) for p in valued]
-    low = min([0.0, *values] + ([float(benchmark.scale_min)] if benchmark.scale_min else []))
-    high = max([*values, low + 1] + ([float(benchmark.scale_max)] if benchmark.scale_max else []))
+    # A bound of 0 is a bound: compare with None, not truthiness.
+    bounds_min = [] if benchmark.scale_min is None else [float(benchmark.scale_min)]
+    bounds_max = [] if benchmark.scale_max is None else [float(benchmark.scale_max)]
+    low = min([0.0, *values, *bounds_min])
+    high = max([*values, low + 1, *bounds_max])
     span = high - low or 1.0
     unit = f" {benchmark.unit}" if benchmark.unit else ""
 

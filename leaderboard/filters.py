@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
 from .models import AIModel, Benchmark, ModelAlias, Openness, Organization
+from .ranking import Ranking
 
 BILLION = Decimal(10) ** 9
 
@@ -81,5 +82,5 @@ class ModelFilter(django_filters.FilterSet):
         # Each benchmark filters on the version it ranks: fetch all their versions at once.
         prefetch_related_objects(benchmarks, "versions")
         for benchmark in benchmarks:
-            queryset = queryset.with_result_on(benchmark)
+            queryset = Ranking(benchmark).having_result(queryset)
         return queryset

@@ -1,5 +1,13 @@
 """The site's tables. Every column sorts in the database, both ways, with missing
-values (no result, an unreported count) last in both directions."""
+values (no result, an unreported count) last in both directions.
+
+Each column has one path for each output: ``cell(record)`` gives its HTML, and
+``value(record)`` its plain value for exports. ``FastRowsTable`` calls them directly,
+skipping django-tables2's per-cell machinery (attribute dicts, signature inspection,
+accessors), which profiling showed to cost most of a 50-row page. A column that
+needs something for all the rows it is about to show (places) gets them first in
+``prepare(records)``.
+"""
 
 import django_tables2 as tables
 from django.db.models import Case, F, Value, When
@@ -8,9 +16,17 @@ from django.utils.safestring import mark_safe
 
 from .models import AIModel, Openness
 from .quotes import short_count
+from .ranking import Ranking, headline_result, score_of
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
 NO_RESULT = mark_safe('<span class="no-result" title="No result reported">—</span>')
+# Sort keys of benchmark columns: never collide with a fixed column's name.
+BENCHMARK_KEY_PREFIX = "benchmark-"
+
+
+def benchmark_key(benchmark):
+    """The column name (and ``?sort=`` key) of a benchmark's column."""
+    return f"{BENCHMARK_KEY_PREFIX}{benchmark.slug}"
 
 
 def humanize_count(number):
@@ -27,7 +43,7 @@ def aria_sort(bound_column):
     if (
         isinstance(column, BenchmarkColumn)
         and not isinstance(column, RankColumn)
-        and column.benchmark.higher_is_better is not False
+        and column.ranking.higher_first
         and shows_values(bound_column._table, column.benchmark)
     ):
         # Best first, the first click, puts the highest values first. Places (the Rank
@@ -39,7 +55,7 @@ def aria_sort(bound_column):
 def shows_values(table, benchmark):
     """Whether the page shows any value (not only places) for the benchmark."""
     for row in table.paginated_rows:
-        result = result_for(row.record, benchmark)
+        result = headline_result(row.record, benchmark)
         if result is not None and result.value is not None:
             return True
     return False
@@ -48,7 +64,7 @@ def shows_values(table, benchmark):
 def header_attrs(**attrs):
     """Attributes every header cell carries; a column's own "th" attributes replace
     the table's, so columns that set some build on these."""
-    return {"scope": "col", "aria-sort": lambda bound_column: aria_sort(bound_column), **attrs}
+    return {"scope": "col", "aria-sort": aria_sort, **attrs}
 
 
 def claim_badge(result):
@@ -63,19 +79,6 @@ def claim_badge(result):
     )
 
 
-def result_for(record, benchmark):
-    """The record's headline result on ``benchmark``'s ranked version, from the
-    prefetched list."""
-    return next(
-        (
-            r
-            for r in record.headline_results
-            if r.benchmark_id == benchmark.pk and r.version_id == benchmark.ranked_version_id
-        ),
-        None,
-    )
-
-
 class NullsLastColumn(tables.Column):
     """A column over a nullable field whose empty cells sort last both ways."""
 
@@ -85,23 +88,33 @@ class NullsLastColumn(tables.Column):
         return queryset.order_by(ordering, "name"), True
 
 
+class LinkColumn(NullsLastColumn):
+    """A link to the page of the object the column shows."""
+
+    def target(self, record):
+        return record if self.accessor == "name" else getattr(record, self.accessor)
+
+    def cell(self, record):
+        target = self.target(record)
+        return format_html('<a href="{}">{}</a>', target.get_absolute_url(), target)
+
+    def value(self, record):
+        return str(self.target(record))
+
+
 class CountColumn(NullsLastColumn):
     """A count of parameters or tokens, shortened for reading, exact in exports."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default", NOT_REPORTED)
         kwargs.setdefault("attrs", {"td": {"class": "num"}})
         super().__init__(*args, **kwargs)
-
-    def render(self, value):
-        return humanize_count(value)
 
     def cell(self, record):
         value = getattr(record, self.accessor)
         return NOT_REPORTED if value is None else humanize_count(value)
 
-    def value(self, value):
-        return value
+    def value(self, record):
+        return getattr(record, self.accessor)
 
 
 class OpennessColumn(tables.Column):
@@ -126,39 +139,37 @@ class OpennessColumn(tables.Column):
             True,
         )
 
-    def render(self, record, value):
+    def cell(self, record):
         return format_html(
-            '<span class="badge openness-{}">{}</span>', getattr(record, self.accessor), value
+            '<span class="badge openness-{}">{}</span>',
+            getattr(record, self.accessor),
+            self.value(record),
         )
 
-    def cell(self, record):
-        return self.render(record, getattr(record, f"get_{self.accessor}_display")())
-
-    def value(self, record, value):
-        return value
+    def value(self, record):
+        return getattr(record, f"get_{self.accessor}_display")()
 
 
 class BenchmarkColumn(tables.Column):
-    """One benchmark's headline results (see ``ResultQuerySet.headline``).
+    """One benchmark's headline results (see ``leaderboard.ranking``).
 
-    Cells read the page's prefetched ``headline_results``; sorting annotates only
-    the sorted benchmark. Ascending means best first, as a reader expects from the
-    first click on a leaderboard's column.
+    Cells read the page's prefetched ``headline_results``; sorting joins only the
+    sorted benchmark. Ascending means best first, as a reader expects from the first
+    click on a leaderboard's column.
     """
 
-    def __init__(self, benchmark, ranking=False, **kwargs):
+    def __init__(self, benchmark, **kwargs):
         self.benchmark = benchmark
-        # The table's data already carries this benchmark's scores (``with_place_on``).
-        self.ranking = ranking
+        self.ranking = Ranking(benchmark)
         arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
-        versions = benchmark.ranked_version.name if benchmark.ranked_version else ""
+        version = benchmark.ranked_version.name if benchmark.ranked_version else ""
         kwargs.setdefault(
             "verbose_name",
             format_html(
                 '{}<span class="direction" aria-hidden="true">{}</span>{}',
                 benchmark.name,
                 arrow,
-                format_html(' <small class="version">{}</small>', versions) if versions else "",
+                format_html(' <small class="version">{}</small>', version) if version else "",
             ),
         )
         kwargs.setdefault(
@@ -179,24 +190,54 @@ class BenchmarkColumn(tables.Column):
         super().__init__(accessor="pk", empty_values=(), **kwargs)
         self.export_header = benchmark.name + (f" ({benchmark.unit})" if benchmark.unit else "")
 
-    def render(self, record):
-        result = result_for(record, self.benchmark)
+    def cell(self, record):
+        result = headline_result(record, self.benchmark)
         if result is None:
             return NO_RESULT
         return format_html("{}{}", result.display_value, claim_badge(result))
 
-    cell = render
-
     def value(self, record):
-        result = result_for(record, self.benchmark)
+        result = headline_result(record, self.benchmark)
         return "" if result is None else result.display_value
 
     def order(self, queryset, is_descending):
-        prefix = "score" if self.ranking else f"sort_{self.benchmark.pk}"
-        return (
-            queryset.ranked_on(self.benchmark, best_first=not is_descending, prefix=prefix),
-            True,
+        return self.ranking.sort(queryset, best_first=not is_descending), True
+
+
+class RankColumn(BenchmarkColumn):
+    """Each model's place on a benchmark among every model with a result on it (see
+    ``leaderboard.ranking``: filters and sorting never change a place). Sorting it is
+    sorting by that benchmark."""
+
+    def __init__(self, benchmark):
+        super().__init__(
+            benchmark,
+            verbose_name="Rank",
+            attrs={
+                "th": header_attrs(
+                    title=f"Place on {benchmark.name} among every model with a result on it"
+                ),
+                "td": {"class": "num rank"},
+            },
         )
+        self.export_header = f"Rank ({benchmark.name})"
+        self.places = {}
+
+    def prepare(self, records):
+        self.places = self.ranking.places(
+            score_of(headline_result(record, self.benchmark)) for record in records
+        )
+
+    def place(self, record):
+        return self.places.get(score_of(headline_result(record, self.benchmark)))
+
+    def cell(self, record):
+        place = self.place(record)
+        return NO_RESULT if place is None else place
+
+    def value(self, record):
+        place = self.place(record)
+        return "" if place is None else place
 
 
 class BenchmarkSourceColumn(tables.Column):
@@ -208,82 +249,53 @@ class BenchmarkSourceColumn(tables.Column):
         self.export_header = f"{benchmark.name}: source"
 
     def value(self, record):
-        result = result_for(record, self.benchmark)
+        result = headline_result(record, self.benchmark)
         if result is None:
             return ""
         who = f"{result.claimed_by}'s claim" if result.is_vendor_claim else "independent"
         return f"{who}; {result.source}"
 
 
-class RankColumn(BenchmarkColumn):
-    """The model's place on the ranking benchmark among the models shown; sorting it
-    is sorting by that benchmark."""
+class FastRowsTable(tables.Table):
+    """A table whose rows, on the page and in exports, come from each column's
+    ``cell`` and ``value`` (see the module's docstring)."""
 
-    def __init__(self, benchmark):
-        super().__init__(
-            benchmark,
-            ranking=True,
-            verbose_name="Rank",
-            attrs={
-                "th": header_attrs(title=f"Place on {benchmark.name} among the models shown"),
-                "td": {"class": "num rank"},
-            },
-        )
-        self.export_header = f"Rank ({benchmark.name})"
-
-    def place(self, record):
-        """The computed place, which needs a known direction; without one, only the
-        place a source states."""
-        if self.benchmark.higher_is_better is None:
-            return record.score_rank
-        if record.score_value is None and record.score_rank is None:
-            return None
-        return record.place
-
-    def render(self, record):
-        place = self.place(record)
-        return NO_RESULT if place is None else place
-
-    cell = render
-
-    def value(self, record):
-        place = self.place(record)
-        return "" if place is None else place
-
-
-class LinkColumn(NullsLastColumn):
-    """A link to the page of the object the column shows."""
-
-    def cell(self, record):
-        target = record if self.accessor == "name" else getattr(record, self.accessor)
-        return format_html('<a href="{}">{}</a>', target.get_absolute_url(), target)
-
-
-class FastRowsMixin:
-    """Renders the page's cells through each column's ``cell(record)``, skipping
-    django-tables2's per-cell machinery (attribute dicts, signature inspection,
-    accessors), which profiling showed to cost most of a 50-row page. Columns
-    without ``cell`` fall back to django-tables2."""
+    def prepare_columns(self, bound_columns, records):
+        for bound in bound_columns:
+            prepare = getattr(bound.column, "prepare", None)
+            if prepare:
+                prepare(records)
 
     def rendered_rows(self):
+        records = [row.record for row in self.paginated_rows]
+        columns = list(self.columns)
+        self.prepare_columns(columns, records)
+        cells = [(bound.attrs["td"].as_html(), bound.column.cell) for bound in columns]
+        return [[(attrs, cell(record)) for attrs, cell in cells] for record in records]
+
+    def as_values(self, exclude_columns=None):
+        """Every row, under plain-text headers."""
+        exclude_columns = exclude_columns or ()
         columns = [
-            (bound.name, bound.attrs["td"].as_html(), getattr(bound.column, "cell", None))
-            for bound in self.columns
+            bound
+            for bound in self.columns.iterall()
+            if not (bound.column.exclude_from_export or bound.name in exclude_columns)
         ]
-        return [
-            [
-                (attrs, cell(row.record) if cell else row.get_cell(name))
-                for name, attrs, cell in columns
-            ]
-            for row in self.paginated_rows
+        records = list(self.data)
+        self.prepare_columns(columns, records)
+        yield [
+            getattr(bound.column, "export_header", None) or str(bound.header) for bound in columns
         ]
+        values = [bound.column.value for bound in columns]
+        for record in records:
+            yield [value(record) for value in values]
 
 
-class ModelTable(FastRowsMixin, tables.Table):
+class ModelTable(FastRowsTable):
     """A table of models, led by their rank, name and organization."""
 
-    name = LinkColumn("Model", linkify=True, attrs={"td": {"class": "model"}})
-    organization = LinkColumn(linkify=True, order_by=("organization__name",))
+    name = LinkColumn("Model", attrs={"td": {"class": "model"}})
+    organization = LinkColumn(order_by=("organization__name",))
 
     class Meta:
         model = AIModel
@@ -305,15 +317,15 @@ class LeaderboardTable(ModelTable):
         empty_text = "No models match these filters."
 
     def __init__(self, data, benchmarks=(), ranking_benchmark=None, **kwargs):
-        """``benchmarks``: one column each, keyed "benchmark-<slug>" so a benchmark's
-        sort key never collides with a fixed column's. ``ranking_benchmark``: the
-        benchmark the Rank column places models on."""
+        """``benchmarks``: one column each, keyed by ``benchmark_key``.
+        ``ranking_benchmark``: the benchmark the Rank column places models on; the
+        table is in its order (best first) unless a reader sorts by another column."""
         extra = []
         if ranking_benchmark is not None:
             extra.append(("rank", RankColumn(ranking_benchmark)))
+            kwargs.setdefault("order_by", "rank")
         for benchmark in benchmarks:
-            column = BenchmarkColumn(benchmark, ranking=benchmark == ranking_benchmark)
-            extra.append((f"benchmark-{benchmark.slug}", column))
+            extra.append((benchmark_key(benchmark), BenchmarkColumn(benchmark)))
         for benchmark in benchmarks:
             extra.append((f"source-{benchmark.slug}", BenchmarkSourceColumn(benchmark)))
         super().__init__(data, extra_columns=extra, **kwargs)
@@ -323,17 +335,11 @@ class LeaderboardTable(ModelTable):
             else "Open models"
         )
 
-    def as_values(self, exclude_columns=None):
-        """Rows for export, under plain-text headers."""
-        rows = super().as_values(exclude_columns)
-        next(rows)
-        exclude_columns = exclude_columns or ()
-        yield [
-            getattr(column.column, "export_header", None) or str(column.header)
-            for column in self.columns.iterall()
-            if not (column.column.exclude_from_export or column.name in exclude_columns)
-        ]
-        yield from rows
+    @staticmethod
+    def sorted_benchmark(sort, benchmarks):
+        """The benchmark whose column ``?sort=`` names (either direction), or None."""
+        key = (sort or "").removeprefix("-")
+        return next((b for b in benchmarks if benchmark_key(b) == key), None)
 
 
 class BenchmarkRankingTable(ModelTable):
@@ -345,7 +351,8 @@ class BenchmarkRankingTable(ModelTable):
         empty_text = "No results on this benchmark yet."
 
     def __init__(self, data, benchmark, **kwargs):
-        column = BenchmarkColumn(benchmark, ranking=True, verbose_name="Result")
+        column = BenchmarkColumn(benchmark, verbose_name="Result")
+        kwargs.setdefault("order_by", "rank")
         super().__init__(
             data,
             extra_columns=[("rank", RankColumn(benchmark)), ("result", column)],

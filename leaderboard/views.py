@@ -2,7 +2,7 @@
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -12,15 +12,8 @@ from django_tables2.export import ExportMixin
 from . import charts
 from .exports import SafeTableExport
 from .filters import ModelFilter
-from .models import (
-    AIModel,
-    Benchmark,
-    ModelCitation,
-    Organization,
-    Result,
-    ResultQuerySet,
-    Source,
-)
+from .models import AIModel, Benchmark, ModelCitation, Organization, ResultQuerySet, Source
+from .ranking import Ranking, with_headline_results
 from .tables import BenchmarkRankingTable, LeaderboardTable
 
 # How many benchmark columns the leaderboard shows when none is featured.
@@ -79,9 +72,8 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             chosen = [b for b in self.benchmarks if b.featured] or self.benchmarks[
                 :DEFAULT_COLUMN_COUNT
             ]
-        sort = request.GET.get("sort", "").lstrip("-")
-        sorted_benchmark = (
-            by_slug.get(sort.removeprefix("benchmark-")) if sort.startswith("benchmark-") else None
+        sorted_benchmark = LeaderboardTable.sorted_benchmark(
+            request.GET.get("sort"), self.benchmarks
         )
         if sorted_benchmark and sorted_benchmark not in chosen:
             chosen.append(sorted_benchmark)
@@ -90,14 +82,9 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         self.ranking_benchmark = sorted_benchmark or next(iter(self.shown_benchmarks), None)
 
     def get_queryset(self):
-        models = AIModel.objects.with_organization().with_headline_results(self.shown_benchmarks)
-        if self.ranking_benchmark is None:
-            return models.order_by("name")
-        # The default order (when no valid sort is asked for): best first on the
-        # ranking benchmark.
-        return models.with_place_on(self.ranking_benchmark).order_by(
-            *AIModel.objects.score_ordering(self.ranking_benchmark), "name"
-        )
+        # The table orders the rows: by the ranking benchmark unless a reader sorts.
+        models = AIModel.objects.with_organization().order_by("name")
+        return with_headline_results(models, self.shown_benchmarks)
 
     def get_table_kwargs(self):
         return {
@@ -123,13 +110,12 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         benchmark = self.ranking_benchmark
         if benchmark is None:
             return None
-        results = Result.objects.best_on(benchmark).filter(
-            value__isnull=False, model__active_parameters__gt=0
-        )
+        ranking = Ranking(benchmark)
+        results = ranking.results().filter(value__isnull=False, model__active_parameters__gt=0)
         if any(getattr(self.filterset.form, "cleaned_data", {}).values()):
             kept = self.filterset.filter_queryset(AIModel.objects.all())
             results = results.filter(model__in=kept.values("pk"))
-        return charts.scatter(list(results[: charts.MAX_POINTS]), benchmark)
+        return charts.scatter(list(ranking.best_first(results)[: charts.MAX_POINTS]), benchmark)
 
 
 class BenchmarkListView(ListView):
@@ -155,43 +141,8 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         return self.object
 
     def get_table_data(self):
-        benchmark = self.get_object()
-        return (
-            AIModel.objects.with_organization()
-            .with_headline_results([benchmark])
-            .with_score_on(benchmark)
-            # Models with a result: the joined headline result exists (no subquery).
-            .filter(Q(score_value__isnull=False) | Q(score_rank__isnull=False))
-            .order_by(*AIModel.objects.score_ordering(benchmark), "name")
-        )
-
-    # Table orders in which the rows come best first (the default, and the Rank and
-    # Result columns ascending).
-    BEST_FIRST = {(), ("rank",), ("result",)}
-
-    def get_table(self, **kwargs):
-        """Places for the page's models only, not from ranking every model. Best
-        first, one place needs a query (the first row's: ResultQuerySet.places_on);
-        the others follow from the page's order. In any other order each row's place
-        is looked up."""
-        table = super().get_table(**kwargs)
-        records = [row.record for row in table.page.object_list]
-        if not records:
-            return table
-        if tuple(table.order_by or ()) in self.BEST_FIRST:
-            first = records[0]
-            first_place = Result.objects.places_on(self.object, [first.pk])[first.pk]
-            before_page = table.page.start_index() - 1
-            place_of = {(first.score_value, first.score_rank): first_place}
-            for index, record in enumerate(records):
-                # Tied results are neighbours; the first of a tie sets the shared place.
-                key = (record.score_value, record.score_rank)
-                record.place = place_of.setdefault(key, before_page + index + 1)
-        else:
-            places = Result.objects.places_on(self.object, [r.pk for r in records])
-            for record in records:
-                record.place = places.get(record.pk)
-        return table
+        models = with_headline_results(AIModel.objects.with_organization(), [self.object])
+        return Ranking(self.object).sort(models, with_result_only=True)
 
     def get_table_kwargs(self):
         return {"benchmark": self.get_object()}
@@ -199,11 +150,10 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         benchmark = self.object
-        top = Result.objects.best_on(benchmark)[: charts.MAX_BARS]
         context.update(
             citations=benchmark.citations.select_related("source"),
             versions=benchmark.versions.all(),
-            chart=charts.bars(list(top), benchmark),
+            chart=charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark),
         )
         return context
 
@@ -224,16 +174,9 @@ class ModelDetailView(DetailView):
         citations = {}
         for citation in model.citations.all():
             citations.setdefault(citation.attribute, []).append(citation)
-        headline_ids = set(
-            Result.objects.filter(model=model).headline().values_list("pk", flat=True)
-        )
-        results = list(
-            model.results.select_related("benchmark", "version", "source", "claimed_by").order_by(
-                "benchmark__name", *ResultQuerySet.PREFERENCE
-            )
-        )
-        for result in results:
-            result.is_headline = result.pk in headline_ids
+        results = model.results.select_related(
+            "benchmark", "version", "source", "claimed_by"
+        ).order_by("benchmark__name", *ResultQuerySet.PREFERENCE)
         context.update(facts=model_facts(model, citations), results=results)
         return context
 

@@ -1,7 +1,9 @@
-"""Small factories: each makes one valid row, with keyword arguments to change it."""
+"""Small factories: each makes one valid row, with keyword arguments to change it,
+saved through the site's write path (``leaderboard.writes``)."""
 
 import itertools
 
+from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -15,11 +17,16 @@ from leaderboard.models import (
 _numbers = itertools.count(1)
 
 
+def saved(instance):
+    writes.save(instance)
+    return instance
+
+
 def make_organization(**fields):
     n = next(_numbers)
     fields.setdefault("name", f"Org {n}")
     fields.setdefault("slug", f"org-{n}")
-    return Organization.objects.create(**fields)
+    return saved(Organization(**fields))
 
 
 def make_source(**fields):
@@ -27,7 +34,7 @@ def make_source(**fields):
     n = next(_numbers)
     fields.setdefault("title", f"Source {n}")
     fields.setdefault("slug", f"source-{n}")
-    return Source.objects.create(**fields)
+    return saved(Source(**fields))
 
 
 def make_model(**fields):
@@ -36,7 +43,7 @@ def make_model(**fields):
     fields.setdefault("slug", f"model-{n}")
     if "organization" not in fields:
         fields["organization"] = make_organization()
-    return AIModel.objects.create(**fields)
+    return saved(AIModel(**fields))
 
 
 def make_benchmark(**fields):
@@ -45,7 +52,7 @@ def make_benchmark(**fields):
     fields.setdefault("slug", f"bench-{n}")
     fields.setdefault("result_kind", ResultKind.SCORE)
     fields.setdefault("higher_is_better", True)
-    return Benchmark.objects.create(**fields)
+    return saved(Benchmark(**fields))
 
 
 def make_result(**fields):
@@ -64,4 +71,4 @@ def make_result(**fields):
         if fields.get("rank") is not None:
             stated.append(f"ranked #{fields['rank']}")
         fields["quote"] = f"{fields['model'].name} {' and '.join(stated)}."
-    return Result.objects.create(**fields)
+    return saved(Result(**fields))

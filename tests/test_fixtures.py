@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -191,7 +192,7 @@ def test_seed_loader_skips_a_loaded_fixture_and_keeps_edits(db):
     assert row_counts()["leaderboard.Result"] == 3
     edited = AIModel.objects.get(slug="gpt-oss-largest")
     edited.license = "edited by an editor"
-    edited.save()
+    writes.save(edited)
     call_command("load_seed_fixtures", verbosity=0)
     edited.refresh_from_db()
     assert edited.license == "edited by an editor"

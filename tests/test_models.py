@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -291,21 +292,21 @@ def test_headline_follows_edits_moves_and_deletes():
 
     # An editor turns the measurement into a claim: the newer entry now wins.
     measured.provenance, measured.claimed_by = Provenance.VENDOR_CLAIM, vendor
-    measured.save()
+    writes.save(measured)
     assert list(Result.objects.headline().values_list("pk", flat=True)) == [measured.pk]
     measured.reported_on = datetime.date(2020, 1, 1)
     claim.reported_on = datetime.date(2021, 1, 1)
-    measured.save()
-    claim.save()
+    writes.save(measured)
+    writes.save(claim)
     assert list(Result.objects.headline().values_list("pk", flat=True)) == [claim.pk]
 
     # Moved to another model: both models keep exactly one headline.
     claim.model = other
-    claim.save()
+    writes.save(claim)
     assert set(Result.objects.headline().values_list("pk", flat=True)) == {claim.pk, measured.pk}
 
     # Deleted: the group is left without a headline, not with a stale one.
-    claim.delete()
+    writes.delete(claim)
     assert list(Result.objects.headline().values_list("pk", flat=True)) == [measured.pk]
 
 

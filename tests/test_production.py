@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from leaderboard import writes
 from leaderboard.exports import defuse
 from leaderboard.models import AIModel, DataVersion, Organization, Result, Source
 
@@ -86,7 +87,7 @@ def test_every_kind_of_write_shows_on_the_next_request(admin_client, client, art
     etags.append(response["ETag"])
 
     # A delete.
-    Result.objects.get(model=model, benchmark__slug="ai-index").delete()
+    writes.delete(Result.objects.get(model=model, benchmark__slug="ai-index"))
     response = client.get(url, HTTP_IF_NONE_MATCH=etags[-1])
     assert b"GPT-OSS (largest version)" not in response.content
     etags.append(response["ETag"])
@@ -256,7 +257,7 @@ def test_backup_restores_everything_unchanged(admin_client, article, tmp_path):
     # Some history and an editor to keep.
     result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
     result.reported_on = timezone.now().date()
-    result.save()
+    writes.save(result)
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     call_command("backup", str(first), stdout=io.StringIO())
     dumped = json.loads(first.read_text())

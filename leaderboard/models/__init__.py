@@ -1,0 +1,36 @@
+"""The leaderboard's data: organizations, AI models, benchmarks and results, each
+figure tied to the source that states it and the verbatim quote that says so.
+
+One module a concept: ``catalogue`` (organizations, models), ``benchmarks``,
+``citations`` (sources and the quote rule), ``results``, ``data_version``; ``base``
+holds the natural keys they share.
+"""
+
+# HttpsURLField: migrations name it as leaderboard.models.HttpsURLField.
+from .base import HttpsURLField, NaturalKeyModel, NaturalKeyQuerySet
+from .benchmarks import Benchmark, BenchmarkVersion, ResultKind
+from .catalogue import AIModel, ModelAlias, Openness, Organization
+from .citations import BenchmarkCitation, Citation, ModelCitation, Source
+from .data_version import DataVersion
+from .results import Provenance, Result, ResultQuerySet
+
+__all__ = [
+    "AIModel",
+    "Benchmark",
+    "BenchmarkCitation",
+    "BenchmarkVersion",
+    "Citation",
+    "DataVersion",
+    "HttpsURLField",
+    "ModelAlias",
+    "ModelCitation",
+    "NaturalKeyModel",
+    "NaturalKeyQuerySet",
+    "Openness",
+    "Organization",
+    "Provenance",
+    "Result",
+    "ResultKind",
+    "ResultQuerySet",
+    "Source",
+]

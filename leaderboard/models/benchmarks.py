@@ -1,0 +1,129 @@
+"""Benchmarks: what they measure, their scale and direction, and their versions."""
+
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import NaturalKeyModel
+
+
+class ResultKind(models.TextChoices):
+    SCORE = "score", "Score on a scale"
+    PERCENTAGE = "percentage", "Percentage"
+    RANK = "rank", "Rank only"
+    NOT_REPORTED = "not_reported", "Not reported"
+
+
+class Benchmark(NaturalKeyModel):
+    """A test models are measured on: what it measures, its scale and direction."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    measures = models.TextField("what it measures", blank=True)
+    result_kind = models.CharField(
+        max_length=16, choices=ResultKind, default=ResultKind.NOT_REPORTED
+    )
+    unit = models.CharField(max_length=50, blank=True, help_text='For example "points".')
+    scale_min = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    scale_max = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    higher_is_better = models.BooleanField(
+        null=True, blank=True, help_text="Leave unknown when no source says."
+    )
+    notes = models.TextField(
+        blank=True, help_text="Caveats a source makes about the benchmark's results."
+    )
+    featured = models.BooleanField(
+        default=False,
+        help_text="Shown as a column on the leaderboard unless a reader picks other columns.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_min__isnull=True)
+                | Q(scale_max__isnull=True)
+                | Q(scale_min__lt=F("scale_max")),
+                name="benchmark_scale_min_below_max",
+                violation_error_message="The scale's minimum must be below its maximum.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("benchmark", args=[self.slug])
+
+    @cached_property
+    def ranked_version(self):
+        """The version the leaderboard ranks, or None: then the results that name no
+        version. Read from prefetched ``versions`` where a page fetched them."""
+        return next((v for v in self.versions.all() if v.is_ranked), None)
+
+    @property
+    def ranked_version_id(self):
+        return self.ranked_version.pk if self.ranked_version else None
+
+    def ranked_version_q(self, prefix=""):
+        """A filter for results on the version the leaderboard ranks."""
+        if self.ranked_version is None:
+            return Q(**{f"{prefix}version__isnull": True})
+        return Q(**{f"{prefix}version": self.ranked_version.pk})
+
+    @property
+    def direction_label(self):
+        return {True: "higher is better", False: "lower is better"}.get(
+            self.higher_is_better, "direction not reported"
+        )
+
+    def clean(self):
+        if (
+            self.scale_min is not None
+            and self.scale_max is not None
+            and self.scale_min >= self.scale_max
+        ):
+            raise ValidationError({"scale_max": "The scale's minimum must be below its maximum."})
+
+
+class BenchmarkVersion(NaturalKeyModel):
+    """A version of a benchmark; scores on different versions are not comparable."""
+
+    NATURAL_KEY = ("benchmark__slug", "name")
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="versions")
+    name = models.CharField(max_length=50, help_text='For example "v2".')
+    released_on = models.DateField(null=True, blank=True)
+    is_ranked = models.BooleanField(
+        "ranked on the leaderboard",
+        default=False,
+        help_text="The version the leaderboard ranks: scores on different versions are not "
+        "comparable. When no version is ranked, the results that name no version are.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["benchmark", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benchmark", "name"],
+                name="unique_version_per_benchmark",
+                violation_error_message="This benchmark already has that version.",
+            ),
+            models.UniqueConstraint(
+                fields=["benchmark"],
+                condition=Q(is_ranked=True),
+                name="one_ranked_version_per_benchmark",
+                violation_error_message="Another version of this benchmark is already ranked.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.benchmark} {self.name}"

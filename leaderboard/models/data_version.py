@@ -1,0 +1,46 @@
+"""The data version: a counter every write moves on, which public pages are cached
+and validated under."""
+
+from datetime import UTC, datetime
+
+from django.db import connection, models
+from django.db.models import F
+from django.utils import timezone
+
+
+class DataVersion(models.Model):
+    """One row that counts writes to the leaderboard's data.
+
+    Every save or delete of a leaderboard row (admin, fixtures, imports) bumps it in
+    the same transaction, so public pages can be cached, and answered with 304 Not
+    Modified, under the version they were built from, and never serve stale data.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"data version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls):
+        """The current version, or an unsaved version 0 before any write. Raw SQL:
+        every public request asks, and the ORM's query building cost more than the
+        query itself."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT version, changed_at FROM {cls._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        if row is None:
+            return cls(pk=1, version=0, changed_at=datetime(2000, 1, 1, tzinfo=UTC))
+        version, changed_at = row
+        if isinstance(changed_at, str):  # SQLite keeps datetimes as text
+            changed_at = datetime.fromisoformat(changed_at)
+        if timezone.is_naive(changed_at):
+            changed_at = changed_at.replace(tzinfo=UTC)
+        return cls(pk=1, version=version, changed_at=changed_at)
+
+    @classmethod
+    def bump(cls):
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})

@@ -1,0 +1,215 @@
+"""Results: a model's value or place on a benchmark, as one source states it."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import FirstValue
+from simple_history.models import HistoricalRecords
+
+from ..quotes import format_number, numbers_in, ranks_in
+from .base import NaturalKeyQuerySet
+from .benchmarks import Benchmark, BenchmarkVersion, ResultKind
+from .catalogue import AIModel, Organization
+from .citations import Citation
+
+
+class Provenance(models.TextChoices):
+    INDEPENDENT = "independent", "Independently measured"
+    VENDOR_CLAIM = "vendor_claim", "Vendor's claim"
+
+
+class ResultQuerySet(NaturalKeyQuerySet):
+    # The documented rule for which result a page shows when several sources report
+    # one for the same model, benchmark and version: independent measurements before
+    # vendors' claims, then the newest report, then the most recently entered.
+    PREFERENCE = (
+        F("provenance").asc(),  # "independent" sorts before "vendor_claim"
+        F("reported_on").desc(nulls_last=True),
+        F("pk").desc(),
+    )
+
+    def preferred_first(self):
+        """Results ordered by the preference rule (see ``PREFERENCE``)."""
+        return self.order_by(*self.PREFERENCE)
+
+    def headline(self):
+        """One result per model, benchmark and version: the one the rule prefers (kept
+        in ``is_headline`` by ``mark_headlines``)."""
+        return self.filter(is_headline=True)
+
+    def mark_headlines(self):
+        """Mark, within these results, each model, benchmark and version's preferred
+        result as its headline, and unmark the others. Call it on whole groups (results
+        filtered by model, benchmark or both). Two updates, unmarking first, so the
+        one-headline-per-group indexes hold after each statement; updates send no
+        signals and write no history rows."""
+        preferred = (
+            self.annotate(
+                preferred_pk=Window(
+                    FirstValue("pk"),
+                    partition_by=[F("model_id"), F("benchmark_id"), F("version_id")],
+                    order_by=list(self.PREFERENCE),
+                )
+            )
+            .filter(pk=F("preferred_pk"))
+            .values("pk")
+        )
+        self.filter(is_headline=True).exclude(pk__in=preferred).update(is_headline=False)
+        self.filter(is_headline=False, pk__in=preferred).update(is_headline=True)
+
+
+class Result(Citation):
+    """A model's result on a benchmark as one source states it: a value, a rank, or both."""
+
+    NATURAL_KEY = ("model__slug", "benchmark__slug", "version__name", "source__slug")
+
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="results")
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results")
+    version = models.ForeignKey(
+        BenchmarkVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        help_text="Leave empty when the source names no version.",
+    )
+    value = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    rank = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The place the source gives, 1 for first."
+    )
+    reported_on = models.DateField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claimed_results",
+        help_text="Who states the result (the article says “NVIDIA claims”).",
+    )
+    provenance = models.CharField(
+        max_length=16, choices=Provenance, default=Provenance.VENDOR_CLAIM
+    )
+    is_headline = models.BooleanField(
+        default=False,
+        editable=False,
+        # Derived, never loaded or backed up: leaderboard.writes recomputes it.
+        serialize=False,
+        help_text="The result pages show for this model, benchmark and version (kept "
+        "by leaderboard.writes on every write; see ResultQuerySet.PREFERENCE).",
+    )
+
+    objects = ResultQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta(Citation.Meta):
+        ordering = ["benchmark", "model"]
+        constraints = [
+            *Citation.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | Q(rank__isnull=False),
+                name="result_has_value_or_rank",
+                violation_error_message="Give a value, a rank, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1),
+                name="result_rank_at_least_one",
+                violation_error_message="A rank starts at 1 (first place).",
+            ),
+            # Two partial constraints rather than one: NULL versions never collide
+            # in a plain unique index, on SQLite or PostgreSQL.
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "version", "source"],
+                condition=Q(version__isnull=False),
+                name="one_result_per_model_benchmark_version_source",
+                violation_error_message="This source already has a result for this model, "
+                "benchmark and version.",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "version"],
+                condition=Q(is_headline=True, version__isnull=False),
+                name="one_headline_result_per_model_benchmark_version",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "benchmark"],
+                condition=Q(is_headline=True, version__isnull=True),
+                name="one_headline_unversioned_result_per_model_benchmark",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "source"],
+                condition=Q(version__isnull=True),
+                name="one_unversioned_result_per_model_benchmark_source",
+                violation_error_message="This source already has a result for this model "
+                "and benchmark.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx"),
+            # The partial unique indexes above cannot serve lookups that ignore version.
+            models.Index(fields=["model", "benchmark"], name="result_model_benchmark_idx"),
+            # Headline results by value: rankings, charts and places (leaderboard.ranking).
+            models.Index(
+                fields=["benchmark", "version", "value"],
+                condition=Q(is_headline=True),
+                name="headline_benchmark_value_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model} · {self.benchmark}: {self.display_value}"
+
+    @property
+    def display_value(self):
+        """The value as the source writes it, else the place ("#1")."""
+        if self.value is not None:
+            return format_number(self.value)
+        return f"#{self.rank}"
+
+    @property
+    def is_vendor_claim(self):
+        return self.provenance == Provenance.VENDOR_CLAIM
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.value is None and self.rank is None:
+            errors.setdefault("value", []).append("Give a value, a rank, or both.")
+        if self.rank is not None and self.rank < 1:
+            errors.setdefault("rank", []).append("A rank starts at 1 (first place).")
+        if self.benchmark_id:
+            benchmark = self.benchmark
+            if self.version_id and self.version.benchmark_id != benchmark.pk:
+                errors.setdefault("version", []).append(
+                    f"{self.version} is not a version of {benchmark}."
+                )
+            if self.value is not None:
+                if benchmark.result_kind == ResultKind.RANK:
+                    errors.setdefault("value", []).append(
+                        f"{benchmark} gives ranks only: leave the value empty."
+                    )
+                if benchmark.scale_min is not None and self.value < benchmark.scale_min:
+                    errors.setdefault("value", []).append(
+                        f"Below {benchmark}'s scale, which starts at "
+                        f"{format_number(benchmark.scale_min)}."
+                    )
+                if benchmark.scale_max is not None and self.value > benchmark.scale_max:
+                    errors.setdefault("value", []).append(
+                        f"Above {benchmark}'s scale, which ends at "
+                        f"{format_number(benchmark.scale_max)}."
+                    )
+        if self.provenance == Provenance.VENDOR_CLAIM and not self.claimed_by_id:
+            errors.setdefault("claimed_by", []).append("Name the vendor whose claim this is.")
+        if errors:
+            raise ValidationError(errors)
+
+    def figure_errors(self):
+        errors = {}
+        if self.value is not None and self.value not in numbers_in(self.quote):
+            errors["value"] = f"The quote does not state {format_number(self.value)}."
+        if self.rank is not None and self.rank not in ranks_in(self.quote) | numbers_in(
+            self.quote
+        ):
+            errors["rank"] = f"The quote does not state place {self.rank}."
+        return errors

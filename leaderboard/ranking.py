@@ -1,0 +1,188 @@
+"""How results on a benchmark become an order and places: the one rule every page,
+table, chart and export asks.
+
+The rule
+--------
+- A benchmark ranks one result per model: its headline result (``Result.is_headline``)
+  on the benchmark's ranked version.
+- Results with a value come first, best first by the benchmark's direction (highest
+  first when no source states a direction). Equal values tie, whatever places their
+  sources state beside them.
+- Results that give only a place follow every value, lower place first; equal places
+  tie.
+- A model's place is 1 + the number of ranked results strictly better than its own
+  (standard competition places: 1, 2, 2, 4). It is counted over every ranked result
+  on the benchmark, so it never depends on the page, the filters or the sort order.
+- When no source states the direction, no place is computed: a model shows only a
+  place its source states.
+- Rows that tie, and models without a result (always last), are listed by name.
+
+The vocabulary: ``Ranking(benchmark)`` has ``results()`` (the ranked results),
+``sort(models)`` (models in ranking order, best or worst first), ``best_first(results)``
+and ``top(n)`` (results in ranking order, for charts), ``places(scores)`` (the place of
+each (value, rank) pair), and ``having_result(models)`` (a filter).
+"""
+
+from bisect import bisect_left
+
+from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, When
+
+from .models import Result
+
+# Up to this many distinct scores are placed by counting, in the database, the
+# results better than each; more (an export of every row) read every ranked result
+# once and place them in Python. The same rule either way (``sort_key``).
+COUNTED_IN_SQL = 100
+
+
+class Ranking:
+    def __init__(self, benchmark):
+        self.benchmark = benchmark
+        self.higher_first = benchmark.higher_is_better is not False
+        self.computes_places = benchmark.higher_is_better is not None
+        # Annotation names for this benchmark's score on a model queryset; one per
+        # benchmark, so sorting and the default order share one join.
+        self.alias = f"ranked_{benchmark.pk}"
+
+    def results(self):
+        """The ranked results: one per model, on the ranked version."""
+        return Result.objects.headline().filter(
+            self.benchmark.ranked_version_q(), benchmark=self.benchmark
+        )
+
+    def ordering(self, best_first=True, value="value", rank="rank", name="model__name"):
+        """ORDER BY terms for the rule, best or worst first; values before places
+        alone, and no result last, either way."""
+        value, rank = F(value), F(rank)
+        place_alone = Case(When(**{f"{value.name}__isnull": True}, then=rank))
+        if best_first == self.higher_first:
+            by_value = value.desc(nulls_last=True)
+        else:
+            by_value = value.asc(nulls_last=True)
+        if best_first:
+            by_place = place_alone.asc(nulls_last=True)
+        else:
+            by_place = place_alone.desc(nulls_last=True)
+        return [by_value, by_place, name]
+
+    def sort(self, models, best_first=True, with_result_only=False):
+        """AI models in ranking order, each annotated with its score (see
+        ``value_of``), through one LEFT JOIN on the headline index."""
+        value, rank = f"{self.alias}_value", f"{self.alias}_rank"
+        if value not in models.query.annotations:
+            condition = Q(results__benchmark=self.benchmark, results__is_headline=True)
+            models = models.annotate(
+                **{
+                    self.alias: FilteredRelation(
+                        "results",
+                        condition=condition & self.benchmark.ranked_version_q("results__"),
+                    )
+                }
+            ).annotate(**{value: F(f"{self.alias}__value"), rank: F(f"{self.alias}__rank")})
+        if with_result_only:
+            # The joined result exists: a filter on the join, not a subquery.
+            models = models.filter(
+                Q(**{f"{value}__isnull": False}) | Q(**{f"{rank}__isnull": False})
+            )
+        return models.order_by(*self.ordering(best_first, value, rank, name="name"))
+
+    def best_first(self, results):
+        """Results in ranking order, as the dicts the charts draw. Driven by the
+        (benchmark, version, value) index, so the first few cost little however many
+        models there are."""
+        return results.order_by(*self.ordering()).values(
+            "provenance",
+            name=F("model__name"),
+            slug=F("model__slug"),
+            active_parameters=F("model__active_parameters"),
+            score_value=F("value"),
+            score_rank=F("rank"),
+            claimer=F("claimed_by__name"),
+        )
+
+    def top(self, limit):
+        """The first ``limit`` ranked results (see ``best_first``)."""
+        return list(self.best_first(self.results())[:limit])
+
+    def having_result(self, models):
+        """Only the AI models with a result on the ranked version."""
+        return models.filter(
+            Exists(
+                Result.objects.filter(
+                    self.benchmark.ranked_version_q(),
+                    model=OuterRef("pk"),
+                    benchmark=self.benchmark,
+                )
+            )
+        )
+
+    def sort_key(self, value, rank):
+        """The rule as a Python key: lower is better; equal keys tie."""
+        if value is not None:
+            return (0, -value if self.higher_first else value)
+        return (1, rank)
+
+    def better_than(self, value, rank):
+        """The rule as a filter: ranked results strictly better than (value, rank)."""
+        if value is None:
+            return Q(value__isnull=False) | Q(value__isnull=True, rank__lt=rank)
+        return Q(value__gt=value) if self.higher_first else Q(value__lt=value)
+
+    def places(self, scores):
+        """{(value, rank): place} for the given scores (pairs of a headline result's
+        value and rank; pairs of two Nones are skipped). One query; counting in the
+        database costs as many index entries as there are results better than the
+        worst score asked about, so a page's places cost little at any size."""
+        scores = {s for s in scores if s != (None, None)}
+        if not self.computes_places:
+            return {score: score[1] for score in scores}
+        if not scores:
+            return {}
+        if len(scores) > COUNTED_IN_SQL:
+            every = self.results().values_list("value", "rank")
+            keys = sorted(self.sort_key(value, rank) for value, rank in every)
+            return {s: bisect_left(keys, self.sort_key(*s)) + 1 for s in scores}
+        ordered = sorted(scores, key=lambda s: self.sort_key(*s))
+        counts = (
+            self.results()
+            .filter(self.better_than(*ordered[-1]))
+            .aggregate(
+                **{
+                    f"better_{i}": Count("pk", filter=self.better_than(*score))
+                    for i, score in enumerate(ordered)
+                }
+            )
+        )
+        return {score: counts[f"better_{i}"] + 1 for i, score in enumerate(ordered)}
+
+
+def with_headline_results(models, benchmarks):
+    """AI models with ``headline_results``: their headline results on ``benchmarks``,
+    fetched in one query for the whole page (see ``headline_result``)."""
+    return models.prefetch_related(
+        Prefetch(
+            "results",
+            queryset=Result.objects.headline()
+            .filter(benchmark__in=benchmarks)
+            .select_related("version", "source", "claimed_by"),
+            to_attr="headline_results",
+        )
+    )
+
+
+def headline_result(model, benchmark):
+    """A model's ranked result on ``benchmark``, from its prefetched
+    ``headline_results``, or None."""
+    return next(
+        (
+            r
+            for r in model.headline_results
+            if r.benchmark_id == benchmark.pk and r.version_id == benchmark.ranked_version_id
+        ),
+        None,
+    )
+
+
+def score_of(result):
+    """The (value, rank) pair ``Ranking.places`` places."""
+    return (None, None) if result is None else (result.value, result.rank)

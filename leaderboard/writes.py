@@ -1,0 +1,75 @@
+"""Every write to the leaderboard's data goes through here: the admin's forms, inlines
+and bulk deletes, fixtures and ``loaddata``, ``restore``, and any import.
+
+Two things must hold after every write, in the same transaction as the write itself:
+
+- each model, benchmark and version has as its headline result the one the
+  preference rule picks (``ResultQuerySet.PREFERENCE``), and only that one;
+- the data version has moved on, so no cached page or ETag outlives the data it shows.
+
+Plain ``Model.save()`` and ``QuerySet.update()`` do neither: call these instead.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+
+from .models import DataVersion, Result
+
+
+def save(instance):
+    """Save one row of any leaderboard model."""
+    with transaction.atomic():
+        groups = stored_groups(instance)
+        instance.save()
+        if isinstance(instance, Result):
+            groups.add((instance.model_id, instance.benchmark_id))
+        changed(groups)
+
+
+def delete(instance):
+    """Delete one row (and what cascades from it)."""
+    with transaction.atomic():
+        groups = stored_groups(instance)
+        instance.delete()
+        changed(groups)
+
+
+def delete_all(queryset):
+    """Delete every row of a queryset (the admin's "delete selected")."""
+    with transaction.atomic():
+        groups = set()
+        if queryset.model is Result:
+            groups = set(queryset.values_list("model_id", "benchmark_id").distinct())
+        queryset.delete()
+        changed(groups)
+
+
+def loaded(model_ids=None):
+    """After rows were written in bulk without ``save()`` (``loaddata``'s raw saves, a
+    restore, a bulk import): refresh the headlines of the given models' results (all
+    results when ``model_ids`` is None) and move the data version on."""
+    with transaction.atomic():
+        results = Result.objects.all()
+        if model_ids is not None:
+            results = results.filter(model_id__in=model_ids)
+        results.mark_headlines()
+        DataVersion.bump()
+
+
+def stored_groups(instance):
+    """The (model, benchmark) pairs a stored result belongs to before a write: an
+    editor who moves a result to another model or benchmark changes both groups."""
+    if not isinstance(instance, Result) or instance.pk is None:
+        return set()
+    return set(Result.objects.filter(pk=instance.pk).values_list("model_id", "benchmark_id"))
+
+
+def changed(groups):
+    """Re-mark the headlines of the (model, benchmark) pairs a write touched, and move
+    the data version on."""
+    if groups:
+        touched = Q()
+        for model_id, benchmark_id in groups:
+            touched |= Q(model_id=model_id, benchmark_id=benchmark_id)
+        Result.objects.filter(touched).mark_headlines()
+    DataVersion.bump()
