@@ -7,7 +7,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import (
+    get_cache_key,
+    get_conditional_response,
+    learn_cache_key,
+    patch_cache_control,
+)
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
@@ -34,33 +39,55 @@ RELEASE = code_release()
 
 
 def public_page(view):
-    """Wrap a public view: only GET and HEAD; an ETag and Last-Modified from the
-    data version; 304 Not Modified for a matching conditional request; whole
-    responses cached server-side under the version they were built from, so an
-    edit shows on the very next request. One query when the cache answers."""
+    """Wrap a public view: only GET and HEAD; an ETag naming the data version and the
+    release, and Last-Modified; 304 Not Modified for a matching If-None-Match; whole
+    responses cached server-side under the version they were built from (and the
+    request headers they vary on), so an edit shows on the very next request.
+
+    Only the ETag answers 304. Last-Modified has one-second resolution and says
+    nothing of the release, so If-Modified-Since alone could match a page from before
+    a second edit in the same second, or one the previous release rendered."""
 
     @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         data = DataVersion.current()
         etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}-{RELEASE}")
-        last_modified = timegm(data.changed_at.utctimetuple())
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response = get_conditional_response(request, etag=etag)
         if response is None:
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"page:{etag}:{path}"
-            response = cache.get(key)
-            if response is None:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render"):
-                    response.render()
-                if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
-                    cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            response = cached_page(request, etag)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
+                store_page(request, response, etag)
         if response.status_code in (200, 304):
             response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
+            response["Last-Modified"] = http_date(timegm(data.changed_at.utctimetuple()))
             # Browsers and proxies may keep a copy but must ask before reusing it.
             patch_cache_control(response, public=True, no_cache=True)
         return response
 
     return wrapper
+
+
+def cached_page(request, etag):
+    """The cached response for this request under this ETag, or None. Keys follow
+    Django's own cache middleware: the URL, plus the request headers the response
+    named in Vary."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return None
+    key = get_cache_key(request, key_prefix=f"page:{etag}", method="GET", cache=cache)
+    return None if key is None else cache.get(key)
+
+
+def store_page(request, response, etag):
+    key = learn_cache_key(
+        request,
+        response,
+        settings.PAGE_CACHE_SECONDS,
+        key_prefix=f"page:{etag}",
+        cache=cache,
+    )
+    cache.set(key, response, settings.PAGE_CACHE_SECONDS)

@@ -25,7 +25,8 @@ each (value, rank) pair), and ``having_result(models)`` (a filter).
 
 from bisect import bisect_left
 
-from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, When
+from django.db import connection
+from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, When
 
 from .models import Result
 
@@ -122,17 +123,42 @@ class Ranking:
             return (0, -value if self.higher_first else value)
         return (1, rank)
 
-    def better_than(self, value, rank):
-        """The rule as a filter: ranked results strictly better than (value, rank)."""
-        if value is None:
-            return Q(value__isnull=False) | Q(value__isnull=True, rank__lt=rank)
-        return Q(value__gt=value) if self.higher_first else Q(value__lt=value)
+    def between(self, better, worse):
+        """The rule as SQL: a condition (and its parameters) on ranked results no
+        better than the score ``better`` (None: no bound) and strictly better than the
+        score ``worse``. SQL text rather than a Q: a page asks for up to a hundred of
+        these, and building them through the ORM cost twenty times running them."""
+        worse_value, worse_rank = worse
+        value, rank = connection.ops.quote_name("value"), connection.ops.quote_name("rank")
+        no_better = "<=" if self.higher_first else ">="
+        beats = ">" if self.higher_first else "<"
+        if worse_value is not None:  # only values beat a value
+            if better is None:
+                return f"{value} {beats} %s", [worse_value]
+            return f"{value} {beats} %s AND {value} {no_better} %s", [worse_value, better[0]]
+        # Every value beats a place alone, and so does a lower place.
+        if better is None:
+            return f"({value} IS NOT NULL OR {rank} < %s)", [worse_rank]
+        if better[0] is not None:
+            return f"({value} {no_better} %s OR ({value} IS NULL AND {rank} < %s))", [
+                better[0],
+                worse_rank,
+            ]
+        return f"{value} IS NULL AND {rank} >= %s AND {rank} < %s", [
+            better[1],
+            worse_rank,
+        ]
 
     def places(self, scores):
         """{(value, rank): place} for the given scores (pairs of a headline result's
-        value and rank; pairs of two Nones are skipped). One query; counting in the
-        database costs as many index entries as there are results better than the
-        worst score asked about, so a page's places cost little at any size."""
+        value and rank; pairs of two Nones are skipped), in one query.
+
+        The scores are sorted best first; the query counts the results in each band
+        between neighbours (no better than one, strictly better than the next), and a
+        score's place is 1 + the sum of the bands down to it. Each band is a range of
+        the (benchmark, version, value) index, so the query reads as many index entries
+        as there are results better than the worst score asked about, never the whole
+        ranking for the sake of one page."""
         scores = {s for s in scores if s != (None, None)}
         if not self.computes_places:
             return {score: score[1] for score in scores}
@@ -142,18 +168,49 @@ class Ranking:
             every = self.results().values_list("value", "rank")
             keys = sorted(self.sort_key(value, rank) for value, rank in every)
             return {s: bisect_left(keys, self.sort_key(*s)) + 1 for s in scores}
-        ordered = sorted(scores, key=lambda s: self.sort_key(*s))
-        counts = (
-            self.results()
-            .filter(self.better_than(*ordered[-1]))
-            .aggregate(
-                **{
-                    f"better_{i}": Count("pk", filter=self.better_than(*score))
-                    for i, score in enumerate(ordered)
-                }
-            )
+        # Scores that tie share a band's end: place each distinct key once.
+        by_key = {}
+        for score in scores:
+            by_key.setdefault(self.sort_key(*score), []).append(score)
+        keys = sorted(by_key)
+        ordered = [by_key[key][0] for key in keys]
+        # The ranked results (see ``results()``), as SQL.
+        version = self.benchmark.ranked_version_id
+        ranked = (
+            f"SELECT COUNT(*) FROM {connection.ops.quote_name(Result._meta.db_table)} "
+            "WHERE is_headline "
+            "AND benchmark_id = %s AND "
+            + ("version_id IS NULL" if version is None else "version_id = %s")
         )
-        return {score: counts[f"better_{i}"] + 1 for i, score in enumerate(ordered)}
+        ranked_params = [self.benchmark.pk] + ([] if version is None else [version])
+        selects, params = [], []
+        for i, score in enumerate(ordered):
+            condition, condition_params = self.between(ordered[i - 1] if i else None, score)
+            selects.append(f"({ranked} AND {condition})")
+            params += ranked_params + condition_params
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(selects), params)
+            counts = cursor.fetchone()
+        places, better = {}, 0
+        for key, count in zip(keys, counts, strict=True):
+            better += count
+            for score in by_key[key]:
+                places[score] = better + 1
+        return places
+
+
+HEADLINE_FIELDS = [
+    "model",
+    "benchmark",
+    "version",
+    "value",
+    "rank",
+    "provenance",
+    "source__title",
+    "source__slug",
+    "claimed_by__name",
+    "claimed_by__slug",
+]
 
 
 def with_headline_results(models, benchmarks):
@@ -162,9 +219,11 @@ def with_headline_results(models, benchmarks):
     return models.prefetch_related(
         Prefetch(
             "results",
+            # What cells and exports show: value, place, whose claim, the source.
             queryset=Result.objects.headline()
             .filter(benchmark__in=benchmarks)
-            .select_related("version", "source", "claimed_by"),
+            .select_related("source", "claimed_by")
+            .only(*HEADLINE_FIELDS),
             to_attr="headline_results",
         )
     )

@@ -53,12 +53,16 @@ def aria_sort(bound_column):
 
 
 def shows_values(table, benchmark):
-    """Whether the page shows any value (not only places) for the benchmark."""
-    for row in table.paginated_rows:
-        result = headline_result(row.record, benchmark)
-        if result is not None and result.value is not None:
-            return True
-    return False
+    """Whether the page shows any value (not only places) for the benchmark; asked
+    once per table and benchmark."""
+    cache = table.__dict__.setdefault("_shows_values", {})
+    if benchmark.pk not in cache:
+        cache[benchmark.pk] = any(
+            (result := headline_result(row.record, benchmark)) is not None
+            and result.value is not None
+            for row in table.paginated_rows
+        )
+    return cache[benchmark.pk]
 
 
 def header_attrs(**attrs):

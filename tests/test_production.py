@@ -41,8 +41,58 @@ def test_public_pages_validate_with_the_data_version(client, article, url):
     etag, last_modified = first["ETag"], first["Last-Modified"]
     assert "no-cache" in first["Cache-Control"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     assert client.get(url, HTTP_IF_NONE_MATCH='"v0-other"').status_code == 200
+    # If-Modified-Since alone never answers 304 (see the next test); beside a
+    # matching ETag it changes nothing.
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
+    both = client.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert both.status_code == 304
+
+
+def test_if_modified_since_alone_cannot_get_a_stale_page(client, article, monkeypatch):
+    """Two edits within one second, and a new release, leave Last-Modified where it
+    was (it has one-second resolution and knows no release): a client holding the
+    older page must still get the new one."""
+    from leaderboard import caching
+
+    first = client.get("/models/nemotron-3-super/")
+    model = AIModel.objects.get(slug="nemotron-3-super")
+    model.description = "Edited within the same second."
+    writes.save(model)
+    DataVersion.objects.update(changed_at=DataVersion.objects.get().changed_at)
+    again = client.get("/models/nemotron-3-super/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200 and b"Edited within the same second." in again.content
+    monkeypatch.setattr(caching, "RELEASE", "next-release")
+    far_future = "Fri, 01 Jan 2100 00:00:00 GMT"
+    after_release = client.get("/models/nemotron-3-super/", HTTP_IF_MODIFIED_SINCE=far_future)
+    assert after_release.status_code == 200
+
+
+def test_cached_pages_are_kept_apart_by_the_headers_they_vary_on(client, article, monkeypatch):
+    """A page whose response varies on a header (here X-Reader, set by a view for the
+    test) is cached once per value of that header, not served to every client from
+    the first one's copy."""
+    from django.utils.cache import patch_vary_headers
+
+    from leaderboard import views
+
+    original = views.BenchmarkListView.get
+
+    def varying(self, request, *args, **kwargs):
+        response = original(self, request, *args, **kwargs)
+        response.render()
+        response.content += request.headers.get("X-Reader", "none").encode()
+        patch_vary_headers(response, ["X-Reader"])
+        return response
+
+    monkeypatch.setattr(views.BenchmarkListView, "get", varying)
+    english = client.get("/benchmarks/", HTTP_X_READER="en")
+    french = client.get("/benchmarks/", HTTP_X_READER="fr")
+    assert english.content.endswith(b"en") and french.content.endswith(b"fr")
+    monkeypatch.setattr(views.BenchmarkListView, "get", original)
+    # Both are now answered from the cache, each with its own copy.
+    assert client.get("/benchmarks/", HTTP_X_READER="fr").content.endswith(b"fr")
+    assert client.get("/benchmarks/", HTTP_X_READER="en").content.endswith(b"en")
 
 
 def test_a_new_release_invalidates_etags_and_cached_pages(client, article, monkeypatch):
