@@ -30,6 +30,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
 PYTHON = sys.executable
 RESULT = re.compile(r"RESULT (.*)")
+RENDERED = "every request rendered (no page cache, distinct query)"
 
 
 def free_port():
@@ -200,7 +201,20 @@ def main():
     finally:
         datasette_server.stop()
 
-    for cache_seconds, cache_label in [(0, "no page cache"), (600, "data-version cache")]:
+    # Every request rendered: the page cache off and, so that no cache keyed on the URL
+    # could answer either, a query parameter no other request uses ("{n}", see
+    # bench/wrk.lua), as for a filter combination never seen before.
+    server = serve_site(0)
+    try:
+        measure(f"Site: (1) benchmark ranking, 50 rows, {RENDERED}", f"{ranking}?cold={{n}}")
+        measure(
+            f"Site: (2) leaderboard sorted by a benchmark, {RENDERED}", f"{home_sorted}&cold={{n}}"
+        )
+        measure(f"Site: leaderboard, default order, {RENDERED}", f"{site}/?cold={{n}}")
+    finally:
+        server.stop()
+
+    for cache_seconds, cache_label in [(600, "data-version cache")]:
         server = serve_site(cache_seconds)
         try:
             measure(f"Site: (1) benchmark ranking, 50 rows, {cache_label}", ranking)
@@ -256,14 +270,15 @@ def write_report(rows, options):
     home_cached = by_label["Site: (2) leaderboard sorted by a benchmark, data-version cache"][
         "rps"
     ]
-    ranking_uncached = by_label["Site: (1) benchmark ranking, 50 rows, no page cache"]["rps"]
+    ranking_rendered = by_label[f"Site: (1) benchmark ranking, 50 rows, {RENDERED}"]["rps"]
+    home_rendered = by_label[f"Site: (2) leaderboard sorted by a benchmark, {RENDERED}"]["rps"]
     lines += [
         "",
-        f"Targets: (1) at least 1.5× Datasette: {ranking_cached / datasette_best:.2f}× with the "
-        "cache; (2) with the cache at least half of the static file: "
-        f"{home_cached / static:.2f}×. Without the page cache (every request rendered: the "
-        f"first request after an edit) the ranking is {ranking_uncached / datasette_best:.2f}× "
-        "Datasette's.",
+        "Targets, every request rendered: (1) the benchmark ranking at least 3× Datasette: "
+        f"{ranking_rendered / datasette_best:.2f}×; (2) the leaderboard sorted by a benchmark "
+        f"at least 1.5× Datasette: {home_rendered / datasette_best:.2f}×. With the cache: "
+        f"(1) {ranking_cached / datasette_best:.2f}× Datasette; (2) "
+        f"{home_cached / static:.2f}× the static file (target: at least half).",
         END,
     ]
     report = "\n".join(lines)

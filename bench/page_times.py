@@ -1,5 +1,7 @@
-"""Server time per page, page cache off: the median of N requests through Django's
-full stack (middleware, view, template) in this process, against DATABASE_URL.
+"""Server time per page, every request rendered cold: the median of N requests
+through Django's full stack (middleware, view, template) in this process, against
+DATABASE_URL, with the page cache off, every configured cache cleared before each
+request, and a query parameter no other request used.
 
 Usage: DATABASE_URL=... python bench/page_times.py [--repeat N] [--label TEXT]
        DATABASE_URL=... python bench/page_times.py --profile URL
@@ -23,6 +25,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -33,6 +36,10 @@ PAGES = [
     ("leaderboard, default order", "/"),
     ("leaderboard sorted by a benchmark", "/?sort=benchmark-synthetic-bench-001"),
     ("leaderboard sorted by another, worst first", "/?sort=-benchmark-synthetic-bench-007"),
+    (
+        "leaderboard sorted worst first by a benchmark not featured",
+        "/?sort=-benchmark-synthetic-bench-042",
+    ),
     ("leaderboard sorted by total parameters", "/?sort=-total_parameters"),
     ("leaderboard filtered", "/?open_weights=on&total_min=5&has_results=synthetic-bench-002"),
     ("benchmark ranking", "/benchmarks/synthetic-bench-001/"),
@@ -59,12 +66,15 @@ def main():
         return
     models = AIModel.objects.count()
     for name, url in PAGES:
-        client.get(url)  # warm up
+        client.get(url)  # warm up the code paths, not any cache (cleared below)
         times = []
-        for _ in range(options.repeat):
+        for i in range(options.repeat):
+            for cache in caches.all():
+                cache.clear()
+            cold = f"{url}{'&' if '?' in url else '?'}cold={i}"
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                response = client.get(url)
+                response = client.get(cold)
                 times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
         print(

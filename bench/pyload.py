@@ -44,7 +44,8 @@ def main():
     def worker(offset):
         connection, count, mine, failures = None, offset, [], dict.fromkeys(errors, 0)
         while time.monotonic() < deadline:
-            path = paths[count % len(paths)]
+            # "{n}": a number no other request uses, so no URL-keyed cache answers.
+            path = paths[count % len(paths)].replace("{n}", f"{offset}-{count}")
             count += 1
             try:
                 if connection is None:

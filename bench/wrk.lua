@@ -1,8 +1,17 @@
 -- wrk script: requests the paths given after "--" in turn, or by default the browsing
 -- mix in bench/paths.txt (leaderboard, sorted, filtered, detail pages, exports).
+-- A "{n}" in a path becomes a number no other request in the run uses, so that no
+-- cache keyed on the URL can answer (as for a filter combination never seen before).
 -- Prints one machine-readable RESULT line (bench/pyload.py prints the same).
 local paths = {}
 local counter = 0
+local thread_id = 0
+local threads = 0
+
+setup = function(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
 
 init = function(args)
   if #args > 0 then
@@ -17,7 +26,8 @@ end
 
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
+  local path = paths[(counter % #paths) + 1]:gsub("{n}", thread_id .. "-" .. counter)
+  return wrk.format("GET", path)
 end
 
 done = function(summary, latency, requests)

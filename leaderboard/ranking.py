@@ -66,9 +66,10 @@ class Ranking:
             by_place = place_alone.desc(nulls_last=True)
         return [by_value, by_place, name]
 
-    def sort(self, models, best_first=True, with_result_only=False):
+    def sort(self, models, best_first=True):
         """AI models in ranking order, each annotated with its score (see
-        ``value_of``), through one LEFT JOIN on the headline index."""
+        ``<alias>_value`` and ``<alias>_rank``), through one LEFT JOIN on the headline
+        index."""
         value, rank = f"{self.alias}_value", f"{self.alias}_rank"
         if value not in models.query.annotations:
             condition = Q(results__benchmark=self.benchmark, results__is_headline=True)
@@ -80,11 +81,6 @@ class Ranking:
                     )
                 }
             ).annotate(**{value: F(f"{self.alias}__value"), rank: F(f"{self.alias}__rank")})
-        if with_result_only:
-            # The joined result exists: a filter on the join, not a subquery.
-            models = models.filter(
-                Q(**{f"{value}__isnull": False}) | Q(**{f"{rank}__isnull": False})
-            )
         return models.order_by(*self.ordering(best_first, value, rank, name="name"))
 
     def best_first(self, results):

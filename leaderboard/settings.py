@@ -158,6 +158,8 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# manage.py backup writes this format (Django's JSON, read back as .json).
+SERIALIZATION_MODULES = {"backup": "leaderboard.backup_format"}
 
 # Security headers. Nothing on the site is inline (scripts, styles or handlers) or
 # from another origin, so the policy needs neither 'unsafe-inline' nor any host.

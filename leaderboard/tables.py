@@ -44,7 +44,7 @@ def aria_sort(bound_column):
         isinstance(column, BenchmarkColumn)
         and not isinstance(column, RankColumn)
         and column.ranking.higher_first
-        and shows_values(bound_column._table, column.benchmark)
+        and shows_values(bound_column._table, column)
     ):
         # Best first, the first click, puts the highest values first. Places (the Rank
         # column, results that give only a place) and lower-is-better values go up.
@@ -52,17 +52,16 @@ def aria_sort(bound_column):
     return "descending" if descending else "ascending"
 
 
-def shows_values(table, benchmark):
-    """Whether the page shows any value (not only places) for the benchmark; asked
-    once per table and benchmark."""
+def shows_values(table, column):
+    """Whether the page shows any value (not only places) in a benchmark column;
+    asked once per table and benchmark."""
     cache = table.__dict__.setdefault("_shows_values", {})
-    if benchmark.pk not in cache:
-        cache[benchmark.pk] = any(
-            (result := headline_result(row.record, benchmark)) is not None
-            and result.value is not None
+    if column.benchmark.pk not in cache:
+        cache[column.benchmark.pk] = any(
+            (result := column.result(row.record)) is not None and result.value is not None
             for row in table.paginated_rows
         )
-    return cache[benchmark.pk]
+    return cache[column.benchmark.pk]
 
 
 def header_attrs(**attrs):
@@ -84,19 +83,27 @@ def claim_badge(result):
 
 
 class NullsLastColumn(tables.Column):
-    """A column over a nullable field whose empty cells sort last both ways."""
+    """A column over a nullable field whose empty cells sort last both ways; rows
+    that tie go by the model's name (``tiebreak``: where the name is, from a row)."""
+
+    def __init__(self, *args, tiebreak="name", **kwargs):
+        self.tiebreak = tiebreak
+        super().__init__(*args, **kwargs)
 
     def order(self, queryset, is_descending):
-        field = F(self.order_by[0].bare if self.order_by else self.accessor.replace(".", "__"))
+        field = F(self.order_by[0].bare if self.order_by else self.accessor)
         ordering = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
-        return queryset.order_by(ordering, "name"), True
+        return queryset.order_by(ordering, self.tiebreak), True
+
+    def field_value(self, record):
+        return self.accessor.resolve(record)
 
 
 class LinkColumn(NullsLastColumn):
     """A link to the page of the object the column shows."""
 
     def target(self, record):
-        return record if self.accessor == "name" else getattr(record, self.accessor)
+        return record if self.accessor == "name" else self.field_value(record)
 
     def cell(self, record):
         target = self.target(record)
@@ -114,11 +121,11 @@ class CountColumn(NullsLastColumn):
         super().__init__(*args, **kwargs)
 
     def cell(self, record):
-        value = getattr(record, self.accessor)
+        value = self.field_value(record)
         return NOT_REPORTED if value is None else humanize_count(value)
 
     def value(self, record):
-        return getattr(record, self.accessor)
+        return self.field_value(record)
 
 
 class OpennessColumn(tables.Column):
@@ -157,14 +164,16 @@ class OpennessColumn(tables.Column):
 class BenchmarkColumn(tables.Column):
     """One benchmark's headline results (see ``leaderboard.ranking``).
 
-    Cells read the page's prefetched ``headline_results``; sorting joins only the
-    sorted benchmark. Ascending means best first, as a reader expects from the first
-    click on a leaderboard's column.
+    Rows are AI models, whose cells read the page's prefetched ``headline_results``
+    and whose sorting joins only the sorted benchmark; or, with ``rows_are_results``,
+    the benchmark's ranked results themselves. Ascending means best first, as a reader
+    expects from the first click on a leaderboard's column.
     """
 
-    def __init__(self, benchmark, **kwargs):
+    def __init__(self, benchmark, rows_are_results=False, **kwargs):
         self.benchmark = benchmark
         self.ranking = Ranking(benchmark)
+        self.rows_are_results = rows_are_results
         arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
         version = benchmark.ranked_version.name if benchmark.ranked_version else ""
         kwargs.setdefault(
@@ -194,17 +203,22 @@ class BenchmarkColumn(tables.Column):
         super().__init__(accessor="pk", empty_values=(), **kwargs)
         self.export_header = benchmark.name + (f" ({benchmark.unit})" if benchmark.unit else "")
 
+    def result(self, record):
+        return record if self.rows_are_results else headline_result(record, self.benchmark)
+
     def cell(self, record):
-        result = headline_result(record, self.benchmark)
+        result = self.result(record)
         if result is None:
             return NO_RESULT
         return format_html("{}{}", result.display_value, claim_badge(result))
 
     def value(self, record):
-        result = headline_result(record, self.benchmark)
+        result = self.result(record)
         return "" if result is None else result.display_value
 
     def order(self, queryset, is_descending):
+        if self.rows_are_results:
+            return queryset.order_by(*self.ranking.ordering(best_first=not is_descending)), True
         return self.ranking.sort(queryset, best_first=not is_descending), True
 
 
@@ -213,9 +227,10 @@ class RankColumn(BenchmarkColumn):
     ``leaderboard.ranking``: filters and sorting never change a place). Sorting it is
     sorting by that benchmark."""
 
-    def __init__(self, benchmark):
+    def __init__(self, benchmark, rows_are_results=False):
         super().__init__(
             benchmark,
+            rows_are_results,
             verbose_name="Rank",
             attrs={
                 "th": header_attrs(
@@ -228,12 +243,10 @@ class RankColumn(BenchmarkColumn):
         self.places = {}
 
     def prepare(self, records):
-        self.places = self.ranking.places(
-            score_of(headline_result(record, self.benchmark)) for record in records
-        )
+        self.places = self.ranking.places(score_of(self.result(record)) for record in records)
 
     def place(self, record):
-        return self.places.get(score_of(headline_result(record, self.benchmark)))
+        return self.places.get(score_of(self.result(record)))
 
     def cell(self, record):
         place = self.place(record)
@@ -346,20 +359,43 @@ class LeaderboardTable(ModelTable):
         return next((b for b in benchmarks if benchmark_key(b) == key), None)
 
 
-class BenchmarkRankingTable(ModelTable):
-    """One benchmark's ranking: models with a result on it, best first."""
+class BenchmarkRankingTable(FastRowsTable):
+    """One benchmark's ranking: its ranked results (one per model), best first. Rows
+    are results, so the page reads the top of the (benchmark, version, value) index
+    instead of joining every model."""
 
-    active_parameters = CountColumn("Active params")
+    name = LinkColumn(
+        "Model",
+        accessor="model",
+        order_by=("model__name",),
+        tiebreak="model__name",
+        attrs={"td": {"class": "model"}},
+    )
+    organization = LinkColumn(
+        accessor="model__organization",
+        order_by=("model__organization__name",),
+        tiebreak="model__name",
+    )
+    active_parameters = CountColumn(
+        "Active params", accessor="model__active_parameters", tiebreak="model__name"
+    )
 
-    class Meta(ModelTable.Meta):
+    class Meta:
+        fields = ()
+        sequence = ("rank", "name", "organization", "result", "active_parameters")
+        attrs = {"class": "leaderboard", "th": header_attrs()}
+        template_name = "leaderboard/table.html"
         empty_text = "No results on this benchmark yet."
 
     def __init__(self, data, benchmark, **kwargs):
-        column = BenchmarkColumn(benchmark, verbose_name="Result")
+        column = BenchmarkColumn(benchmark, rows_are_results=True, verbose_name="Result")
         kwargs.setdefault("order_by", "rank")
         super().__init__(
             data,
-            extra_columns=[("rank", RankColumn(benchmark)), ("result", column)],
+            extra_columns=[
+                ("rank", RankColumn(benchmark, rows_are_results=True)),
+                ("result", column),
+            ],
             **kwargs,
         )
         order = (

@@ -141,8 +141,12 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         return self.object
 
     def get_table_data(self):
-        models = with_headline_results(AIModel.objects.with_organization(), [self.object])
-        return Ranking(self.object).sort(models, with_result_only=True)
+        # The table orders the rows: best first unless a reader sorts.
+        return (
+            Ranking(self.object)
+            .results()
+            .select_related("model__organization", "source", "claimed_by")
+        )
 
     def get_table_kwargs(self):
         return {"benchmark": self.get_object()}

@@ -11,7 +11,7 @@ Plain ``Model.save()`` and ``QuerySet.update()`` do neither: call these instead.
 """
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import DataVersion, Result
 
@@ -20,6 +20,10 @@ def save(instance):
     """Save one row of any leaderboard model."""
     with transaction.atomic():
         groups = stored_groups(instance)
+        if isinstance(instance, Result):
+            # Derived: an instance moved to another group, or reverted from its
+            # history, must not arrive there as a second headline.
+            instance.is_headline = False
         instance.save()
         if isinstance(instance, Result):
             groups.add((instance.model_id, instance.benchmark_id))
@@ -54,6 +58,13 @@ def loaded(model_ids=None):
             results = results.filter(model_id__in=model_ids)
         results.mark_headlines()
         DataVersion.bump()
+
+
+def restored(previous_version):
+    """After a restore emptied the database (the data version row with it) and
+    loaded a backup: carry the data version on from where it was, so it only ever
+    grows."""
+    DataVersion.objects.filter(pk=1).update(version=F("version") + previous_version)
 
 
 def stored_groups(instance):

@@ -92,8 +92,7 @@ class Result(Citation):
     is_headline = models.BooleanField(
         default=False,
         editable=False,
-        # Derived, never loaded or backed up: leaderboard.writes recomputes it.
-        serialize=False,
+        # Derived: loaddata ignores it and leaderboard.writes recomputes it.
         help_text="The result pages show for this model, benchmark and version (kept "
         "by leaderboard.writes on every write; see ResultQuerySet.PREFERENCE).",
     )

@@ -22,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, output, **options):
         call_command(
             "dumpdata",
+            format="backup",
             natural_foreign=True,
             exclude=EXCLUDED,
             indent=1,

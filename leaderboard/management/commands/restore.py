@@ -6,6 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from leaderboard import writes
+from leaderboard.models import DataVersion
+
 
 class Command(BaseCommand):
     help = (
@@ -21,6 +24,8 @@ class Command(BaseCommand):
         if not Path(backup).is_file():
             raise CommandError(f"No backup file at {backup}.")
         with transaction.atomic():
+            previous_version = DataVersion.current().version
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", backup, verbosity=0)
+            writes.restored(previous_version)
         self.stdout.write(f"Restored {backup}")
