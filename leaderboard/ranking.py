@@ -15,7 +15,9 @@ The rule
   on the benchmark, so it never depends on the page, the filters or the sort order.
 - When no source states the direction, no place is computed: a model shows only a
   place its source states.
-- Rows that tie, and models without a result (always last), are listed by name.
+- Worst first is the same order reversed (places alone first, then values), but for
+  models without a result: last either way.
+- Rows that tie, and models without a result, are listed by name.
 
 The vocabulary: ``Ranking(benchmark)`` has ``results()`` (the ranked results),
 ``sort(models)`` (models in ranking order, best or worst first), ``best_first(results)``
@@ -52,8 +54,8 @@ class Ranking:
         )
 
     def ordering(self, best_first=True, value="value", rank="rank", name="model__name"):
-        """ORDER BY terms for the rule, best or worst first; values before places
-        alone, and no result last, either way."""
+        """ORDER BY terms for the rule, best or worst first (the reverse), with no
+        result last either way; ties by name."""
         value, rank = F(value), F(rank)
         place_alone = Case(When(**{f"{value.name}__isnull": True}, then=rank))
         if best_first == self.higher_first:
@@ -61,10 +63,9 @@ class Ranking:
         else:
             by_value = value.asc(nulls_last=True)
         if best_first:
-            by_place = place_alone.asc(nulls_last=True)
-        else:
-            by_place = place_alone.desc(nulls_last=True)
-        return [by_value, by_place, name]
+            return [by_value, place_alone.asc(nulls_last=True), name]
+        # Places alone are the worst results: first, worst place first.
+        return [place_alone.desc(nulls_last=True), by_value, name]
 
     def sort(self, models, best_first=True):
         """AI models in ranking order, each annotated with its score (see

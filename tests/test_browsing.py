@@ -97,8 +97,10 @@ def expected_by_benchmark(benchmark, best_first):
         result = headline(model, benchmark)
         if result is None:
             return (2, 0, 0, model.name)
+        # Worst first is the ranking reversed: places alone (the worst) lead.
+        alone = 1 if best_first else -1
         if result.value is None:
-            return (1, 0, result.rank if best_first else -result.rank, model.name)
+            return (alone, 0, result.rank if best_first else -result.rank, model.name)
         return (0, -result.value if higher_first else result.value, 0, model.name)
 
     return [m.name for m in sorted(AIModel.objects.all(), key=key)]
