@@ -13,6 +13,7 @@ import django_tables2 as tables
 from django.db.models import Case, F, Value, When
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from .models import AIModel, Openness
 from .quotes import short_count
@@ -282,6 +283,59 @@ class FastRowsTable(tables.Table):
             prepare = getattr(bound.column, "prepare", None)
             if prepare:
                 prepare(records)
+
+    def url_with(self, **changes):
+        """This page's URL with query parameters changed (None removes one)."""
+        query = self.request.GET.copy()
+        for name, value in changes.items():
+            query.pop(name, None)
+            if value is not None:
+                query[name] = value
+        return "?" + query.urlencode()
+
+    def header_cells(self):
+        """(attributes, header, sort link or None) for each shown column. A new sort
+        starts again on the first page."""
+        return [
+            (
+                bound.attrs["th"].as_html(),
+                bound.header,
+                self.url_with(
+                    **{self.order_by_field: bound.order_by_alias.next, self.page_field: None}
+                )
+                if bound.orderable
+                else None,
+            )
+            for bound in self.columns
+        ]
+
+    def page_links(self):
+        """(label, link or None, whether current) for the pagination bar, or [] when
+        everything fits on one page."""
+        page = getattr(self, "page", None)
+        if page is None or self.paginator.num_pages < 2:
+            return []
+        links = []
+        if page.has_previous():
+            links.append(
+                (
+                    "previous",
+                    self.url_with(**{self.page_field: page.previous_page_number()}),
+                    False,
+                )
+            )
+        for number in table_page_range(page, self.paginator):
+            if number == "...":
+                links.append(("…", None, False))
+            else:
+                links.append(
+                    (number, self.url_with(**{self.page_field: number}), number == page.number)
+                )
+        if page.has_next():
+            links.append(
+                ("next", self.url_with(**{self.page_field: page.next_page_number()}), False)
+            )
+        return links
 
     def rendered_rows(self):
         records = [row.record for row in self.paginated_rows]

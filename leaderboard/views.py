@@ -4,6 +4,7 @@ page), so any view is a permalink; bad values fall back to defaults, never a 500
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -25,10 +26,17 @@ class BoundedPaginator(Paginator):
 
     MAX_PER_PAGE = 500
 
-    def __init__(self, object_list, per_page, *args, **kwargs):
+    def __init__(self, object_list, per_page, *args, count_rows=None, **kwargs):
         super().__init__(
             object_list, min(max(int(per_page), 1), self.MAX_PER_PAGE), *args, **kwargs
         )
+        self.count_rows = count_rows
+
+    @cached_property
+    def count(self):
+        """``count_rows()`` where a view gives it: the rows counted without the joins
+        that only order them."""
+        return self.count_rows() if self.count_rows else super().count
 
 
 PAGINATION = {"per_page": 50, "silent": False, "paginator_class": BoundedPaginator}
@@ -39,6 +47,18 @@ class NotFoundPastTheEndMixin:
     number shows the first page (django-tables2 ignores it)."""
 
     table_pagination = PAGINATION
+
+    def row_counter(self):
+        """A function counting the table's rows without sorting them, or None to
+        count the table's data as django-tables2 does."""
+        return None
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        counter = self.row_counter()
+        if pagination and counter is not None:
+            pagination = {**pagination, "count_rows": counter}
+        return pagination
 
     def get_table(self, **kwargs):
         try:
@@ -86,6 +106,10 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         models = AIModel.objects.with_organization().order_by("name")
         return with_headline_results(models, self.shown_benchmarks)
 
+    def row_counter(self):
+        # The filtered models, without the ranking join the table sorts them by.
+        return self.object_list.order_by().count
+
     def get_table_kwargs(self):
         return {
             "benchmarks": self.shown_benchmarks,
@@ -99,6 +123,12 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             benchmarks=self.benchmarks,
             shown_slugs={b.slug for b in self.shown_benchmarks},
             column_choices=[(b, b.pk in shown) for b in self.benchmarks],
+            # Checkboxes drawn by the template: fifty widgets rendered one by one cost
+            # more than the rest of the form.
+            organization_choices=checkboxes(
+                Organization.objects.only("slug", "name"), self.request.GET.getlist("organization")
+            ),
+            result_choices=checkboxes(self.benchmarks, self.request.GET.getlist("has_results")),
             ranking_benchmark=self.ranking_benchmark,
             scatter=self.scatter(),
         )
@@ -116,6 +146,12 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             kept = self.filterset.filter_queryset(AIModel.objects.all())
             results = results.filter(model__in=kept.values("pk"))
         return charts.scatter(list(ranking.best_first(results)[: charts.MAX_POINTS]), benchmark)
+
+
+def checkboxes(rows, chosen_slugs):
+    """(slug, name, checked) for each row with a slug and a name."""
+    chosen = set(chosen_slugs)
+    return [(row.slug, row.name, row.slug in chosen) for row in rows]
 
 
 class BenchmarkListView(ListView):
