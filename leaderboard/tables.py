@@ -399,6 +399,11 @@ class LeaderboardTable(ModelTable):
             extra.append((benchmark_key(benchmark), BenchmarkColumn(benchmark)))
         for benchmark in benchmarks:
             extra.append((f"source-{benchmark.slug}", BenchmarkSourceColumn(benchmark)))
+        # Scores first: rank, model, the benchmark columns, then the model's facts.
+        first = ["rank"] if ranking_benchmark is not None else []
+        kwargs.setdefault(
+            "sequence", [*first, "name", *(benchmark_key(b) for b in benchmarks), "..."]
+        )
         super().__init__(data, extra_columns=extra, **kwargs)
         self.caption = (
             f"Open models, ranked on {ranking_benchmark.name}"

@@ -660,3 +660,13 @@ def test_benchmark_page_places_hold_across_pages_and_sort_orders(client, catalog
             places(client.get(benchmark.get_absolute_url(), {"sort": sort, "per_page": 500}))
             == expected
         )
+
+
+def test_an_empty_database_shows_empty_pages(client, db):
+    """No models and no benchmarks yet (a fresh install before its fixtures): the
+    leaderboard says so instead of failing on its Rank column."""
+    response = client.get(reverse("index"))
+    assert response.status_code == 200
+    assert "No models match these filters." in response.content.decode()
+    assert client.get(reverse("benchmarks")).status_code == 200
+    assert client.get(reverse("index"), {"_export": "csv"}).status_code == 200
