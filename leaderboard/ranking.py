@@ -20,7 +20,7 @@ The rule
 - Rows that tie, and models without a result, are listed by name.
 
 The vocabulary: ``Ranking(benchmark)`` has ``results()`` (the ranked results),
-``sort(models)`` (models in ranking order, best or worst first), ``best_first(results)``
+``in_order(models)`` (models in ranking order, best or worst first), ``best_first(results)``
 and ``top(n)`` (results in ranking order, for charts), ``places(scores)`` (the place of
 each (value, rank) pair), and ``having_result(models)`` (a filter).
 """
@@ -28,7 +28,7 @@ each (value, rank) pair), and ``having_result(models)`` (a filter).
 from bisect import bisect_left
 
 from django.db import connection
-from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, When
 
 from .models import Result
 
@@ -43,9 +43,6 @@ class Ranking:
         self.benchmark = benchmark
         self.higher_first = benchmark.higher_is_better is not False
         self.computes_places = benchmark.higher_is_better is not None
-        # Annotation names for this benchmark's score on a model queryset; one per
-        # benchmark, so sorting and the default order share one join.
-        self.alias = f"ranked_{benchmark.pk}"
 
     def results(self):
         """The ranked results: one per model, on the ranked version."""
@@ -67,22 +64,12 @@ class Ranking:
         # Places alone are the worst results: first, worst place first.
         return [place_alone.desc(nulls_last=True), by_value, name]
 
-    def sort(self, models, best_first=True):
-        """AI models in ranking order, each annotated with its score (see
-        ``<alias>_value`` and ``<alias>_rank``), through one LEFT JOIN on the headline
-        index."""
-        value, rank = f"{self.alias}_value", f"{self.alias}_rank"
-        if value not in models.query.annotations:
-            condition = Q(results__benchmark=self.benchmark, results__is_headline=True)
-            models = models.annotate(
-                **{
-                    self.alias: FilteredRelation(
-                        "results",
-                        condition=condition & self.benchmark.ranked_version_q("results__"),
-                    )
-                }
-            ).annotate(**{value: F(f"{self.alias}__value"), rank: F(f"{self.alias}__rank")})
-        return models.order_by(*self.ordering(best_first, value, rank, name="name"))
+    def in_order(self, models, best_first=True):
+        """AI models in ranking order, read from the headline index (see
+        ``RankedModels``): what the leaderboard pages through."""
+        if isinstance(models, RankedModels):
+            models = models.models
+        return RankedModels(models, self, best_first)
 
     def best_first(self, results):
         """Results in ranking order, as the dicts the charts draw. Driven by the
@@ -103,16 +90,10 @@ class Ranking:
         return list(self.best_first(self.results())[:limit])
 
     def having_result(self, models):
-        """Only the AI models with a result on the ranked version."""
-        return models.filter(
-            Exists(
-                Result.objects.filter(
-                    self.benchmark.ranked_version_q(),
-                    model=OuterRef("pk"),
-                    benchmark=self.benchmark,
-                )
-            )
-        )
+        """Only the AI models with a result on the ranked version (that is, a ranked
+        result: asked through the headline index, which answers without reading the
+        results table)."""
+        return models.filter(Exists(self.results().filter(model=OuterRef("pk"))))
 
     def sort_key(self, value, rank):
         """The rule as a Python key: lower is better; equal keys tie."""
@@ -208,6 +189,86 @@ HEADLINE_FIELDS = [
     "claimed_by__name",
     "claimed_by__slug",
 ]
+
+
+class RankedModels:
+    """A queryset of AI models in a ranking's order, paged from the headline index: the
+    models with a ranked result in the rule's order (the index gives them already
+    sorted by value, so a page reads about as many entries as it shows), then the
+    others by name. Sorting every model through a LEFT JOIN instead grows with the
+    data at every page.
+
+    Enough of a queryset for django-tables2 and the paginator: ``count()``, slicing,
+    iteration; anything else (another column's ``order_by``, ``annotate``) is the
+    plain queryset's."""
+
+    def __init__(self, models, ranking, best_first=True):
+        self.models, self.ranking, self.best_first = models, ranking, best_first
+        self.model = models.model
+
+    def __getattr__(self, name):
+        return getattr(self.models, name)
+
+    def count(self):
+        return self.models.count()
+
+    def __len__(self):
+        return self.count()
+
+    def parts(self):
+        """The rows in order, as querysets of model ids read one after the other: results
+        with a value, then results with a place alone (the other way round worst
+        first), then models without a result. Each ranked part reads its own partial
+        index in order, so a page stops after as many entries as it shows."""
+        results = self.ranking.results()
+        if self.models.query.has_filters():
+            results = results.filter(model__in=self.models.order_by().values("pk"))
+        # Values best first: by direction; worst first, the other way.
+        descending = self.best_first == self.ranking.higher_first
+        valued = results.filter(value__isnull=False).order_by(
+            "-value" if descending else "value", "model__name"
+        )
+        alone = results.filter(value__isnull=True).order_by(
+            "rank" if self.best_first else "-rank", "model__name"
+        )
+        unranked = (
+            self.models.exclude(pk__in=self.ranking.results().values("model_id"))
+            .order_by("name")
+            .values_list("pk", flat=True)
+        )
+        ranked = [p.values_list("model_id", flat=True) for p in (valued, alone)]
+        return [*(ranked if self.best_first else ranked[::-1]), unranked]
+
+    def rows(self, start, stop):
+        """The models from ``start`` to ``stop`` (None: to the end), in order."""
+        ids = []
+        for part in self.parts():
+            if stop is not None and stop <= 0:
+                break
+            offset = max(start, 0)
+            found = list(part[offset:stop])
+            ids += found
+            if stop is not None and offset + len(found) >= stop:
+                break
+            # How many rows this part holds: known from what was read, unless the
+            # slice started past its end.
+            size = offset + len(found) if found or offset == 0 else part.count()
+            start, stop = start - size, None if stop is None else stop - size
+        by_pk = {model.pk: model for model in self.models.filter(pk__in=ids)} if ids else {}
+        return [by_pk[pk] for pk in ids]
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            if key.step is not None:
+                raise ValueError("RankedModels does not take a step.")
+            return self.rows(key.start or 0, key.stop)
+        rows = self.rows(key, key + 1)
+        if not rows:
+            raise IndexError(key)
+        return rows[0]
+
+    def __iter__(self):
+        return iter(self.rows(0, None))
 
 
 def with_headline_results(models, benchmarks):

@@ -181,7 +181,8 @@ class BenchmarkColumn(tables.Column):
     """One benchmark's headline results (see ``leaderboard.ranking``).
 
     Rows are AI models, whose cells read the page's prefetched ``headline_results``
-    and whose sorting joins only the sorted benchmark; or, with ``rows_are_results``,
+    and which sort through the headline index (``Ranking.in_order``); or, with
+    ``rows_are_results``,
     the benchmark's ranked results themselves. Ascending means best first, as a reader
     expects from the first click on a leaderboard's column.
     """
@@ -235,7 +236,7 @@ class BenchmarkColumn(tables.Column):
     def order(self, queryset, is_descending):
         if self.rows_are_results:
             return queryset.order_by(*self.ranking.ordering(best_first=not is_descending)), True
-        return self.ranking.sort(queryset, best_first=not is_descending), True
+        return self.ranking.in_order(queryset, best_first=not is_descending), True
 
 
 class RankColumn(BenchmarkColumn):

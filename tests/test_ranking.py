@@ -609,3 +609,45 @@ def test_bars_are_drawn_from_zero_on_the_scale(
     for x, width in drawn.values():
         assert float(x) >= LABEL_WIDTH
         assert float(x) + float(width) <= LABEL_WIDTH + BAR_WIDTH
+
+
+@pytest.mark.parametrize("best_first", [True, False])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_ranked_models_pages_agree_with_the_whole_order(best_first, filtered, db):
+    """``RankedModels`` pages from the headline index, then the models without a
+    result: every slice, across the boundary between the two, is the same part of the
+    whole order, and the whole order is the rule's."""
+    from leaderboard.models import AIModel
+    from leaderboard.ranking import Ranking
+
+    benchmark = make_benchmark(name="Paged", slug="paged", higher_is_better=True)
+    organization, other = make_organization(), make_organization()
+    scores = [(90, None), (90, 3), (None, 2), (70, None), (None, 1), None, None, (50, None)]
+    for i, score in enumerate(scores):
+        model = make_model(name=f"P{i}", organization=organization if i % 3 else other)
+        if score is not None:
+            value, rank = score
+            make_result(model=model, benchmark=benchmark, value=value, rank=rank)
+    models = AIModel.objects.order_by("name")
+    if filtered:
+        models = models.filter(organization=organization)
+    ordered = Ranking(benchmark).in_order(models, best_first)
+    whole = [m.name for m in ordered]
+    assert sorted(whole) == sorted(m.name for m in models)
+    expected = rule_order(
+        {m.name: score_pair(m, benchmark) for m in models if score_pair(m, benchmark)},
+        True,
+        best_first,
+    )
+    assert whole[: len(expected)] == expected
+    unranked = sorted(m.name for m in models if not score_pair(m, benchmark))
+    assert whole[len(expected) :] == unranked
+    for start in range(len(whole) + 1):
+        for stop in range(start, len(whole) + 2):
+            assert [m.name for m in ordered[start:stop]] == whole[start:stop]
+    assert ordered.count() == len(whole)
+
+
+def score_pair(model, benchmark):
+    result = model.results.filter(benchmark=benchmark, is_headline=True).first()
+    return None if result is None else (result.value, result.rank)

@@ -151,6 +151,12 @@ class Result(Citation):
                 condition=Q(is_headline=True),
                 name="headline_benchmark_value_idx",
             ),
+            # Headline results that give a place alone, by place: leaderboard.ranking.
+            models.Index(
+                fields=["benchmark", "version", "rank"],
+                condition=Q(is_headline=True, value__isnull=True),
+                name="headline_place_alone_idx",
+            ),
         ]
 
     def __str__(self):
