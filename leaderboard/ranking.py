@@ -177,20 +177,6 @@ class Ranking:
         return places
 
 
-HEADLINE_FIELDS = [
-    "model",
-    "benchmark",
-    "version",
-    "value",
-    "rank",
-    "provenance",
-    "source__title",
-    "source__slug",
-    "claimed_by__name",
-    "claimed_by__slug",
-]
-
-
 class RankedModels:
     """A queryset of AI models in a ranking's order, paged from the headline index: the
     models with a ranked result in the rule's order (the index gives them already
@@ -271,17 +257,24 @@ class RankedModels:
         return iter(self.rows(0, None))
 
 
+def for_cells(results):
+    """Results with what a table's cells show: value, place, and whose claim it is
+    from which source, as names (``claimer``, ``source_title``) rather than rows; no
+    ordering (a page's cells are found by model and benchmark)."""
+    return (
+        results.only("model", "benchmark", "version", "value", "rank", "provenance")
+        .annotate(claimer=F("claimed_by__name"), source_title=F("source__title"))
+        .order_by()
+    )
+
+
 def with_headline_results(models, benchmarks):
     """AI models with ``headline_results``: their headline results on ``benchmarks``,
     fetched in one query for the whole page (see ``headline_result``)."""
     return models.prefetch_related(
         Prefetch(
             "results",
-            # What cells and exports show: value, place, whose claim, the source.
-            queryset=Result.objects.headline()
-            .filter(benchmark__in=benchmarks)
-            .select_related("source", "claimed_by")
-            .only(*HEADLINE_FIELDS),
+            queryset=for_cells(Result.objects.headline().filter(benchmark__in=benchmarks)),
             to_attr="headline_results",
         )
     )

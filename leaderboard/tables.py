@@ -83,9 +83,9 @@ def claim_badge(result):
         return ""
     return format_html(
         ' <small class="claim" title="{}’s claim. Source: {}">{}’s claim</small>',
-        result.claimed_by,
-        result.source,
-        result.claimed_by,
+        result.claimer,
+        result.source_title,
+        result.claimer,
     )
 
 
@@ -286,8 +286,8 @@ class BenchmarkSourceColumn(tables.Column):
         result = headline_result(record, self.benchmark)
         if result is None:
             return ""
-        who = f"{result.claimed_by}'s claim" if result.is_vendor_claim else "independent"
-        return f"{who}; {result.source}"
+        who = f"{result.claimer}'s claim" if result.is_vendor_claim else "independent"
+        return f"{who}; {result.source_title}"
 
 
 class FastRowsTable(tables.Table):

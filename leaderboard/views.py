@@ -2,7 +2,7 @@
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
@@ -196,7 +196,8 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         return (
             Ranking(self.object)
             .results()
-            .select_related("model__organization", "source", "claimed_by")
+            .select_related("model__organization")
+            .annotate(claimer=F("claimed_by__name"), source_title=F("source__title"))
         )
 
     def get_table_kwargs(self):
