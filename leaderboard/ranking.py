@@ -20,15 +20,16 @@ The rule
 - Rows that tie, and models without a result, are listed by name.
 
 The vocabulary: ``Ranking(benchmark)`` has ``results()`` (the ranked results),
-``in_order(models)`` (models in ranking order, best or worst first), ``best_first(results)``
-and ``top(n)`` (results in ranking order, for charts), ``places(scores)`` (the place of
-each (value, rank) pair), and ``having_result(models)`` (a filter).
+``in_order(rows)`` (models or results in ranking order, best or worst first),
+``ranked_parts(results)`` (the order as querysets), ``top(n)`` and ``top_values()``
+(the first results, for charts), ``places(scores)`` (the place of each (value, rank)
+pair), and ``having_result(models)`` (a filter).
 """
 
 from bisect import bisect_left
 
 from django.db import connection
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, When
+from django.db.models import Exists, F, OuterRef, Prefetch
 
 from .models import Result
 
@@ -50,32 +51,32 @@ class Ranking:
             self.benchmark.ranked_version_q(), benchmark=self.benchmark
         )
 
-    def ordering(self, best_first=True, value="value", rank="rank", name="model__name"):
-        """ORDER BY terms for the rule, best or worst first (the reverse), with no
-        result last either way; ties by name."""
-        value, rank = F(value), F(rank)
-        place_alone = Case(When(**{f"{value.name}__isnull": True}, then=rank))
-        if best_first == self.higher_first:
-            by_value = value.desc(nulls_last=True)
-        else:
-            by_value = value.asc(nulls_last=True)
-        if best_first:
-            return [by_value, place_alone.asc(nulls_last=True), name]
-        # Places alone are the worst results: first, worst place first.
-        return [place_alone.desc(nulls_last=True), by_value, name]
+    def ranked_parts(self, results, best_first=True):
+        """The rule as ordered querysets, read one after the other: ``results`` with a
+        value, by direction, then those with a place alone, lower first (worst first:
+        places alone from the highest, then values the other way); ties by model name.
+        Each part is a range of its own partial index, read in order, so the first
+        rows of a part cost about as many index entries as they are."""
+        descending = best_first == self.higher_first
+        valued = results.filter(value__isnull=False).order_by(
+            "-value" if descending else "value", "model__name"
+        )
+        alone = results.filter(value__isnull=True).order_by(
+            "rank" if best_first else "-rank", "model__name"
+        )
+        return [valued, alone] if best_first else [alone, valued]
 
-    def in_order(self, models, best_first=True):
-        """AI models in ranking order, read from the headline index (see
-        ``RankedModels``): what the leaderboard pages through."""
-        if isinstance(models, RankedModels):
-            models = models.models
-        return RankedModels(models, self, best_first)
+    def in_order(self, rows, best_first=True):
+        """AI models, or this benchmark's ranked results, in ranking order (see
+        ``RankedRows``): what the leaderboard and the benchmark page page through."""
+        if isinstance(rows, RankedRows):
+            rows = rows.rows
+        kind = RankedResults if rows.model is Result else RankedModels
+        return kind(rows, self, best_first)
 
-    def best_first(self, results):
-        """Results in ranking order, as the dicts the charts draw. Driven by the
-        (benchmark, version, value) index, so the first few cost little however many
-        models there are."""
-        return results.order_by(*self.ordering()).values(
+    def chart_points(self, results):
+        """Results as the dicts the charts draw."""
+        return results.values(
             "provenance",
             name=F("model__name"),
             slug=F("model__slug"),
@@ -86,8 +87,18 @@ class Ranking:
         )
 
     def top(self, limit):
-        """The first ``limit`` ranked results (see ``best_first``)."""
-        return list(self.best_first(self.results())[:limit])
+        """The first ``limit`` ranked results, best first, as chart points."""
+        points = []
+        for part in self.ranked_parts(self.results()):
+            points += self.chart_points(part)[: limit - len(points)]
+            if len(points) >= limit:
+                break
+        return points
+
+    def top_values(self, results, limit):
+        """The best ``limit`` of ``results`` that have a value, as chart points."""
+        valued = self.ranked_parts(results)[0]
+        return list(self.chart_points(valued)[:limit])
 
     def having_result(self, models):
         """Only the AI models with a result on the ranked version (that is, a ranked
@@ -177,56 +188,32 @@ class Ranking:
         return places
 
 
-class RankedModels:
-    """A queryset of AI models in a ranking's order, paged from the headline index: the
-    models with a ranked result in the rule's order (the index gives them already
-    sorted by value, so a page reads about as many entries as it shows), then the
-    others by name. Sorting every model through a LEFT JOIN instead grows with the
-    data at every page.
+class RankedRows:
+    """Rows in a ranking's order, paged from the headline index part by part (see
+    ``Ranking.ranked_parts``): sorting every row through a join instead grows with
+    the data at every page. Enough of a queryset for django-tables2 and the
+    paginator: ``count()``, slicing, iteration; anything else (another column's
+    ``order_by``, ``annotate``) is the plain queryset's."""
 
-    Enough of a queryset for django-tables2 and the paginator: ``count()``, slicing,
-    iteration; anything else (another column's ``order_by``, ``annotate``) is the
-    plain queryset's."""
-
-    def __init__(self, models, ranking, best_first=True):
-        self.models, self.ranking, self.best_first = models, ranking, best_first
-        self.model = models.model
+    def __init__(self, rows, ranking, best_first=True):
+        self.rows, self.ranking, self.best_first = rows, ranking, best_first
+        self.model = rows.model
 
     def __getattr__(self, name):
-        return getattr(self.models, name)
+        return getattr(self.rows, name)
 
     def count(self):
-        return self.models.count()
+        return self.rows.count()
 
     def __len__(self):
         return self.count()
 
     def parts(self):
-        """The rows in order, as querysets of model ids read one after the other: results
-        with a value, then results with a place alone (the other way round worst
-        first), then models without a result. Each ranked part reads its own partial
-        index in order, so a page stops after as many entries as it shows."""
-        results = self.ranking.results()
-        if self.models.query.has_filters():
-            results = results.filter(model__in=self.models.order_by().values("pk"))
-        # Values best first: by direction; worst first, the other way.
-        descending = self.best_first == self.ranking.higher_first
-        valued = results.filter(value__isnull=False).order_by(
-            "-value" if descending else "value", "model__name"
-        )
-        alone = results.filter(value__isnull=True).order_by(
-            "rank" if self.best_first else "-rank", "model__name"
-        )
-        unranked = (
-            self.models.exclude(pk__in=self.ranking.results().values("model_id"))
-            .order_by("name")
-            .values_list("pk", flat=True)
-        )
-        ranked = [p.values_list("model_id", flat=True) for p in (valued, alone)]
-        return [*(ranked if self.best_first else ranked[::-1]), unranked]
+        """Querysets of primary keys of ``rows``, in order, read one after the other."""
+        raise NotImplementedError
 
-    def rows(self, start, stop):
-        """The models from ``start`` to ``stop`` (None: to the end), in order."""
+    def slice(self, start, stop):
+        """The rows from ``start`` to ``stop`` (None: to the end), in order."""
         ids = []
         for part in self.parts():
             if stop is not None and stop <= 0:
@@ -240,21 +227,47 @@ class RankedModels:
             # slice started past its end.
             size = offset + len(found) if found or offset == 0 else part.count()
             start, stop = start - size, None if stop is None else stop - size
-        by_pk = {model.pk: model for model in self.models.filter(pk__in=ids)} if ids else {}
+        by_pk = {row.pk: row for row in self.rows.filter(pk__in=ids)} if ids else {}
         return [by_pk[pk] for pk in ids]
 
     def __getitem__(self, key):
         if isinstance(key, slice):
             if key.step is not None:
-                raise ValueError("RankedModels does not take a step.")
-            return self.rows(key.start or 0, key.stop)
-        rows = self.rows(key, key + 1)
+                raise ValueError("Ranked rows take no step.")
+            return self.slice(key.start or 0, key.stop)
+        rows = self.slice(key, key + 1)
         if not rows:
             raise IndexError(key)
         return rows[0]
 
     def __iter__(self):
-        return iter(self.rows(0, None))
+        return iter(self.slice(0, None))
+
+
+class RankedModels(RankedRows):
+    """AI models in a ranking's order: those with a ranked result, then the others by
+    name."""
+
+    def parts(self):
+        results = self.ranking.results()
+        if self.rows.query.has_filters():
+            results = results.filter(model__in=self.rows.order_by().values("pk"))
+        ranked = self.ranking.ranked_parts(results, self.best_first)
+        unranked = self.rows.exclude(pk__in=self.ranking.results().values("model_id"))
+        return [
+            *(part.values_list("model_id", flat=True) for part in ranked),
+            unranked.order_by("name").values_list("pk", flat=True),
+        ]
+
+
+class RankedResults(RankedRows):
+    """A benchmark's ranked results in its order. ``rows`` is ``Ranking.results()``,
+    with whatever the page shows of them joined or annotated; the order is read from
+    the bare results, so those joins cost only the page's rows."""
+
+    def parts(self):
+        ranked = self.ranking.ranked_parts(self.ranking.results(), self.best_first)
+        return [part.values_list("pk", flat=True) for part in ranked]
 
 
 def for_cells(results):

@@ -234,8 +234,6 @@ class BenchmarkColumn(tables.Column):
         return "" if result is None else result.display_value
 
     def order(self, queryset, is_descending):
-        if self.rows_are_results:
-            return queryset.order_by(*self.ranking.ordering(best_first=not is_descending)), True
         return self.ranking.in_order(queryset, best_first=not is_descending), True
 
 

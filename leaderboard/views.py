@@ -160,7 +160,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         if any(getattr(self.filterset.form, "cleaned_data", {}).values()):
             kept = self.filterset.filter_queryset(AIModel.objects.all())
             results = results.filter(model__in=kept.values("pk"))
-        return charts.scatter(list(ranking.best_first(results)[: charts.MAX_POINTS]), benchmark)
+        return charts.scatter(ranking.top_values(results, charts.MAX_POINTS), benchmark)
 
 
 def checkboxes(rows, chosen_slugs):

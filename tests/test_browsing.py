@@ -514,9 +514,11 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
     # versions), however many are chosen.
     with django_assert_max_num_queries(13):
         client.get(reverse("index"), {**show, "has_results": show["show"]})
-    # The data version; the benchmark and its versions; its citations; count; page;
-    # headline results; the page's places; the chart's top results.
-    with django_assert_max_num_queries(9):
+    # The data version; the benchmark and its versions; its citations; count; the
+    # page's result ids from each part of the ranking it reaches (values, then places
+    # alone) and those results; the page's places; the chart's top results, part by
+    # part.
+    with django_assert_max_num_queries(11):
         client.get(created[0].get_absolute_url())
     with django_assert_max_num_queries(7):
         client.get(AIModel.objects.first().get_absolute_url())
