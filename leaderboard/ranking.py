@@ -227,7 +227,9 @@ class RankedRows:
             # slice started past its end.
             size = offset + len(found) if found or offset == 0 else part.count()
             start, stop = start - size, None if stop is None else stop - size
-        by_pk = {row.pk: row for row in self.rows.filter(pk__in=ids)} if ids else {}
+        # In the parts' order, not the rows' own (Result's joins two tables to sort).
+        fetched = self.rows.filter(pk__in=ids).order_by() if ids else []
+        by_pk = {row.pk: row for row in fetched}
         return [by_pk[pk] for pk in ids]
 
     def __getitem__(self, key):
@@ -264,6 +266,9 @@ class RankedResults(RankedRows):
     """A benchmark's ranked results in its order. ``rows`` is ``Ranking.results()``,
     with whatever the page shows of them joined or annotated; the order is read from
     the bare results, so those joins cost only the page's rows."""
+
+    def count(self):
+        return self.ranking.results().count()
 
     def parts(self):
         ranked = self.ranking.ranked_parts(self.ranking.results(), self.best_first)
