@@ -188,6 +188,10 @@ class Ranking:
         return places
 
 
+# How many rows ``RankedRows`` fetches by primary key in one query.
+FETCH_BATCH = 1000
+
+
 class RankedRows:
     """Rows in a ranking's order, paged from the headline index part by part (see
     ``Ranking.ranked_parts``): sorting every row through a join instead grows with
@@ -227,9 +231,12 @@ class RankedRows:
             # slice started past its end.
             size = offset + len(found) if found or offset == 0 else part.count()
             start, stop = start - size, None if stop is None else stop - size
-        # In the parts' order, not the rows' own (Result's joins two tables to sort).
-        fetched = self.rows.filter(pk__in=ids).order_by() if ids else []
-        by_pk = {row.pk: row for row in fetched}
+        # In the parts' order, not the rows' own (Result's joins two tables to sort);
+        # in batches, so an export of every row stays within a query's parameters.
+        by_pk = {}
+        for batch in range(0, len(ids), FETCH_BATCH):
+            chunk = ids[batch : batch + FETCH_BATCH]
+            by_pk.update((row.pk, row) for row in self.rows.filter(pk__in=chunk).order_by())
         return [by_pk[pk] for pk in ids]
 
     def __getitem__(self, key):

@@ -611,12 +611,17 @@ def test_bars_are_drawn_from_zero_on_the_scale(
         assert float(x) + float(width) <= LABEL_WIDTH + BAR_WIDTH
 
 
+@pytest.mark.parametrize("batch", [1000, 2])
 @pytest.mark.parametrize("best_first", [True, False])
 @pytest.mark.parametrize("filtered", [False, True])
-def test_ranked_models_pages_agree_with_the_whole_order(best_first, filtered, db):
+def test_ranked_models_pages_agree_with_the_whole_order(
+    best_first, filtered, batch, db, monkeypatch
+):
     """``RankedModels`` pages from the headline index, then the models without a
     result: every slice, across the boundary between the two, is the same part of the
     whole order, and the whole order is the rule's."""
+    # Rows are fetched by primary key in batches (an export reads every row).
+    monkeypatch.setattr(ranking, "FETCH_BATCH", batch)
     from leaderboard.models import AIModel
     from leaderboard.ranking import Ranking
 
