@@ -19,21 +19,6 @@ from .models import AIModel, Benchmark, ModelCitation, Organization, ResultQuery
 from .ranking import Ranking, with_headline_results
 from .tables import BenchmarkRankingTable, LeaderboardTable
 
-# What the leaderboard's rows show (and export): the database sorts every filtered
-# row with all it selects, so it selects no more.
-LEADERBOARD_FIELDS = [
-    "name",
-    "slug",
-    "total_parameters",
-    "active_parameters",
-    "context_window_tokens",
-    "open_weights",
-    "open_training_data",
-    "open_training_code",
-    "organization__name",
-    "organization__slug",
-]
-
 # How many benchmark columns the leaderboard shows when none is featured.
 DEFAULT_COLUMN_COUNT = 5
 
@@ -120,7 +105,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
 
     def get_queryset(self):
         # The table orders the rows: by the ranking benchmark unless a reader sorts.
-        models = AIModel.objects.with_organization().only(*LEADERBOARD_FIELDS).order_by("name")
+        models = AIModel.objects.with_organization().order_by("name")
         return with_headline_results(models, self.shown_benchmarks)
 
     def row_counter(self):
