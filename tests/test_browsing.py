@@ -674,3 +674,12 @@ def test_an_empty_database_shows_empty_pages(client, db):
     assert "No models match these filters." in response.content.decode()
     assert client.get(reverse("benchmarks")).status_code == 200
     assert client.get(reverse("index"), {"_export": "csv"}).status_code == 200
+
+
+def test_a_filter_never_changes_the_articles_places(client, article):
+    """The issue's case: filtered to OpenAI, GPT-OSS is still second on the AI Index
+    (NVIDIA's claims put Nemotron 3 Super first), not first among the rows shown."""
+    for params in [{"organization": "openai"}, {"q": "GPT"}]:
+        page = client.get(reverse("index"), params).content.decode()
+        assert re.findall(r'<td class="num rank">([^<]*)<', page) == ["2"]
+        assert row_names(client.get(reverse("index"), params)) == ["GPT-OSS (largest version)"]
