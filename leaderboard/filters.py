@@ -31,7 +31,9 @@ class BillionsFilter(django_filters.NumberFilter):
 
 
 class ModelFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Name or alias")
+    # Bounded: a name is short, and a query of 50,000 characters cost SQLite its
+    # expression depth.
+    q = django_filters.CharFilter(method="search", label="Name or alias", max_length=200)
     organization = django_filters.ModelMultipleChoiceFilter(
         field_name="organization__slug",
         queryset=Organization.objects.all(),

@@ -3,7 +3,7 @@ page), so any view is a permalink; bad values fall back to defaults, never a 500
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, F, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -84,6 +84,16 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
     export_class = SafeTableExport
     export_formats = ("csv", "json")
     export_name = "leaderboard"
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get(self.export_trigger_param)
+        if export_format is not None and export_format not in self.export_formats:
+            offered = " or ".join(self.export_formats)
+            return HttpResponseBadRequest(
+                f"No export as {export_format!r}: this page exports {offered}.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().get(request, *args, **kwargs)
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

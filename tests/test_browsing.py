@@ -411,7 +411,26 @@ MALFORMED = [
 @pytest.mark.parametrize("path", ["/", "/benchmarks/alpha/", "/benchmarks/"])
 def test_malformed_query_strings_never_cause_a_server_error(client, catalog, path, query):
     response = client.get(f"{path}?{query}")
-    assert response.status_code in (200, 404), (path, query, response.status_code)
+    assert response.status_code in (200, 400, 404), (path, query, response.status_code)
+
+
+@pytest.mark.parametrize("export_format", ["xlsx", "xls", "ods", "yaml", "tsv", "latex", ""])
+def test_only_the_offered_exports_are_served(client, article, export_format):
+    """CSV and JSON are offered (and defused); every other format tablib knows, or
+    none, is refused with a message naming the ones there are, never a 500 or an
+    export that skips the defusing."""
+    response = client.get(reverse("index"), {"_export": export_format})
+    assert response.status_code == 400
+    assert "csv or json" in response.content.decode()
+    assert "Content-Disposition" not in response
+
+
+def test_a_huge_search_is_reported_not_run(client, article):
+    response = client.get(reverse("index"), {"q": "x" * 50_000})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some filters were ignored" in page and "at most 200 characters" in page
+    assert "Nemotron 3 Super" in page  # the search was ignored, not applied
 
 
 def test_home_shows_the_articles_facts_and_whose_claims_they_are(client, article):
