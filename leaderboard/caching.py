@@ -1,8 +1,10 @@
 """Public pages: GET and HEAD only, validated and cached by the data version."""
 
 import hashlib
+import logging
 import os
 from calendar import timegm
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -36,6 +38,7 @@ def code_release():
 
 
 RELEASE = code_release()
+logger = logging.getLogger(__name__)
 
 
 def public_page(view):
@@ -78,16 +81,31 @@ def cached_page(request, etag):
     named in Vary."""
     if not settings.PAGE_CACHE_SECONDS:
         return None
-    key = get_cache_key(request, key_prefix=f"page:{etag}", method="GET", cache=cache)
-    return None if key is None else cache.get(key)
+    with cache_unavailable_is_a_miss():
+        key = get_cache_key(request, key_prefix=f"page:{etag}", method="GET", cache=cache)
+        return None if key is None else cache.get(key)
 
 
 def store_page(request, response, etag):
-    key = learn_cache_key(
-        request,
-        response,
-        settings.PAGE_CACHE_SECONDS,
-        key_prefix=f"page:{etag}",
-        cache=cache,
-    )
-    cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+    if len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
+        return  # a page of 500 rows: rendering it again beats holding it
+    with cache_unavailable_is_a_miss():
+        key = learn_cache_key(
+            request,
+            response,
+            settings.PAGE_CACHE_SECONDS,
+            key_prefix=f"page:{etag}",
+            cache=cache,
+        )
+        cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+
+
+@contextmanager
+def cache_unavailable_is_a_miss():
+    """The page cache is an accelerator: when it fails (Redis stopped, a timeout), log
+    a warning and serve the page without it; the next request tries again, so pages go
+    back to the cache as soon as it answers."""
+    try:
+        yield
+    except Exception as error:  # any backend's failure: redis-py, memcached, ...
+        logger.warning("Page cache unavailable, serving without it: %s", error)

@@ -125,11 +125,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or stuck slows a page by at most this, never
+            # breaks it (leaderboard.caching serves without the cache).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Each worker's own memory: at most this many pages of at most
+            # PAGE_CACHE_MAX_BYTES each.
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
     )
 }
+# Pages larger than this are not cached (a page of 500 rows is about 1.5 MB).
+PAGE_CACHE_MAX_BYTES = 256 * 1024
 # Pages are cached under the data version, so entries never go stale; this only
 # bounds how long superseded versions linger. 0 turns the page cache off (the
 # benchmark harness measures both).
