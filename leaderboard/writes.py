@@ -64,6 +64,7 @@ def restored(previous_version):
     """After a restore emptied the database (the data version row with it) and
     loaded a backup: carry the data version on from where it was, so it only ever
     grows."""
+    DataVersion.bump()  # also when the backup held no rows and nothing was loaded
     DataVersion.objects.filter(pk=1).update(version=F("version") + previous_version)
 
 

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import ProtectedError
 from django.urls import reverse
 
@@ -898,3 +899,49 @@ def test_saving_a_stale_headline_into_a_group_with_one(admin_client, scene, how)
         assert result.is_headline is False
     assert_headlines(how)
     assert_moved_on(before, how)
+
+
+# Backups are written whole or not at all, for the owner's eyes only.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_private_and_whole(article, tmp_path):
+    target = tmp_path / "backup.json"
+    call_command("backup", str(target), stdout=io.StringIO())
+    assert target.stat().st_mode & 0o777 == 0o600  # it holds password hashes
+    assert json.loads(target.read_text())  # reads back
+    assert [p.name for p in tmp_path.iterdir()] == ["backup.json"]  # no partial file left
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_backup_leaves_the_last_good_one(article, tmp_path, monkeypatch):
+    from leaderboard.management.commands import backup
+
+    target = tmp_path / "backup.json"
+    call_command("backup", str(target), stdout=io.StringIO())
+    good = target.read_bytes()
+
+    def cut_short(name, *args, output, **kwargs):
+        # A dump that stops half-way (a full disk, a killed process).
+        with open(output, "w") as partial:
+            partial.write('[{"model": "leaderboard.aimodel", "pk": 1, "fie')
+
+    monkeypatch.setattr(backup, "call_command", cut_short)
+    with pytest.raises(CommandError, match="did not read back"):
+        call_command("backup", str(target), stdout=io.StringIO())
+    assert target.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["backup.json"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_an_empty_backup_asks_first(article, tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    before = Result.objects.count()
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("restore", str(empty), stdout=io.StringIO())
+    assert Result.objects.count() == before > 0
+    version = DataVersion.current().version
+    call_command("restore", str(empty), yes=True, stdout=io.StringIO())
+    assert Result.objects.count() == 0
+    assert DataVersion.current().version > version  # no cached page outlives the data
