@@ -24,14 +24,16 @@ DEFAULT_COLUMN_COUNT = 5
 
 
 class BoundedPaginator(Paginator):
-    """Keeps a reader's ``?per_page=`` between 1 and MAX_PER_PAGE rows."""
+    """Shows a reader's ``?per_page=`` when it lies between 1 and MAX_PER_PAGE rows,
+    else the default (and the page says the value was ignored)."""
 
+    DEFAULT_PER_PAGE = 50
     MAX_PER_PAGE = 500
 
     def __init__(self, object_list, per_page, *args, count_rows=None, **kwargs):
-        super().__init__(
-            object_list, min(max(int(per_page), 1), self.MAX_PER_PAGE), *args, **kwargs
-        )
+        if not 1 <= int(per_page) <= self.MAX_PER_PAGE:
+            per_page = self.DEFAULT_PER_PAGE
+        super().__init__(object_list, per_page, *args, **kwargs)
         self.count_rows = count_rows
 
     @cached_property
@@ -41,7 +43,11 @@ class BoundedPaginator(Paginator):
         return self.count_rows() if self.count_rows else super().count
 
 
-PAGINATION = {"per_page": 50, "silent": False, "paginator_class": BoundedPaginator}
+PAGINATION = {
+    "per_page": BoundedPaginator.DEFAULT_PER_PAGE,
+    "silent": False,
+    "paginator_class": BoundedPaginator,
+}
 
 
 class NotFoundPastTheEndMixin:
@@ -64,9 +70,41 @@ class NotFoundPastTheEndMixin:
 
     def get_table(self, **kwargs):
         try:
-            return super().get_table(**kwargs)
+            table = super().get_table(**kwargs)
         except EmptyPage as error:
             raise Http404(f"No such page: {error}") from error
+        self.ignored = self.ignored_parameters(table)
+        return table
+
+    def ignored_parameters(self, table):
+        """What the page ignored of its query string, each as a sentence, so a reader
+        is told, as for a filter value that does not parse."""
+        ignored = []
+        per_page = self.request.GET.get(table.prefixed_per_page_field)
+        if per_page is not None and not (
+            per_page.isdigit() and 1 <= int(per_page) <= BoundedPaginator.MAX_PER_PAGE
+        ):
+            ignored.append(
+                f"Rows per page {per_page!r}: a whole number from 1 to "
+                f"{BoundedPaginator.MAX_PER_PAGE}; showing {table.paginator.per_page}."
+            )
+        page = self.request.GET.get(table.prefixed_page_field)
+        if page is not None and not page.lstrip("-").isdigit():
+            ignored.append(f"Page {page!r}: not a page number; showing the first page.")
+        for sort in self.request.GET.getlist(table.prefixed_order_by_field):
+            name = sort.removeprefix("-")
+            if name not in table.columns.names() or not table.columns[name].orderable:
+                ignored.append(f"Sort {sort!r}: no column sorts by that name.")
+        return ignored
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["ignored"] = [*getattr(self, "ignored", []), *self.ignored_elsewhere()]
+        return context
+
+    def ignored_elsewhere(self):
+        """Ignored parameters a view checks itself (the leaderboard's ``show``)."""
+        return []
 
 
 class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -100,6 +138,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         self.benchmarks = list(Benchmark.objects.prefetch_related("versions"))
         by_slug = {b.slug: b for b in self.benchmarks}
         chosen = [by_slug[s] for s in request.GET.getlist("show") if s in by_slug]
+        self.unknown_columns = [s for s in request.GET.getlist("show") if s not in by_slug]
         if not chosen:
             chosen = [b for b in self.benchmarks if b.featured] or self.benchmarks[
                 :DEFAULT_COLUMN_COUNT
@@ -117,6 +156,9 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         # The table orders the rows: by the ranking benchmark unless a reader sorts.
         models = AIModel.objects.with_organization().order_by("name")
         return with_headline_results(models, self.shown_benchmarks)
+
+    def ignored_elsewhere(self):
+        return [f"Column {slug!r}: no benchmark has that name." for slug in self.unknown_columns]
 
     def row_counter(self):
         # The filtered models, without the ranking join the table sorts them by.

@@ -702,3 +702,28 @@ def test_a_filter_never_changes_the_articles_places(client, article):
         page = client.get(reverse("index"), params).content.decode()
         assert re.findall(r'<td class="num rank">([^<]*)<', page) == ["2"]
         assert row_names(client.get(reverse("index"), params)) == ["GPT-OSS (largest version)"]
+
+
+@pytest.mark.parametrize(
+    "path, params, notice",
+    [
+        ("/", {"per_page": "0"}, "Rows per page &#x27;0&#x27;: a whole number from 1 to 500"),
+        ("/", {"per_page": "9999"}, "Rows per page &#x27;9999&#x27;"),
+        ("/", {"per_page": "lots"}, "Rows per page &#x27;lots&#x27;"),
+        ("/", {"sort": "bogus"}, "Sort &#x27;bogus&#x27;: no column sorts by that name."),
+        ("/", {"show": "nope"}, "Column &#x27;nope&#x27;: no benchmark has that name."),
+        ("/", {"page": "abc"}, "Page &#x27;abc&#x27;: not a page number"),
+        ("/benchmarks/ai-index/", {"sort": "-bogus"}, "Sort &#x27;-bogus&#x27;"),
+        ("/benchmarks/ai-index/", {"per_page": "0"}, "Rows per page &#x27;0&#x27;"),
+    ],
+)
+def test_ignored_parameters_are_reported(client, article, path, params, notice):
+    """A parameter the page cannot use is ignored, like a bad filter value, and the
+    page says so; the page still shows its rows (the defaults)."""
+    response = client.get(path, params)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some of this page’s address was ignored" in page and notice in page
+    assert "Nemotron 3 Super" in page
+    clean = client.get(path).content.decode()
+    assert "address was ignored" not in clean
