@@ -7,13 +7,17 @@ from django.conf import settings
 
 
 def client_ip(request):
-    """The address django-axes counts failed logins for. Behind the TLS proxy
-    (DJANGO_HTTPS), the proxy appends the address it saw to X-Forwarded-For: the last
-    entry is the one a client cannot forge. Otherwise the connection's address."""
-    if settings.HTTPS:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
+    """The address django-axes counts failed logins for. Each of our proxies
+    (DJANGO_TRUSTED_PROXIES of them) appends the address it saw to X-Forwarded-For, so
+    the entry that many places from the end is the one the outermost proxy saw, and
+    what a client wrote itself comes before it. With no proxy configured, or a header
+    shorter than the chain, the connection's own address."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies > 0:
+        entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        entries = [e for e in entries if e]
+        if len(entries) >= proxies:
+            return entries[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 

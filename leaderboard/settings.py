@@ -9,6 +9,9 @@ DJANGO_HTTPS         "1" behind a TLS-terminating proxy that sets X-Forwarded-Pr
 REDIS_URL            a Redis server shared by every worker for the page cache;
                      default: each process caches in its own memory
 DJANGO_CONN_MAX_AGE  seconds to keep database connections open; default 60
+DJANGO_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (the
+                     login lockout counts the address the outermost one saw);
+                     default 0: the connection's own address
 """
 
 import os
@@ -197,6 +200,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
 HTTPS = env_flag("DJANGO_HTTPS")
+# X-Forwarded-For is only as true as the proxies that wrote it: trusted only as far
+# as this many proxies of ours (leaderboard.middleware.client_ip).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
@@ -211,7 +217,9 @@ if HTTPS:
 # that pair is locked out for 30 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A username and address pair is locked out after AXES_FAILURE_LIMIT failures, and so
+# is a username tried from any number of addresses.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 # Behind the proxy, lock out the client's address, not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "leaderboard.middleware.client_ip"

@@ -425,8 +425,51 @@ def test_lockout_counts_the_client_behind_the_proxy_not_the_proxy(settings, rf):
     from leaderboard.middleware import client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5", REMOTE_ADDR="10.0.0.2")
-    settings.HTTPS = False
+    # No proxy configured (even with HTTPS on): the header is the client's own words.
+    settings.HTTPS, settings.TRUSTED_PROXIES = True, 0
     assert client_ip(request) == "10.0.0.2"
-    settings.HTTPS = True
-    # The proxy appended the address it saw; what the client wrote comes before it.
+    # One proxy appended the address it saw; what the client wrote comes before it.
+    settings.TRUSTED_PROXIES = 1
     assert client_ip(request) == "203.0.113.5"
+    # Two proxies: the outer one saw 198.51.100.7.
+    settings.TRUSTED_PROXIES = 2
+    assert client_ip(request) == "198.51.100.7"
+    # A header shorter than the chain did not come through it.
+    settings.TRUSTED_PROXIES = 3
+    assert client_ip(request) == "10.0.0.2"
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lockout(client, django_user_model, settings):
+    """With HTTPS on and no proxy configured, a client that writes a new
+    X-Forwarded-For on every attempt is still counted by its own address; and a
+    username tried from many addresses is locked out too."""
+    settings.HTTPS = True
+    # Only the pair, so that what is tested is the address counted.
+    settings.AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+    django_user_model.objects.create_user("editor", password="right-horse-battery", is_staff=True)
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": "wrong", "next": "/admin/"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+            REMOTE_ADDR="203.0.113.9",
+            secure=True,
+        )
+    assert response.status_code == 429
+
+
+def test_a_username_tried_from_many_addresses_is_locked_out(client, django_user_model):
+    django_user_model.objects.create_user("editor", password="right-horse-battery", is_staff=True)
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": "wrong", "next": "/admin/"},
+            REMOTE_ADDR=f"203.0.113.{attempt}",
+        )
+    assert response.status_code == 429
+    other = client.post(
+        reverse("admin:login"),
+        {"username": "editor", "password": "right-horse-battery", "next": "/admin/"},
+        REMOTE_ADDR="192.0.2.77",
+    )
+    assert other.status_code == 429
