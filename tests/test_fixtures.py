@@ -1,6 +1,7 @@
 """The article's fixtures: they load, load twice to the same rows, fail whole when
 broken, and say only what the article says."""
 
+import io
 import json
 
 import pytest
@@ -182,7 +183,12 @@ def test_fixture_breaking_a_constraint_fails_whole(article, tmp_path):
     ]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken), encoding="utf-8")
-    with pytest.raises(Exception, match="active_parameters_within_total|CHECK constraint"):
+    # The message names the file, the row and the rule.
+    with pytest.raises(
+        CommandError,
+        match=r"broken\.json, row 2 \(leaderboard\.AIModel too-active\) breaks a rule.*"
+        r"Active parameters cannot exceed total parameters",
+    ):
         call_command("loaddata", str(path), verbosity=0)
     assert snapshot() == before
 
@@ -207,3 +213,79 @@ def test_seed_loader_rejects_an_invalid_fixture_file(db, settings, tmp_path):
     settings.FIXTURE_DIRS = [tmp_path]
     with pytest.raises(CommandError, match="bad.json is not a valid fixture"):
         call_command("load_seed_fixtures", verbosity=0)
+
+
+ARTICLE_SOURCE = "gate-nvidia-enters-the-ai-large-model-race"
+
+SIDE_DOORS = {
+    # GPT-OSS at the top of PinchBench, on a quote the article never wrote.
+    "a quote not in its source": (
+        {
+            "model": "leaderboard.result",
+            "fields": {
+                "model": ["gpt-oss-largest"],
+                "benchmark": ["pinchbench"],
+                "version": None,
+                "source": [ARTICLE_SOURCE],
+                "value": "99",
+                "rank": None,
+                "provenance": "independent",
+                "claimed_by": None,
+                "quote": "GPT-OSS scored 99 on PinchBench.",
+            },
+        },
+        "quote: This quote is not in the text of",
+    ),
+    "a choice that is not one": (
+        {
+            "model": "leaderboard.aimodel",
+            "fields": {
+                "name": "Maybe Open",
+                "slug": "maybe-open",
+                "organization": ["nvidia"],
+                "open_weights": "maybe",
+            },
+        },
+        "open_weights: Value 'maybe' is not a valid choice.",
+    ),
+    "a javascript: URL": (
+        {
+            "model": "leaderboard.source",
+            "fields": {"title": "Evil", "slug": "evil", "url": "javascript:alert(1)"},
+        },
+        "url: Enter a valid URL.",
+    ),
+    "a seed file outside seeds/": (
+        {
+            "model": "leaderboard.source",
+            "fields": {"title": "Passwords", "slug": "passwords", "seed_file": "../../etc/passwd"},
+        },
+        "seed_file: No file named '../../etc/passwd' in seeds/.",
+    ),
+}
+
+
+@pytest.mark.parametrize("door", list(SIDE_DOORS))
+@pytest.mark.parametrize("loader", ["loaddata", "restore"])
+@pytest.mark.django_db(transaction=True)
+def test_every_way_in_runs_the_admins_rules(article, tmp_path, door, loader):
+    """Rows that the admin's forms refuse are refused by loaddata and restore too: the
+    whole file, with a message naming the file, the row and the rule; nothing changes."""
+    row, rule = SIDE_DOORS[door]
+    if loader == "restore":
+        backup = tmp_path / "backup.json"
+        call_command("backup", str(backup), stdout=io.StringIO())
+        rows = [*json.loads(backup.read_text()), row]
+    else:
+        rows = [row]
+    path = tmp_path / "side-door.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError) as refused:
+        if loader == "restore":
+            call_command("restore", str(path), yes=True, stdout=io.StringIO())
+        else:
+            call_command("loaddata", str(path), verbosity=0)
+    message = str(refused.value)
+    assert "side-door.json, row" in message and rule in message, message
+    assert snapshot() == before

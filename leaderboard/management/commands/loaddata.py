@@ -1,33 +1,78 @@
-"""Django's ``loaddata``, through the leaderboard's write path.
+"""Django's ``loaddata``, through the leaderboard's rules and its write path.
 
-Fixtures are saved raw (no ``save()``), so after the rows are in, and in the same
-transaction, headlines are recomputed for every model a fixture touched and the data
-version moves on (``leaderboard.writes.loaded``). A fixture's ``is_headline`` is never
-trusted: it is derived data.
+Every leaderboard row a fixture, a seed file or a backup brings in is checked by the
+same rules as the admin's forms (``full_clean``: choices, URLs, the quote standing in
+its source and stating its figure, constraints); one row that breaks a rule refuses
+the whole load, and the message names the fixture, the row and the rule.
+
+Rows are saved raw (no ``save()``), so after they are in, and in the same transaction,
+headlines are recomputed for every model a fixture touched and the data version moves
+on (``leaderboard.writes.loaded``). A fixture's ``is_headline`` is never trusted: it is
+derived data.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 
 from leaderboard import writes
-from leaderboard.models import Result
+from leaderboard.models import NaturalKeyModel, Result
 
 
 class Command(loaddata.Command):
     def loaddata(self, fixture_labels):
         self.touched_models = set()
         self.touched_all = False
+        self.unchecked = []  # rows with forward references, checked once all are in
         super().loaddata(fixture_labels)
+        for label, number, row in self.unchecked:
+            self.check_row(label, number, row)
         if self.touched_all:
             writes.loaded()
         elif self.loaded_object_count:
             writes.loaded(model_ids=self.touched_models)
 
+    def load_label(self, fixture_label):
+        self.current_label, self.row_number = fixture_label, 0
+        return super().load_label(fixture_label)
+
     def save_obj(self, obj):
         row = obj.object
+        self.row_number += 1
         if isinstance(row, Result):
             row.is_headline = False
             self.touched_models.add(row.model_id)
             if row.pk is not None:
                 # An existing result may have moved from another model.
                 self.touched_all = True
+        if isinstance(row, NaturalKeyModel):
+            if obj.deferred_fields:
+                self.unchecked.append((self.current_label, self.row_number, row))
+            else:
+                self.check_row(self.current_label, self.row_number, row)
         return super().save_obj(obj)
+
+    def check_row(self, label, number, row):
+        """The admin's rules, for a row that came in any other way."""
+        # A row with a primary key (given, or found by its natural key) replaces the
+        # stored one, as loaddata does: it does not collide with itself.
+        row._state.adding = row.pk is None
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            rules = "; ".join(
+                f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+                for field, messages in error.message_dict.items()
+            )
+            raise CommandError(
+                f"{label}, row {number} ({row._meta.label} {describe(row)}) breaks a rule, "
+                f"so nothing was loaded: {rules}"
+            ) from None
+
+
+def describe(row):
+    """A row as its natural key, or its primary key when that cannot be read."""
+    try:
+        return "/".join(str(part) for part in row.natural_key())
+    except (ValueError, AttributeError):
+        return f"pk={row.pk}"
