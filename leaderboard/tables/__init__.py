@@ -1,0 +1,228 @@
+"""The site's tables. Every column sorts in the database, both ways, with missing
+values (no result, an unreported count) last in both directions.
+
+Each column has one path for each output: ``cell(record)`` gives its HTML, and
+``value(record)`` its plain value for exports. ``FastRowsTable`` calls them directly,
+skipping django-tables2's per-cell machinery (attribute dicts, signature inspection,
+accessors), which profiling showed to cost most of a 50-row page. A column that
+needs something for all the rows it is about to show (places) gets them first in
+``prepare(records)``.
+"""
+
+import django_tables2 as tables
+from django_tables2.templatetags.django_tables2 import table_page_range
+
+from ..models import AIModel
+from .columns import (
+    BenchmarkColumn,
+    BenchmarkSourceColumn,
+    CountColumn,
+    LinkColumn,
+    OpennessColumn,
+    RankColumn,
+    aria_sort,
+    benchmark_key,
+    header_attrs,
+)
+
+__all__ = ["BenchmarkRankingTable", "FastRowsTable", "LeaderboardTable", "ModelTable"]
+
+
+class FastRowsTable(tables.Table):
+    """A table whose rows, on the page and in exports, come from each column's
+    ``cell`` and ``value`` (see the module's docstring)."""
+
+    def prepare_columns(self, bound_columns, records):
+        for bound in bound_columns:
+            prepare = getattr(bound.column, "prepare", None)
+            if prepare:
+                prepare(records)
+
+    def url_with(self, **changes):
+        """This page's URL with query parameters changed (None removes one)."""
+        query = self.request.GET.copy()
+        for name, value in changes.items():
+            query.pop(name, None)
+            if value is not None:
+                query[name] = value
+        return "?" + query.urlencode()
+
+    def header_cells(self):
+        """(attributes, header, sort link or None) for each shown column. A new sort
+        starts again on the first page."""
+        return [
+            (
+                self.header_attrs_html(bound),
+                bound.header,
+                self.url_with(
+                    **{self.order_by_field: bound.order_by_alias.next, self.page_field: None}
+                )
+                if bound.orderable
+                else None,
+            )
+            for bound in self.columns
+        ]
+
+    def header_attrs_html(self, bound):
+        attrs = bound.attrs["th"]
+        order = aria_sort(bound)
+        if order:
+            attrs["aria-sort"] = order
+        return attrs.as_html()
+
+    def page_links(self):
+        """(label, link or None, whether current) for the pagination bar, or [] when
+        everything fits on one page."""
+        page = getattr(self, "page", None)
+        if page is None or self.paginator.num_pages < 2:
+            return []
+        links = []
+        if page.has_previous():
+            links.append(
+                (
+                    "previous",
+                    self.url_with(**{self.page_field: page.previous_page_number()}),
+                    False,
+                )
+            )
+        for number in table_page_range(page, self.paginator):
+            if number == "...":
+                links.append(("…", None, False))
+            else:
+                links.append(
+                    (number, self.url_with(**{self.page_field: number}), number == page.number)
+                )
+        if page.has_next():
+            links.append(
+                ("next", self.url_with(**{self.page_field: page.next_page_number()}), False)
+            )
+        return links
+
+    def rendered_rows(self):
+        records = [row.record for row in self.paginated_rows]
+        columns = list(self.columns)
+        self.prepare_columns(columns, records)
+        cells = [(bound.attrs["td"].as_html(), bound.column.cell) for bound in columns]
+        return [[(attrs, cell(record)) for attrs, cell in cells] for record in records]
+
+    def as_values(self, exclude_columns=None):
+        """Every row, under plain-text headers."""
+        exclude_columns = exclude_columns or ()
+        columns = [
+            bound
+            for bound in self.columns.iterall()
+            if not (bound.column.exclude_from_export or bound.name in exclude_columns)
+        ]
+        records = list(self.data)
+        self.prepare_columns(columns, records)
+        yield [
+            getattr(bound.column, "export_header", None) or str(bound.header) for bound in columns
+        ]
+        values = [bound.column.value for bound in columns]
+        for record in records:
+            yield [value(record) for value in values]
+
+
+class ModelTable(FastRowsTable):
+    """A table of models, led by their rank, name and organization."""
+
+    name = LinkColumn("Model", url_name="model", attrs={"td": {"class": "model"}})
+    organization = LinkColumn(url_name="organization", order_by=("organization__name",))
+
+    class Meta:
+        model = AIModel
+        fields = ()
+        sequence = ("rank", "name", "organization", "...")
+        attrs = {"class": "leaderboard", "th": header_attrs()}
+        template_name = "leaderboard/table.html"
+
+
+class LeaderboardTable(ModelTable):
+    total_parameters = CountColumn("Total params")
+    active_parameters = CountColumn("Active params")
+    context_window_tokens = CountColumn("Context")
+    open_weights = OpennessColumn("Weights")
+    open_training_data = OpennessColumn("Data")
+    open_training_code = OpennessColumn("Recipe")
+
+    class Meta(ModelTable.Meta):
+        empty_text = "No models match these filters."
+
+    def __init__(self, data, benchmarks=(), ranking_benchmark=None, **kwargs):
+        """``benchmarks``: one column each, keyed by ``benchmark_key``.
+        ``ranking_benchmark``: the benchmark the Rank column places models on; the
+        table is in its order (best first) unless a reader sorts by another column."""
+        extra = []
+        if ranking_benchmark is not None:
+            extra.append(("rank", RankColumn(ranking_benchmark)))
+            kwargs.setdefault("order_by", "rank")
+        for benchmark in benchmarks:
+            extra.append((benchmark_key(benchmark), BenchmarkColumn(benchmark)))
+        for benchmark in benchmarks:
+            extra.append((f"source-{benchmark.slug}", BenchmarkSourceColumn(benchmark)))
+        # Scores first: rank, model, the benchmark columns, then the model's facts.
+        first = ["rank"] if ranking_benchmark is not None else []
+        kwargs.setdefault(
+            "sequence", [*first, "name", *(benchmark_key(b) for b in benchmarks), "..."]
+        )
+        super().__init__(data, extra_columns=extra, **kwargs)
+        self.caption = (
+            f"Open models, ranked on {ranking_benchmark.name}"
+            if ranking_benchmark
+            else "Open models"
+        )
+
+    @staticmethod
+    def sorted_benchmark(sort, benchmarks):
+        """The benchmark whose column ``?sort=`` names (either direction), or None."""
+        key = (sort or "").removeprefix("-")
+        return next((b for b in benchmarks if benchmark_key(b) == key), None)
+
+
+class BenchmarkRankingTable(FastRowsTable):
+    """One benchmark's ranking: its ranked results (one per model), best first. Rows
+    are results, so the page reads the top of the (benchmark, version, value) index
+    instead of joining every model."""
+
+    name = LinkColumn(
+        "Model",
+        accessor="model",
+        url_name="model",
+        order_by=("model__name",),
+        tiebreak="model__name",
+        attrs={"td": {"class": "model"}},
+    )
+    organization = LinkColumn(
+        accessor="model__organization",
+        url_name="organization",
+        order_by=("model__organization__name",),
+        tiebreak="model__name",
+    )
+    active_parameters = CountColumn(
+        "Active params", accessor="model__active_parameters", tiebreak="model__name"
+    )
+
+    class Meta:
+        fields = ()
+        sequence = ("rank", "name", "organization", "result", "active_parameters")
+        attrs = {"class": "leaderboard", "th": header_attrs()}
+        template_name = "leaderboard/table.html"
+        empty_text = "No results on this benchmark yet."
+
+    def __init__(self, data, benchmark, **kwargs):
+        column = BenchmarkColumn(benchmark, rows_are_results=True, verbose_name="Result")
+        kwargs.setdefault("order_by", "rank")
+        super().__init__(
+            data,
+            extra_columns=[
+                ("rank", RankColumn(benchmark, rows_are_results=True)),
+                ("result", column),
+            ],
+            **kwargs,
+        )
+        order = (
+            "best first"
+            if benchmark.higher_is_better is not None
+            else "highest first: the direction is not reported, so no places are computed"
+        )
+        self.caption = f"{benchmark.name}: models with a result, {order}"
