@@ -1,10 +1,11 @@
 """The JSON that ``manage.py backup`` writes (``SERIALIZATION_MODULES["backup"]``):
 Django's JSON, read back by ``loaddata`` as ``.json``.
 
-Foreign keys are natural keys where the row exists (content types and permissions
-get new primary keys on a new database). A history row may name a row deleted
-since; Django's serializer stops there ("matching query does not exist"), so such a
-key is written as the primary key it holds: a backup keeps primary keys anyway.
+A backup keeps every row's primary key, so foreign keys between the leaderboard's
+own rows are written as primary keys: no query per key (a natural key costs one),
+and a history row that names a row deleted since still reads back. Keys to other
+apps' rows (content types and permissions, which get new primary keys on a new
+database) are natural keys, or the primary key they hold when the row is gone.
 
 Times keep their microseconds (Django's encoder cuts them to milliseconds), so a
 restore gives back exactly what was backed up.
@@ -25,6 +26,9 @@ class Serializer(JSONSerializer):
         return value
 
     def handle_fk_field(self, obj, field):
+        if field.remote_field.model._meta.app_label == obj._meta.app_label:
+            self._current[field.name] = self._value_from_field(obj, field)
+            return
         try:
             super().handle_fk_field(obj, field)
         except ObjectDoesNotExist:

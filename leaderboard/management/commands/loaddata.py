@@ -24,6 +24,9 @@ class Command(loaddata.Command):
         self.touched_models = set()
         self.touched_all = False
         self.unchecked = []  # rows with forward references, checked once all are in
+        # Rows that checked rows point to, read once a load: a source's kept text
+        # is read once, not once a quote.
+        self.related = {}
         super().loaddata(fixture_labels)
         for label, number, row in self.unchecked:
             self.check_row(label, number, row)
@@ -57,6 +60,7 @@ class Command(loaddata.Command):
         # A row with a primary key (given, or found by its natural key) replaces the
         # stored one, as loaddata does: it does not collide with itself.
         row._state.adding = row.pk is None
+        self.share_related(row)
         try:
             row.full_clean()
         except ValidationError as error:
@@ -68,6 +72,18 @@ class Command(loaddata.Command):
                 f"{label}, row {number} ({row._meta.label} {describe(row)}) breaks a rule, "
                 f"so nothing was loaded: {rules}"
             ) from None
+
+    def share_related(self, row):
+        for field in row._meta.concrete_fields:
+            if not field.is_relation or field.name in row._state.fields_cache:
+                continue
+            key = (field.related_model, getattr(row, field.attname))
+            if key[1] is None:
+                continue
+            if key not in self.related:
+                self.related[key] = field.related_model._base_manager.filter(pk=key[1]).first()
+            if self.related[key] is not None:
+                setattr(row, field.name, self.related[key])
 
 
 def describe(row):
