@@ -62,7 +62,11 @@ class Command(loaddata.Command):
         row._state.adding = row.pk is None
         self.share_related(row)
         try:
-            row.full_clean()
+            # Each model's clean() mirrors its database constraints with a message;
+            # the database still enforces them (and uniqueness) on the save that
+            # follows. Asking the database per constraint and row too took a restore
+            # of 10,000 models from seconds to ten minutes.
+            row.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             rules = "; ".join(
                 f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
