@@ -282,15 +282,20 @@ class RankedResults(RankedRows):
         return [part.values_list("pk", flat=True) for part in ranked]
 
 
+def with_claim_names(results):
+    """Results with whose claim each is, and from which source, as names
+    (``claimer``, ``source_title``) rather than rows: what a table's claim badge and
+    export read."""
+    return results.annotate(claimer=F("claimed_by__name"), source_title=F("source__title"))
+
+
 def for_cells(results):
-    """Results with what a table's cells show: value, place, and whose claim it is
-    from which source, as names (``claimer``, ``source_title``) rather than rows; no
-    ordering (a page's cells are found by model and benchmark)."""
-    return (
+    """Results with what a table's cells show: value, place, and the claim's names
+    (``with_claim_names``); no ordering (a page's cells are found by model and
+    benchmark)."""
+    return with_claim_names(
         results.only("model", "benchmark", "version", "value", "rank", "provenance")
-        .annotate(claimer=F("claimed_by__name"), source_title=F("source__title"))
-        .order_by()
-    )
+    ).order_by()
 
 
 def with_headline_results(models, benchmarks):

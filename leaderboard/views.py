@@ -2,7 +2,7 @@
 page), so any view is a permalink; bad values fall back to defaults, never a 500."""
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -16,7 +16,7 @@ from . import charts
 from .exports import SafeTableExport
 from .filters import ModelFilter
 from .models import AIModel, Benchmark, ModelCitation, Organization, ResultQuerySet, Source
-from .ranking import Ranking, with_headline_results
+from .ranking import Ranking, with_claim_names, with_headline_results
 from .tables import BenchmarkRankingTable, LeaderboardTable
 
 # How many benchmark columns the leaderboard shows when none is featured.
@@ -244,11 +244,8 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
 
     def get_table_data(self):
         # The table orders the rows: best first unless a reader sorts.
-        return (
-            Ranking(self.object)
-            .results()
-            .select_related("model__organization")
-            .annotate(claimer=F("claimed_by__name"), source_title=F("source__title"))
+        return with_claim_names(
+            Ranking(self.object).results().select_related("model__organization")
         )
 
     def get_table_kwargs(self):

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         target = Path(output)
         # Beside the target, so the rename is atomic; created 0600 by mkstemp.
         descriptor, partial = tempfile.mkstemp(
-            dir=target.parent or ".", prefix=f".{target.name}.", suffix=".partial"
+            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
         )
         os.close(descriptor)
         try:
