@@ -2,7 +2,12 @@
 ``clean()`` mirrors every database check), and each change is kept in a history
 that shows who changed what, from what to what, and can be reverted."""
 
+import hashlib
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import truncatechars
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -10,6 +15,7 @@ from . import writes
 from .models import (
     AIModel,
     Benchmark,
+    BenchmarkAlias,
     BenchmarkCitation,
     BenchmarkVersion,
     ModelAlias,
@@ -23,16 +29,63 @@ admin.site.site_header = "Open-model leaderboard: editors"
 admin.site.site_title = "Leaderboard admin"
 
 
+def row_token(instance):
+    """A digest of a stored row's values: what the editor's form was opened on."""
+    # Editable fields only: derived ones (a result's headline mark) change with others'
+    # edits to other rows.
+    fields = [f.attname for f in instance._meta.concrete_fields if f.editable]
+    stored = type(instance).objects.filter(pk=instance.pk).values(*fields).first()
+    return hashlib.sha256(repr(sorted((stored or {}).items())).encode()).hexdigest()
+
+
+class StaleGuardForm(forms.ModelForm):
+    """Refuses to save over a change someone else saved since this form was opened:
+    the form carries a digest of the row as it was opened, checked on submit."""
+
+    opened_as = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_as"].initial = row_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        opened_as = cleaned.get("opened_as")
+        if self.instance.pk and opened_as and opened_as != row_token(self.instance):
+            raise forms.ValidationError(
+                "Someone else saved a change to this since you opened it, so nothing was "
+                "saved: open it again to see their change, then make yours.",
+                code="stale",
+            )
+        return cleaned
+
+
 class LeaderboardAdmin(SimpleHistoryAdmin):
     """Every save and delete an editor makes (forms, inlines, list edits, reverts,
-    "delete selected") goes through ``leaderboard.writes``."""
+    "delete selected") goes through ``leaderboard.writes``; a form opened before
+    someone else's save is refused (``StaleGuardForm``)."""
+
+    form = StaleGuardForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (None, {"fields": ["opened_as"], "classes": ["hidden"]})]
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
-        writes.save(obj)
+        writes.save(obj, validated=True)  # the form ran full_clean
 
     def delete_model(self, request, obj):
         writes.delete(obj)
+
+    def get_deleted_objects(self, objs, request):
+        """Lists what a quote relies on (an alias) as protected, so the delete page
+        refuses it the way it refuses a model that has results."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *writes.deletion_conflicts(objs)]
 
     def delete_queryset(self, request, queryset):
         writes.delete_all(queryset)
@@ -42,7 +95,7 @@ class LeaderboardAdmin(SimpleHistoryAdmin):
         for obj in formset.deleted_objects:
             writes.delete(obj)
         for obj in instances:
-            writes.save(obj)
+            writes.save(obj, validated=True)  # each inline form ran full_clean
         formset.save_m2m()
 
 
@@ -68,8 +121,29 @@ class SourceAdmin(LeaderboardAdmin):
     date_hierarchy = "published_on"
 
 
+class AliasFormSet(BaseInlineFormSet):
+    """Refuses, as a form error, deleting an alias a result's quote relies on."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk:
+                conflicts = writes.deletion_conflicts([form.instance])
+                if conflicts:
+                    raise ValidationError(
+                        f"Deleting “{form.instance}” would break: {'; '.join(conflicts)}"
+                    )
+
+
 class ModelAliasInline(admin.TabularInline):
     model = ModelAlias
+    formset = AliasFormSet
+    extra = 0
+
+
+class BenchmarkAliasInline(admin.TabularInline):
+    model = BenchmarkAlias
+    formset = AliasFormSet
     extra = 0
 
 
@@ -80,10 +154,33 @@ class ModelCitationInline(admin.TabularInline):
     fields = ["attribute", "source", "quote"]
 
 
+class ResultFormSet(BaseInlineFormSet):
+    """Two rows for the same benchmark, version and source in one submit are a form
+    error (the database's partial unique indexes would otherwise refuse the second
+    with an error page)."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("benchmark"):
+                continue
+            key = (data["benchmark"].pk, getattr(data.get("version"), "pk", None))
+            key += (getattr(data.get("source"), "pk", None),)
+            if key in seen:
+                raise ValidationError(
+                    f"Two rows give a result on {data['benchmark']} from the same source "
+                    "(and version): keep one."
+                )
+            seen.add(key)
+
+
 class ResultInline(admin.StackedInline):
     """A model's results on its own page, each with its source and quote beside it."""
 
     model = Result
+    formset = ResultFormSet
     extra = 0
     autocomplete_fields = ["benchmark", "version", "source", "claimed_by"]
     fieldsets = [
@@ -163,7 +260,7 @@ class BenchmarkAdmin(LeaderboardAdmin):
     list_filter = ["featured", "result_kind", "higher_is_better"]
     search_fields = ["name", "slug", "measures"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [BenchmarkVersionInline, BenchmarkCitationInline]
+    inlines = [BenchmarkAliasInline, BenchmarkVersionInline, BenchmarkCitationInline]
 
 
 @admin.register(ModelAlias)

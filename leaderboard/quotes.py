@@ -46,24 +46,116 @@ def normalize_space(text):
 def numbers_in(text):
     """The set of numbers (as Decimals) that a text states, scale words applied:
     "128 billion" gives 128000000000, "37 points" gives 37."""
-    found = set()
-    for match in NUMBER.finditer(text):
-        whole, fraction, scale = match.groups()
-        number = Decimal(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
-        if scale:
-            number *= SCALES[scale.lower()]
-        found.add(number)
-    return found
+    return {_number(match) for match in NUMBER.finditer(text)}
+
+
+# Places written with a sign or a word before the number: "#2", "No. 1", "ranked 3",
+# "place 2".
+PLACE_NUMBER = re.compile(
+    r"(?:#\s*|\bno\.\s*|\b(?:rank(?:ed)?|place[d]?|position)\s+(?:no\.\s*|number\s+)?)(\d+)\b",
+    re.IGNORECASE,
+)
+
+# Words by which a quote says that someone other than the source measured or states
+# a figure: such a result is that someone's claim, not an independent measurement.
+ATTRIBUTION = re.compile(
+    r"\b(claim(?:s|ed)?|says|said|according to|announce[sd]|asserts?|boasts?)\b",
+    re.IGNORECASE,
+)
+
+VALUE, PLACE = "value", "place"
+
+
+def places_with_spans(text):
+    """Each place the text states, as ((start, end), place), in order of position."""
+    found = []
+    for match in ORDINAL.finditer(text):
+        word, digits = match.groups()
+        found.append((match.span(), ORDINAL_WORDS[word.lower()] if word else int(digits)))
+    for match in PLACE_NUMBER.finditer(text):
+        found.append((match.span(), int(match.group(1))))
+    return sorted(found)
 
 
 def ranks_in(text):
-    """The set of places a text states: "ranked first" or "3rd" or "#2"."""
-    found = set()
-    for match in ORDINAL.finditer(text):
-        word, digits = match.groups()
-        found.add(ORDINAL_WORDS[word.lower()] if word else int(digits))
-    found.update(int(m) for m in re.findall(r"#\s*(\d+)\b", text))
-    return found
+    """The set of places a text states: "ranked first", "3rd", "#2", "ranked 4"."""
+    return {place for _, place in places_with_spans(text)}
+
+
+def figures_in(text):
+    """Every figure a text states, in order: ((start, end), kind, number), where kind
+    is VALUE for a plain number and PLACE for a place. A number that is part of a
+    place ("#2", "3rd") counts as the place only."""
+    places = places_with_spans(text)
+    figures = [(span, PLACE, Decimal(place)) for span, place in places]
+    for match in NUMBER.finditer(text):
+        if not any(_overlap(match.span(), span) for span, _ in places):
+            figures.append((match.span(), VALUE, _number(match)))
+    return sorted(figures)
+
+
+def mentions(text, names):
+    """The spans where the text names one of ``names``: whole words, any case, runs
+    of whitespace read as one space."""
+    text = normalize_space(text)
+    spans = []
+    for name in {normalize_space(n) for n in names if n and n.strip()}:
+        pattern = r"(?<!\w)" + re.escape(name) + r"(?!\w)"
+        spans.extend(m.span() for m in re.finditer(pattern, text, re.IGNORECASE))
+    return sorted(spans)
+
+
+def names_any(text, names):
+    return bool(mentions(text, names))
+
+
+def tied_figures(text, names, kind, ignore=()):
+    """The figures of ``kind`` that the text ties to one of ``names``: for each place
+    the text names it, the nearest figure of that kind (counted in characters between
+    them; both on a tie), leaving out figures inside a name (the "3" of "Nemotron 3
+    Super") or inside ``ignore``'s names (a benchmark's "2025"). None when the text
+    names none of ``names``."""
+    text = normalize_space(text)
+    named = mentions(text, names)
+    if not named:
+        return None
+    inside = named + mentions(text, ignore)
+    figures = [
+        (span, number)
+        for span, figure_kind, number in figures_in(text)
+        if figure_kind == kind and not any(_overlap(span, name) for name in inside)
+    ]
+    tied = set()
+    for mention in named:
+        distances = [(_gap(span, mention), number) for span, number in figures]
+        if distances:
+            nearest = min(distance for distance, _ in distances)
+            tied.update(number for distance, number in distances if distance == nearest)
+    return tied
+
+
+def attribution_in(text):
+    """The word by which a text attributes what it states to someone ("claims",
+    "says"), or None."""
+    match = ATTRIBUTION.search(text)
+    return match.group(1) if match else None
+
+
+def _number(match):
+    whole, fraction, scale = match.groups()
+    number = Decimal(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
+    if scale:
+        number *= SCALES[scale.lower()]
+    return number
+
+
+def _overlap(a, b):
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _gap(a, b):
+    """Characters between two spans that do not overlap."""
+    return a[0] - b[1] if a[0] >= b[1] else b[0] - a[1]
 
 
 def format_number(value):

@@ -16,6 +16,7 @@ from . import charts
 from .exports import SafeTableExport
 from .filters import ModelFilter
 from .models import AIModel, Benchmark, ModelCitation, Organization, ResultQuerySet, Source
+from .passages import marked_paragraphs
 from .ranking import Ranking, with_claim_names, with_headline_results
 from .tables import BenchmarkRankingTable, LeaderboardTable
 
@@ -338,9 +339,19 @@ class SourceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source = self.object
+        results = list(
+            source.results.select_related("model", "benchmark", "version", "claimed_by")
+        )
+        model_citations = list(source.modelcitations.select_related("model"))
+        benchmark_citations = list(source.benchmarkcitations.select_related("benchmark"))
+        paragraphs, unfound = marked_paragraphs(
+            source.raw_text, [*results, *model_citations, *benchmark_citations]
+        )
         context.update(
-            model_citations=source.modelcitations.select_related("model"),
-            benchmark_citations=source.benchmarkcitations.select_related("benchmark"),
-            results=source.results.select_related("model", "benchmark", "version", "claimed_by"),
+            results=results,
+            model_citations=model_citations,
+            benchmark_citations=benchmark_citations,
+            paragraphs=paragraphs,
+            unfound=unfound,
         )
         return context

@@ -10,29 +10,41 @@ Two things must hold after every write, in the same transaction as the write its
 Plain ``Model.save()`` and ``QuerySet.update()`` do neither: call these instead.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
-from .models import DataVersion, Result
+from .models import AIModel, Benchmark, DataVersion, Result
 
 
-def save(instance):
-    """Save one row of any leaderboard model."""
+def save(instance, validated=False):
+    """Save one row of any leaderboard model, after checking it against every rule
+    (``full_clean``; ``validated`` when the caller, an admin form, just did). Renaming
+    a model or a benchmark keeps its old name as an alias, so the quotes that use it
+    still name it."""
+    if isinstance(instance, Result):
+        # Derived: an instance moved to another group, or reverted from its history,
+        # must not arrive there as a second headline.
+        instance.is_headline = False
+    if not validated:
+        instance.full_clean()
     with transaction.atomic():
         groups = stored_groups(instance)
-        if isinstance(instance, Result):
-            # Derived: an instance moved to another group, or reverted from its
-            # history, must not arrive there as a second headline.
-            instance.is_headline = False
+        old_name = stored_name(instance)
         instance.save()
+        if old_name and old_name != instance.name:
+            instance.aliases.get_or_create(name=old_name)
+            instance.__dict__.pop("names", None)
         if isinstance(instance, Result):
             groups.add((instance.model_id, instance.benchmark_id))
         changed(groups)
 
 
 def delete(instance):
-    """Delete one row (and what cascades from it)."""
+    """Delete one row (and what cascades from it); refused when a quote relies on it
+    (an alias a result's quote names the model by)."""
     with transaction.atomic():
+        refuse_deletion([instance])
         groups = stored_groups(instance)
         instance.delete()
         changed(groups)
@@ -41,6 +53,7 @@ def delete(instance):
 def delete_all(queryset):
     """Delete every row of a queryset (the admin's "delete selected")."""
     with transaction.atomic():
+        refuse_deletion(queryset)
         groups = set()
         if queryset.model is Result:
             groups = set(queryset.values_list("model_id", "benchmark_id").distinct())
@@ -66,6 +79,30 @@ def restored(previous_version):
     grows."""
     DataVersion.bump()  # also when the backup held no rows and nothing was loaded
     DataVersion.objects.filter(pk=1).update(version=F("version") + previous_version)
+
+
+def deletion_conflicts(rows):
+    """What deleting these rows would break: lines naming each result whose quote
+    relies on one of them."""
+    return [
+        f"{row}: {conflict}"
+        for row in rows
+        if hasattr(row, "deletion_conflicts")
+        for conflict in row.deletion_conflicts()
+    ]
+
+
+def refuse_deletion(rows):
+    conflicts = deletion_conflicts(rows)
+    if conflicts:
+        raise ValidationError(f"Deleting would break what depends on it: {'; '.join(conflicts)}")
+
+
+def stored_name(instance):
+    """The stored name of a model or benchmark (what has aliases) about to be saved."""
+    if instance.pk is None or not isinstance(instance, AIModel | Benchmark):
+        return None
+    return type(instance).objects.filter(pk=instance.pk).values_list("name", flat=True).first()
 
 
 def stored_groups(instance):

@@ -67,8 +67,16 @@ def make_result(**fields):
     if "value" not in fields and "rank" not in fields:
         fields["value"] = 50
     if "quote" not in fields:
-        stated = [f"scored {fields['value']}"] if fields.get("value") is not None else []
-        if fields.get("rank") is not None:
-            stated.append(f"ranked #{fields['rank']}")
-        fields["quote"] = f"{fields['model'].name} {' and '.join(stated)}."
+        fields["quote"] = stating(**fields)
     return saved(Result(**fields))
+
+
+def stating(model, benchmark, value=None, rank=None, claimed_by=None, provenance=None, **_):
+    """Words that state a result as the quote rule asks: they name the claimer (of a
+    vendor's claim), the model and the benchmark, and put the figures next to the
+    model's name."""
+    stated = [f"scored {value}"] if value is not None else []
+    if rank is not None:
+        stated.append(f"ranked #{rank}")
+    claim = f"{claimed_by.name} claims " if claimed_by and provenance != "independent" else ""
+    return f"{claim}{model.name} {' and '.join(stated)} on {benchmark.name}."

@@ -1,10 +1,20 @@
 """The editors' flow through the real admin: add a result, see it listed, see who
 changed what in its history, revert; bad input comes back as form errors."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from leaderboard.models import AIModel, Benchmark, Organization, Result, Source
+from leaderboard import writes
+from leaderboard.models import (
+    AIModel,
+    Benchmark,
+    BenchmarkAlias,
+    Organization,
+    Result,
+    Source,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +27,18 @@ AI_INDEX_QUOTE = (
 
 @pytest.fixture
 def new_benchmark(article):
-    return Benchmark.objects.create(
+    """A second benchmark that the article's AI Index sentence names (by an alias), so
+    a result on it can quote that sentence."""
+    benchmark = Benchmark.objects.create(
         name="Second Index", slug="second-index", result_kind="score", higher_is_better=True
     )
+    BenchmarkAlias.objects.create(benchmark=benchmark, name="AI Index composite score")
+    return benchmark
+
+
+def gpt_oss():
+    """The model the article's sentence gives 33 (the figure nearest its name)."""
+    return AIModel.objects.get(slug="gpt-oss-largest")
 
 
 def result_form(**overrides):
@@ -90,7 +109,7 @@ def test_editor_adds_a_result_and_sees_it_listed_and_in_history(
     assert reverse("admin:leaderboard_result_change", args=[result.pk]) in listing.content.decode()
 
     change = reverse("admin:leaderboard_result_change", args=[result.pk])
-    response = admin_client.post(change, result_form(value="33"))
+    response = admin_client.post(change, result_form(value="33", model=gpt_oss().pk))
     assert response.status_code == 302
     result.refresh_from_db()
     assert result.value == 33
@@ -107,7 +126,8 @@ def test_editor_reverts_a_result_to_an_earlier_version(admin_client, new_benchma
     admin_client.post(reverse("admin:leaderboard_result_add"), result_form())
     result = Result.objects.get(benchmark=new_benchmark)
     admin_client.post(
-        reverse("admin:leaderboard_result_change", args=[result.pk]), result_form(value="33")
+        reverse("admin:leaderboard_result_change", args=[result.pk]),
+        result_form(value="33", model=gpt_oss().pk),
     )
     first = result.history.earliest()
     revert_url = reverse(
@@ -174,3 +194,113 @@ def test_deleting_a_model_with_results_is_refused(admin_client, article):
         response.content.decode()
     )
     assert AIModel.objects.filter(pk=model.pk).exists()
+
+
+def test_parameter_counts_take_suffixes(admin_client, article):
+    model = AIModel.objects.get(slug="gpt-oss-largest")
+    url = reverse("admin:leaderboard_aimodel_change", args=[model.pk])
+    data = model_page_data(admin_client, url)
+    data.update(total_parameters="235B", active_parameters="22,000,000,000")
+    data.update(context_window_tokens="1M")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [f.formset.errors for f in response.context["inline_admin_formsets"]],
+    )
+    model.refresh_from_db()
+    assert model.total_parameters == 235_000_000_000
+    assert model.active_parameters == 22_000_000_000
+    assert model.context_window_tokens == 1_000_000
+    data = model_page_data(admin_client, url)  # opened again after the save
+    data.update(total_parameters="1.5 million", active_parameters="", context_window_tokens="")
+    assert admin_client.post(url, data).status_code == 302
+    model.refresh_from_db()
+    assert model.total_parameters == 1_500_000
+    data = model_page_data(admin_client, url)
+    data.update(total_parameters="12 parsecs")
+    response = admin_client.post(url, data)
+    assert "Enter a whole number, or one with K, M, B or T after it" in response.content.decode()
+    model.refresh_from_db()
+    assert model.total_parameters == 1_500_000
+
+
+def test_a_negative_rank_gets_the_message_about_ranks(admin_client, new_benchmark):
+    response = admin_client.post(
+        reverse("admin:leaderboard_result_add"), result_form(value="", rank="-1")
+    )
+    page = response.content.decode()
+    assert "A rank starts at 1 (first place)." in page
+    assert "Give a value, a rank, or both." not in page
+    assert "greater than or equal to" not in page
+
+
+def test_provenance_has_no_default_and_must_be_picked(admin_client, new_benchmark):
+    form = admin_client.get(reverse("admin:leaderboard_result_add")).context["adminform"].form
+    assert form["provenance"].value() in (None, "")
+    response = admin_client.post(
+        reverse("admin:leaderboard_result_add"), result_form(provenance="")
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Result.objects.filter(benchmark=new_benchmark).exists()
+
+
+def model_page_data(client, url):
+    """The model page's form data as the browser would send it, inlines included."""
+    response = client.get(url)
+    data = {}
+    for form in [response.context["adminform"].form] + [
+        f for formset in response.context["inline_admin_formsets"] for f in formset.formset
+    ]:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def test_two_identical_new_results_in_one_submit_are_a_form_error(admin_client, new_benchmark):
+    model = AIModel.objects.get(slug="nemotron-3-super")
+    url = reverse("admin:leaderboard_aimodel_change", args=[model.pk])
+    data = model_page_data(admin_client, url)
+    n = int(data["results-TOTAL_FORMS"])
+    row = result_form()
+    for i in (n, n + 1):
+        data.update({f"results-{i}-{k}": v for k, v in row.items() if k != "model"})
+    data["results-TOTAL_FORMS"] = str(n + 2)
+    before = Result.objects.count()
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Two rows give a result on Second Index from the same source" in (
+        response.content.decode()
+    )
+    assert Result.objects.count() == before
+
+
+def test_saving_a_form_someone_else_changed_since_is_refused(admin_client, article):
+    result = Result.objects.get(model__slug="gpt-oss-largest", benchmark__slug="ai-index")
+    url = reverse("admin:leaderboard_result_change", args=[result.pk])
+    form = admin_client.get(url).context["adminform"].form
+    mine = {name: form[name].value() or "" for name in form.fields}
+    mine["reported_on"] = "2026-03-12"
+    # Meanwhile another editor saves a change.
+    theirs = Result.objects.get(pk=result.pk)
+    theirs.reported_on = datetime.date(2026, 3, 11)
+    writes.save(theirs)
+    response = admin_client.post(url, mine)
+    assert response.status_code == 200
+    assert "Someone else saved a change to this since you opened it" in (response.content.decode())
+    result.refresh_from_db()
+    assert result.reported_on == datetime.date(2026, 3, 11)
+    # Opened afresh, the same edit saves.
+    form = admin_client.get(url).context["adminform"].form
+    fresh = {name: form[name].value() or "" for name in form.fields}
+    fresh["reported_on"] = "2026-03-12"
+    assert admin_client.post(url, fresh).status_code == 302
+    result.refresh_from_db()
+    assert result.reported_on == datetime.date(2026, 3, 12)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from leaderboard import writes
 from leaderboard.models import AIModel, Benchmark, Openness, Provenance, Result
 
-from .factories import make_benchmark, make_model, make_organization, make_result
+from .factories import make_benchmark, make_model, make_organization, make_result, stating
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +64,13 @@ def catalog(db):
     # A vendor's claim beside an independent measurement: the page shows the latter.
     claimed = models[1]
     writes.delete_all(Result.objects.filter(model=claimed, benchmark=benchmarks[0]))
-    make_result(model=claimed, benchmark=benchmarks[0], value=12, quote="It scored 12.")
+    make_result(model=claimed, benchmark=benchmarks[0], value=12)
     make_result(
         model=claimed,
         benchmark=benchmarks[0],
         value=99,
         provenance=Provenance.VENDOR_CLAIM,
         claimed_by=vendor,
-        quote="We scored 99.",
     )
     return {"models": models, "benchmarks": benchmarks}
 
@@ -203,7 +202,8 @@ def test_vendor_claim_gives_way_to_independent_result(client, catalog):
     assert ">12<" in row.replace(" ", "") or "12</td>" in row
     assert "99" not in row
     model_page = client.get(claimed.get_absolute_url()).content.decode()
-    assert "We scored 99." in model_page and "It scored 12." in model_page
+    assert f"Zeta claims {claimed.name} scored 99 on" in model_page
+    assert f"{claimed.name} scored 12 on" in model_page
     assert "Zeta’s claim" in model_page
 
 
@@ -662,7 +662,9 @@ def test_benchmark_page_places_hold_across_pages_and_sort_orders(client, catalog
     # A tie across the boundary of the first two pages of 5 rows.
     ordered = list(results.order_by("-value" if benchmark.higher_is_better else "value"))
     ordered[5].value = ordered[4].value
-    ordered[5].quote = f"It scored {ordered[4].value}."
+    ordered[5].quote = stating(
+        ordered[5].model, benchmark, ordered[4].value, claimed_by=ordered[5].claimed_by
+    )
     writes.save(ordered[5])
 
     def places(response):

@@ -23,7 +23,14 @@ from leaderboard.models import (
     Source,
 )
 
-from .factories import make_benchmark, make_model, make_organization, make_result, make_source
+from .factories import (
+    make_benchmark,
+    make_model,
+    make_organization,
+    make_result,
+    make_source,
+    stating,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +94,7 @@ def test_one_result_per_model_benchmark_and_source():
         benchmark=first.benchmark,
         source=first.source,
         value=6,
-        quote="It scored 6.",
+        quote=f"{first.model.name} scored 6 on {first.benchmark.name}.",
         provenance=Provenance.INDEPENDENT,
     )
     with pytest.raises(ValidationError) as error:
@@ -112,7 +119,7 @@ def test_versions_keep_results_apart_but_not_twice_on_one_version():
         source=source,
         version=v3,
         value=8,
-        quote="8",
+        quote=f"{model.name}: 8 on {benchmark.name}",
         provenance=Provenance.INDEPENDENT,
     )
     with pytest.raises(ValidationError) as error:
@@ -152,7 +159,9 @@ def test_value_must_lie_within_the_benchmarks_scale():
 
 def test_rank_only_benchmark_takes_no_value():
     benchmark = make_benchmark(name="Places", result_kind=ResultKind.RANK)
-    result = make_result(benchmark=benchmark, value=3, rank=1)
+    result = make_result(benchmark=benchmark, value=None, rank=1)
+    result.value = 3
+    result.quote = stating(result.model, benchmark, 3, 1)
     with pytest.raises(ValidationError) as error:
         result.full_clean()
     assert messages_for(error, "value") == ["Places gives ranks only: leave the value empty."]
@@ -168,19 +177,30 @@ def test_benchmark_scale_minimum_below_maximum():
 
 
 def test_quote_must_state_the_value_and_the_rank():
-    result = make_result(value=37, quote="It scored 37 points.")
+    model, benchmark = make_model(name="Alpha"), make_benchmark(name="Bench")
+    result = make_result(
+        model=model, benchmark=benchmark, value=37, quote="Alpha scored 37 points on Bench."
+    )
     result.full_clean()
     result.value = 38
     with pytest.raises(ValidationError) as error:
         result.full_clean()
     assert messages_for(error, "value") == ["The quote does not state 38."]
 
-    rank_only = make_result(value=None, rank=1, quote="It ranked first in this test.")
+    rank_only = make_result(
+        model=model,
+        benchmark=make_benchmark(name="Places"),
+        value=None,
+        rank=1,
+        quote="Alpha ranked first in Places.",
+    )
     rank_only.full_clean()
     rank_only.rank = 2
     with pytest.raises(ValidationError) as error:
         rank_only.full_clean()
-    assert messages_for(error, "rank") == ["The quote does not state place 2."]
+    assert messages_for(error, "rank") == [
+        "The quote does not state place 2 (as “first”, “1st”, “#1” or “ranked 1”)."
+    ]
 
 
 def test_quote_must_stand_verbatim_in_the_sources_kept_text(article):
@@ -190,17 +210,31 @@ def test_quote_must_stand_verbatim_in_the_sources_kept_text(article):
     result.quote = "NVIDIA claims Nemotron 3 Super scored 37 points."
     with pytest.raises(ValidationError) as error:
         result.full_clean()
-    assert messages_for(error, "quote") == [
-        f"This quote is not in the text of {source}: copy it word for word."
-    ]
+    assert f"This quote is not in the text of {source}: copy it word for word." in (
+        messages_for(error, "quote")
+    )
 
 
 def test_vendor_claim_names_the_vendor():
-    result = make_result(value=5, provenance=Provenance.VENDOR_CLAIM, claimed_by=None)
+    model, benchmark = make_model(), make_benchmark()
+    result = Result(
+        model=model,
+        benchmark=benchmark,
+        source=make_source(),
+        value=5,
+        provenance=Provenance.VENDOR_CLAIM,
+        quote=stating(model, benchmark, 5),
+    )
     with pytest.raises(ValidationError) as error:
         result.full_clean()
     assert messages_for(error, "claimed_by") == ["Name the vendor whose claim this is."]
-    result.claimed_by = make_organization()
+    result.claimed_by = make_organization(name="Acme")
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "claimed_by") == [
+        "Neither the quote nor its source names Acme: the claimer must be the one they name."
+    ]
+    result.quote = f"Acme claims {result.quote}"
     result.full_clean()
 
 
@@ -292,6 +326,7 @@ def test_headline_follows_edits_moves_and_deletes():
 
     # An editor turns the measurement into a claim: the newer entry now wins.
     measured.provenance, measured.claimed_by = Provenance.VENDOR_CLAIM, vendor
+    measured.quote = stating(model, benchmark, 70, claimed_by=vendor)
     writes.save(measured)
     assert list(Result.objects.headline().values_list("pk", flat=True)) == [measured.pk]
     measured.reported_on = datetime.date(2020, 1, 1)
@@ -302,6 +337,7 @@ def test_headline_follows_edits_moves_and_deletes():
 
     # Moved to another model: both models keep exactly one headline.
     claim.model = other
+    claim.quote = stating(other, benchmark, 90, claimed_by=vendor)
     writes.save(claim)
     assert set(Result.objects.headline().values_list("pk", flat=True)) == {claim.pk, measured.pk}
 

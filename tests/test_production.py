@@ -258,7 +258,6 @@ def hostile_data(db):
         benchmark=benchmark,
         source=source,
         value=5,
-        quote=f"{HOSTILE} scored 5",
         provenance="vendor_claim",
         claimed_by=organization,
     )

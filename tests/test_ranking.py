@@ -159,9 +159,9 @@ def reported(db):
         open_weights=Openness.PARTIAL,
         open_training_code=Openness.OPEN,
     )
-    make_result(model=a, benchmark=benchmark, value=90, rank=2, quote="A scored 90 and ranked #2.")
-    make_result(model=z, benchmark=benchmark, value=90, rank=1, quote="Z scored 90 and ranked #1.")
-    make_result(model=c, benchmark=benchmark, value=80, quote="C scored 80.")
+    make_result(model=a, benchmark=benchmark, value=90, rank=2)
+    make_result(model=z, benchmark=benchmark, value=90, rank=1)
+    make_result(model=c, benchmark=benchmark, value=80)
     return benchmark
 
 

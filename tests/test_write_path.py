@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import ProtectedError
@@ -36,6 +37,7 @@ from .factories import (
     make_organization,
     make_result,
     make_source,
+    stating,
 )
 
 INDEPENDENT = Provenance.INDEPENDENT
@@ -147,11 +149,28 @@ def blank_values(fields):
     return {name: blank(value) for name, value in fields.items()}
 
 
-def result_fields(fields, prefix=""):
-    """Admin form data for a result; the quote states its value (its source keeps no
-    text, so no kept text is checked)."""
+def would_break(row, changes):
+    """Whether the site's rules refuse these changes for what depends on the row."""
+    for field, value in changes.items():
+        setattr(row, field, value)
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        assert "would break" in str(error), error
+        return True
+    return False
+
+
+def result_fields(fields, prefix="", result=None, model=None):
+    """Admin form data for a result (``fields`` over ``result``'s own); the quote
+    states its value (its source keeps no text, so no kept text is checked)."""
     data = {"version": "", "rank": "", "reported_on": "", "claimed_by": ""}
-    data["quote"] = f"It scored {fields['value']}."
+    stated = {"model": model}
+    if result is not None:
+        stated.update(
+            {name: getattr(result, name) for name in ["model", "benchmark", "value", "claimed_by"]}
+        )
+    data["quote"] = stating(**{**stated, **fields})
     data.update({name: blank(value) for name, value in fields.items()})
     return {f"{prefix}{name}": value for name, value in data.items()}
 
@@ -174,7 +193,7 @@ def admin_add_result(client, fields, door):
         data = page_data(client, url)
         n = int(data["results-TOTAL_FORMS"])
         inline = {k: v for k, v in fields.items() if k != "model"}
-        data.update(result_fields(inline, prefix=f"results-{n}-"))
+        data.update(result_fields(inline, f"results-{n}-", model=fields["model"]))
         data["results-TOTAL_FORMS"] = str(n + 1)
         post(client, url, data)
     else:
@@ -198,12 +217,12 @@ def admin_change_result(client, result, fields, door):
                 "source",
             ]
         }
-        data.update(result_fields({**current, **fields}, prefix=f"results-{i}-"))
+        data.update(result_fields({**current, **fields}, f"results-{i}-", result))
         post(client, url, data)
     else:
         url = reverse("admin:leaderboard_result_change", args=[result.pk])
         data = page_data(client, url)
-        data.update(result_fields({**fields}))
+        data.update(result_fields(fields, result=result))
         post(client, url, data)
 
 
@@ -296,7 +315,8 @@ def test_independent_result_added_in_admin_survives_backup_and_restore_as_headli
     )
     independent = Result.objects.get(model=nemotron, benchmark=ai_index, source=source)
     assert independent.provenance == INDEPENDENT and independent.value == 36
-    assert independent.claimed_by is None and independent.quote == "It scored 36."
+    assert independent.claimed_by is None
+    assert independent.quote == "Nemotron 3 Super scored 36 on AI Index composite score."
     assert headline_of(nemotron, ai_index).pk == independent.pk
     assert_moved_on(before, "admin add")
 
@@ -378,7 +398,7 @@ class RandomEditor:
         self.log.append(f"add result {door}")
         before = Result.objects.count()
         if door == "writes":
-            writes.save(Result(**fields, quote=f"It scored {fields['value']}."))
+            writes.save(Result(**fields, quote=stating(**fields)))
         else:
             admin_add_result(self.client, fields, door)
         assert Result.objects.count() == before + 1
@@ -423,7 +443,9 @@ class RandomEditor:
         if door == "writes":
             for name, value in fields.items():
                 setattr(result, name, value)
-            result.quote = f"It scored {result.value}."
+            result.quote = stating(
+                result.model, result.benchmark, result.value, None, result.claimed_by
+            )
             writes.save(result)
         else:
             current = {
@@ -519,21 +541,29 @@ class RandomEditor:
         if model_class is AIModel:
             changes["organization"] = self.choice(Organization.objects.all())
         door = self.rng.choice(["writes", "admin"])
+        # Quotes name organizations and aliases: renaming one a quote relies on is
+        # refused (a renamed model or benchmark keeps its old name as an alias).
+        refused = would_break(model_class.objects.get(pk=row.pk), changes)
         self.log.append(f"change {model_class.__name__} {row.pk} {door}")
         if door == "writes":
             for field, value in changes.items():
                 setattr(row, field, value)
-            writes.save(row)
+            if refused:
+                with pytest.raises(ValidationError, match="would break"):
+                    writes.save(row)
+            else:
+                writes.save(row)
         else:
             url = reverse(
                 f"admin:leaderboard_{model_class._meta.model_name}_change", args=[row.pk]
             )
             data = page_data(self.client, url)
             data.update({field: blank(value) for field, value in changes.items()})
-            post(self.client, url, data)
+            response = post(self.client, url, data, status=200 if refused else 302)
+            assert not refused or "would break" in response.content.decode()
         row = model_class.objects.get(pk=row.pk)
-        assert all(getattr(row, field) == value for field, value in changes.items())
-        return True
+        assert refused != all(getattr(row, field) == value for field, value in changes.items())
+        return not refused  # a refused change writes nothing
 
     def delete_row(self, model_class):
         row = self.choice(model_class.objects.all())
@@ -621,7 +651,7 @@ def scene(article):
         source=make_source(slug="lab"),
         value=36,
         provenance=INDEPENDENT,
-        quote="It scored 36.",
+        quote="Nemotron 3 Super scored 36 on the AI Index composite score.",
     )
     vendor = Result.objects.get(model=nemotron, benchmark=ai_index, source__slug=ARTICLE_SOURCE)
     assert headline_of(nemotron, ai_index) == independent
@@ -646,7 +676,8 @@ def fixture_result(model, source, value, provenance, **fields):
             "source": [source],
             "value": str(value),
             "rank": None,
-            "quote": f"It scored {value}.",
+            "quote": f"{'NVIDIA claims ' if provenance == VENDOR_CLAIM else ''}"
+            f"{model.replace('-', ' ')} scored {value} on the AI Index composite score.",
             "reported_on": None,
             "provenance": provenance,
             "claimed_by": ["nvidia"] if provenance == VENDOR_CLAIM else None,
@@ -683,22 +714,22 @@ def door_admin_add(client, s, tmp_path):
 
 
 def door_admin_change(client, s, tmp_path, door="change"):
-    """The article's result, made a dated independent measurement, becomes the headline
-    (its quote stands in the article's kept text and states 37)."""
+    """The independent measurement is corrected into NVIDIA's claim, dated: of the two
+    claims it is the dated one, so it stays the headline."""
     fields = {
         "model": s.nemotron,
         "benchmark": s.ai_index,
-        "value": s.vendor.value,
+        "value": 36,
         "reported_on": DAY,
-        "provenance": INDEPENDENT,
+        "provenance": VENDOR_CLAIM,
         "claimed_by": s.nvidia,
-        "source": s.vendor.source,
-        "quote": s.vendor.quote,
+        "source": s.independent.source,
+        "quote": "NVIDIA claims Nemotron 3 Super scored 36 on the AI Index composite score.",
     }
-    admin_change_result(client, s.vendor, fields, door)
-    s.vendor.refresh_from_db()
-    assert s.vendor.provenance == INDEPENDENT and s.vendor.reported_on == DAY
-    return s.vendor
+    admin_change_result(client, s.independent, fields, door)
+    s.independent.refresh_from_db()
+    assert s.independent.provenance == VENDOR_CLAIM and s.independent.reported_on == DAY
+    return s.independent
 
 
 def door_inline_change(client, s, tmp_path):
@@ -749,7 +780,13 @@ def door_loaddata(client, s, tmp_path):
 def door_loaddata_move(client, s, tmp_path):
     """A fixture that moves a stored result (named by its primary key) to another
     model: both models' headlines change."""
-    row = fixture_result("gpt-oss-largest", "lab", 36, INDEPENDENT, quote="It scored 36.")
+    row = fixture_result(
+        "gpt-oss-largest",
+        "lab",
+        36,
+        INDEPENDENT,
+        quote="GPT-OSS scored 36 on the AI Index composite score.",
+    )
     call_command(
         "loaddata", write_fixture(tmp_path, [{**row, "pk": s.independent.pk}]), verbosity=0
     )
@@ -861,7 +898,11 @@ def test_saving_a_stale_headline_into_a_group_with_one(admin_client, scene, how)
     if how == "moved to another model":
         # The independent result, Nemotron's headline, was meant for GPT-OSS, whose
         # AI Index headline is the article's vendor claim.
-        result, fields = scene.independent, {"model": scene.gpt}
+        result = scene.independent
+        fields = {
+            "model": scene.gpt,
+            "quote": "GPT-OSS scored 36 on the AI Index composite score.",
+        }
         url = reverse("admin:leaderboard_result_change", args=[result.pk])
     else:
         # An editor saves the article's result while it is the headline; its history
@@ -879,7 +920,7 @@ def test_saving_a_stale_headline_into_a_group_with_one(admin_client, scene, how)
             benchmark=scene.ai_index,
             source=make_source(),
             value=36,
-            quote="It scored 36.",
+            quote="Nemotron 3 Super scored 36 on the AI Index composite score.",
         )
         result.refresh_from_db()
         assert result.is_headline is False

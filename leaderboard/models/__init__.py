@@ -8,7 +8,7 @@ holds the natural keys they share.
 
 # HttpsURLField: migrations name it as leaderboard.models.HttpsURLField.
 from .base import HttpsURLField, NaturalKeyModel, NaturalKeyQuerySet
-from .benchmarks import Benchmark, BenchmarkVersion, ResultKind
+from .benchmarks import Benchmark, BenchmarkAlias, BenchmarkVersion, ResultKind
 from .catalogue import AIModel, ModelAlias, Openness, Organization
 from .citations import BenchmarkCitation, Citation, ModelCitation, Source
 from .data_version import DataVersion
@@ -17,6 +17,7 @@ from .results import Provenance, Result, ResultQuerySet
 __all__ = [
     "AIModel",
     "Benchmark",
+    "BenchmarkAlias",
     "BenchmarkCitation",
     "BenchmarkVersion",
     "Citation",

@@ -1,8 +1,15 @@
 """What every leaderboard table shares: natural keys, so fixtures and backups name rows
 by slugs and never by primary keys, and loading one twice changes nothing."""
 
-from django.core.exceptions import ObjectDoesNotExist
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
+
+# How many conflicting rows a refusal lists by name.
+CONFLICTS_LISTED = 3
 
 
 class HttpsURLField(models.URLField):
@@ -10,6 +17,54 @@ class HttpsURLField(models.URLField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class CountFormField(forms.IntegerField):
+    """A count typed as people write it: "128000000000", "128,000,000,000", "128B",
+    "1M", "1.5 million"."""
+
+    SUFFIXES = {"k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+    WORDS = {"thousand": "k", "million": "m", "billion": "b", "trillion": "t"}
+    PATTERN = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmbt])?$", re.IGNORECASE)
+
+    default_error_messages = {
+        "invalid": "Enter a whole number, or one with K, M, B or T after it "
+        "(235B for 235 billion, 1M for 1 million)."
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip().lower().replace(",", "").replace("_", "")
+            for word, suffix in self.WORDS.items():
+                text = text.replace(word, suffix)
+            match = self.PATTERN.match(text.replace(" ", ""))
+            if match:
+                number, suffix = match.groups()
+                scaled = Decimal(number) * self.SUFFIXES.get(suffix or "", 1)
+                if scaled != scaled.to_integral_value():
+                    raise ValidationError(self.error_messages["invalid"], code="invalid")
+                value = str(int(scaled))
+        return super().to_python(value)
+
+
+class CountField(models.PositiveBigIntegerField):
+    """A count of parameters or tokens; its form takes "235B" and "1M" too."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CountFormField, **kwargs})
+
+
+class PlaceField(models.PositiveIntegerField):
+    """A place, 1 for first. Its form takes any whole number, so a place below 1
+    gets the model's own message about places (``clean()``), not a generic one."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"min_value": None, **kwargs})
+
+    @property
+    def validators(self):
+        # The database's range check stays; the rule and its message live in clean().
+        return list(self._validators)
 
 
 class NaturalKeyQuerySet(models.QuerySet):
@@ -26,6 +81,36 @@ class NaturalKeyQuerySet(models.QuerySet):
             else:
                 lookups[path] = value
         return self.get(**lookups)
+
+    def conflicts_with(self, **replacement):
+        """What breaks if a change is saved: for each of these rows that fails its own
+        rules (``clean()``) once ``replacement``'s objects stand in for its related rows
+        (a renamed model, a rescaled benchmark, a source's new text), a line saying
+        which row and why."""
+        related = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        found = []
+        for row in self.select_related(*related):
+            for name, value in replacement.items():
+                setattr(row, name, value)
+            try:
+                row.clean()
+            except ValidationError as error:
+                found.append(f"{row}: {' '.join(error.messages)}")
+        return found
+
+
+def refuse_conflicts(field, conflicts, change):
+    """Raise a form error on ``field`` when ``change`` would break rows that depend on
+    it, naming the first few."""
+    if conflicts:
+        listed = "; ".join(conflicts[:CONFLICTS_LISTED])
+        more = len(conflicts) - CONFLICTS_LISTED
+        raise ValidationError(
+            {
+                field: f"{change} would break {len(conflicts)} row(s) that depend on it: "
+                f"{listed.rstrip('.')}{f'; and {more} more' if more > 0 else ''}."
+            }
+        )
 
 
 class NaturalKeyModel(models.Model):
@@ -56,3 +141,54 @@ class NaturalKeyModel(models.Model):
                 "database: check the slug, and that the fixture lists that row first"
             ) from None
         return "" if related is None else getattr(related, attribute)
+
+
+def renamed_names(owner):
+    """Ready a model's or benchmark's ``names`` for checking a change to it: read
+    afresh, and, when the change renames it, still holding the old name, because
+    ``leaderboard.writes.save`` keeps that as an alias (quotes that use it still name
+    the owner)."""
+    owner.__dict__.pop("names", None)
+    stored = type(owner).objects.filter(pk=owner.pk).values_list("name", flat=True).first()
+    if stored and stored != owner.name:
+        owner.__dict__["names"] = [*owner.names, stored]
+
+
+class Alias(NaturalKeyModel):
+    """Another name for a model or a benchmark (its ``OWNER``): quotes may name the
+    owner by it, so editing or deleting an alias that a result's quote relies on is
+    refused."""
+
+    OWNER = None
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def owner_conflicts(self, keep_self):
+        """The owner's results that would no longer name it once this alias is saved
+        (``keep_self``) or deleted."""
+        owner = getattr(self, self.OWNER)
+        owner.__dict__.pop("names", None)
+        stored = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        names = [name for name in owner.names if name != stored]
+        owner.__dict__["names"] = names + [self.name] if keep_self else names
+        try:
+            return owner.results.conflicts_with(**{self.OWNER: owner})
+        finally:
+            owner.__dict__.pop("names", None)
+
+    def clean(self):
+        if not self.pk or not getattr(self, f"{self.OWNER}_id"):
+            return
+        stored = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        if stored != self.name:
+            refuse_conflicts("name", self.owner_conflicts(keep_self=True), "Renaming this alias")
+
+    def deletion_conflicts(self):
+        """What deleting this alias would break (see ``Alias``)."""
+        return self.owner_conflicts(keep_self=False)

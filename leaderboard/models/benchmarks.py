@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import NaturalKeyModel
+from .base import Alias, NaturalKeyModel, refuse_conflicts, renamed_names
 
 
 class ResultKind(models.TextChoices):
@@ -62,6 +62,11 @@ class Benchmark(NaturalKeyModel):
         return reverse("benchmark", args=[self.slug])
 
     @cached_property
+    def names(self):
+        """The benchmark's name and its aliases: what a quote may call it."""
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
+    @cached_property
     def ranked_version(self):
         """The version the leaderboard ranks, or None: then the results that name no
         version. Read from prefetched ``versions`` where a page fetched them."""
@@ -90,6 +95,10 @@ class Benchmark(NaturalKeyModel):
             and self.scale_min >= self.scale_max
         ):
             raise ValidationError({"scale_max": "The scale's minimum must be below its maximum."})
+        if self.pk:
+            # A new scale, kind of result or name is checked against the results held.
+            renamed_names(self)
+            refuse_conflicts("__all__", self.results.conflicts_with(benchmark=self), "This change")
 
 
 class BenchmarkVersion(NaturalKeyModel):
@@ -127,3 +136,25 @@ class BenchmarkVersion(NaturalKeyModel):
 
     def __str__(self):
         return f"{self.benchmark} {self.name}"
+
+
+class BenchmarkAlias(Alias):
+    """Another name for a benchmark: what a source calls it ("the AI Index") or an
+    evaluation harness's task name."""
+
+    NATURAL_KEY = ("benchmark__slug", "name")
+    OWNER = "benchmark"
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="aliases")
+
+    history = HistoricalRecords()
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "benchmark aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benchmark", "name"],
+                name="unique_alias_per_benchmark",
+                violation_error_message="This benchmark already has that alias.",
+            )
+        ]

@@ -1,6 +1,8 @@
 """Who makes models, and the models: their size, context window and what is open.
 Facts no source states stay empty and show as "not reported"."""
 
+from functools import cached_property
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -8,7 +10,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import HttpsURLField, NaturalKeyModel, NaturalKeyQuerySet
+from .base import (
+    Alias,
+    CountField,
+    HttpsURLField,
+    NaturalKeyModel,
+    NaturalKeyQuerySet,
+    refuse_conflicts,
+    renamed_names,
+)
 
 
 class Organization(NaturalKeyModel):
@@ -28,6 +38,14 @@ class Organization(NaturalKeyModel):
 
     def get_absolute_url(self):
         return reverse("organization", args=[self.slug])
+
+    def clean(self):
+        if self.pk:
+            refuse_conflicts(
+                "name",
+                self.claimed_results.conflicts_with(claimed_by=self),
+                "Renaming the organization",
+            )
 
 
 class Openness(models.TextChoices):
@@ -53,19 +71,19 @@ class AIModel(NaturalKeyModel):
     slug = models.SlugField(max_length=200, unique=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="models")
     release_date = models.DateField(null=True, blank=True)
-    total_parameters = models.PositiveBigIntegerField(
+    total_parameters = CountField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="All parameters, as a plain number: 128000000000 for 128 billion.",
+        help_text="All parameters, as the source states them: 128000000000 or 128B.",
     )
-    active_parameters = models.PositiveBigIntegerField(
+    active_parameters = CountField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
         help_text="Parameters used per token; fewer than the total for mixture-of-experts models.",
     )
-    context_window_tokens = models.PositiveBigIntegerField(
+    context_window_tokens = CountField(
         "context window (tokens)",
         null=True,
         blank=True,
@@ -121,6 +139,11 @@ class AIModel(NaturalKeyModel):
     def get_absolute_url(self):
         return reverse("model", args=[self.slug])
 
+    @cached_property
+    def names(self):
+        """The model's name and its aliases: what a quote may call it."""
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
     def clean(self):
         if (
             self.active_parameters is not None
@@ -130,21 +153,23 @@ class AIModel(NaturalKeyModel):
             raise ValidationError(
                 {"active_parameters": "Active parameters cannot exceed total parameters."}
             )
+        if self.pk:
+            renamed_names(self)
+            refuse_conflicts("name", self.results.conflicts_with(model=self), "This change")
 
 
-class ModelAlias(NaturalKeyModel):
+class ModelAlias(Alias):
     """Another name a source uses for a model ("the largest version of OpenAI GPT-OSS")."""
 
     NATURAL_KEY = ("model__slug", "name")
+    OWNER = "model"
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=300)
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(Alias.Meta):
         verbose_name_plural = "model aliases"
-        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["model", "name"],
@@ -152,6 +177,3 @@ class ModelAlias(NaturalKeyModel):
                 violation_error_message="This model already has that alias.",
             )
         ]
-
-    def __str__(self):
-        return self.name

@@ -1,5 +1,6 @@
 """Where facts come from: sources, and citations that quote them word for word."""
 
+import hashlib
 from functools import cached_property
 from pathlib import Path
 
@@ -10,17 +11,19 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ..quotes import normalize_space, numbers_in
-from .base import HttpsURLField, NaturalKeyModel
+from ..quotes import mentions, normalize_space, numbers_in
+from .base import HttpsURLField, NaturalKeyModel, refuse_conflicts
 from .benchmarks import Benchmark
 from .catalogue import AIModel
 
 
 class Source(NaturalKeyModel):
-    """Where facts come from: an article, a paper, a leaderboard page.
+    """Where facts come from: an article, a paper, a leaderboard page, a results file.
 
-    When the source's text is kept in the project (``seed_file``, a path under
-    ``seeds/``), every quote taken from it must stand in it word for word.
+    Its text is kept in the database (``kept_text``, pasted or uploaded by an editor,
+    with its SHA-256) or, for the seed article, in a file under ``seeds/``
+    (``seed_file``). Where the text is kept, every quote taken from the source must
+    stand in it word for word; a source without kept text is shown as unverified.
     """
 
     title = models.CharField(max_length=300)
@@ -32,10 +35,37 @@ class Source(NaturalKeyModel):
     url = HttpsURLField(
         "URL", max_length=500, blank=True, help_text="Leave empty when none is known."
     )
+    kept_text = models.TextField(
+        "text",
+        blank=True,
+        help_text="The source's full text, pasted or uploaded, so that every quote from "
+        "it is checked word for word and readers can read it here.",
+    )
+    kept_text_sha256 = models.CharField(
+        "SHA-256 of the text", max_length=64, blank=True, editable=False
+    )
     seed_file = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Path under seeds/ of the file that keeps the source's text.",
+        help_text="Path under seeds/ of a file that keeps the source's text (the seed "
+        "article); leave empty when the text is pasted above.",
+    )
+    about_model = models.ForeignKey(
+        AIModel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the whole source is about one model and names it (an "
+        "evaluation harness's results file): its quotes need not repeat the name.",
+    )
+    about_benchmark = models.ForeignKey(
+        Benchmark,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when the whole source is about one benchmark and names it.",
     )
 
     history = HistoricalRecords()
@@ -51,7 +81,7 @@ class Source(NaturalKeyModel):
 
     @property
     def seed_path(self):
-        """The kept text's path, or None when it is unset or would leave seeds/."""
+        """The kept file's path, or None when it is unset or would leave seeds/."""
         if not self.seed_file:
             return None
         seeds = Path(settings.SEEDS_DIR).resolve()
@@ -61,24 +91,88 @@ class Source(NaturalKeyModel):
         return path
 
     @cached_property
-    def text(self):
-        """The source's kept text with whitespace collapsed, or "" when none is kept."""
+    def raw_text(self):
+        """The source's kept text as kept, or "" when none is kept or it is unreadable."""
+        if self.kept_text:
+            return self.kept_text
         path = self.seed_path
         if path is None or not path.is_file():
             return ""
-        return normalize_space(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
+
+    @cached_property
+    def text(self):
+        """The source's kept text with whitespace collapsed, or "" when none is kept."""
+        return normalize_space(self.raw_text)
+
+    @property
+    def is_verifiable(self):
+        """Whether quotes from this source are checked against a kept text (without
+        reading it: ``clean()`` refuses a seed file that is not there)."""
+        return bool(self.kept_text or self.seed_file)
+
+    @property
+    def text_sha256(self):
+        """The SHA-256 of the kept text (pasted or in its seed file), or ""."""
+        if self.kept_text:
+            return self.kept_text_sha256 or text_digest(self.kept_text)
+        return text_digest(self.raw_text) if self.raw_text else ""
 
     def states(self, quote):
         """Whether the kept text contains the quote word for word."""
         return normalize_space(quote) in self.text
 
     def clean(self):
+        errors = {}
+        if self.kept_text:
+            digest = text_digest(self.kept_text)
+            if self.kept_text_sha256 and self.kept_text_sha256 != digest:
+                errors["kept_text"] = (
+                    "The text does not match its recorded SHA-256: it was changed "
+                    "outside the site."
+                )
+            self.kept_text_sha256 = digest
+        else:
+            self.kept_text_sha256 = ""
         if self.seed_file:
             path = self.seed_path
             if path is None or not path.is_file():
-                raise ValidationError(
-                    {"seed_file": f"No file named {self.seed_file!r} in seeds/."}
-                )
+                errors["seed_file"] = f"No file named {self.seed_file!r} in seeds/."
+        for field, subject in (
+            ("about_model", self.about_model if self.about_model_id else None),
+            ("about_benchmark", self.about_benchmark if self.about_benchmark_id else None),
+        ):
+            if subject is not None and field not in errors:
+                if not self.text:
+                    errors[field] = (
+                        f"Keep the source's text first: it must name {subject} for its "
+                        "quotes to be read as about it."
+                    )
+                elif not mentions(self.text, subject.names):
+                    errors[field] = f"The source's text does not name {subject}."
+        if errors:
+            raise ValidationError(errors)
+        if self.pk:
+            # A new text, or a new subject, is checked against every quote taken from it.
+            self.__dict__.pop("raw_text", None)
+            self.__dict__.pop("text", None)
+            refuse_conflicts(
+                "kept_text",
+                [
+                    *self.results.conflicts_with(source=self),
+                    *self.modelcitations.conflicts_with(source=self),
+                    *self.benchmarkcitations.conflicts_with(source=self),
+                ],
+                "This change",
+            )
+
+    def save(self, *args, **kwargs):
+        self.kept_text_sha256 = text_digest(self.kept_text) if self.kept_text else ""
+        super().save(*args, **kwargs)
+
+
+def text_digest(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 QUOTE_MISSING = "Quote the words of the source that state this."
@@ -101,6 +195,16 @@ class Citation(NaturalKeyModel):
                 violation_error_message=QUOTE_MISSING,
             ),
         ]
+
+    @property
+    def anchor(self):
+        """The fragment of the source page where this quote is marked: "result-12"."""
+        return f"{self._meta.model_name}-{self.pk}"
+
+    @property
+    def passage_url(self):
+        """The source page, at this quote's passage."""
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
 
     def clean(self):
         errors = {}

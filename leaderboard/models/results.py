@@ -6,8 +6,17 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import FirstValue
 from simple_history.models import HistoricalRecords
 
-from ..quotes import format_number, numbers_in, ranks_in
-from .base import NaturalKeyQuerySet
+from ..quotes import (
+    PLACE,
+    VALUE,
+    attribution_in,
+    format_number,
+    mentions,
+    numbers_in,
+    ranks_in,
+    tied_figures,
+)
+from .base import NaturalKeyQuerySet, PlaceField
 from .benchmarks import Benchmark, BenchmarkVersion, ResultKind
 from .catalogue import AIModel, Organization
 from .citations import Citation
@@ -74,9 +83,7 @@ class Result(Citation):
         help_text="Leave empty when the source names no version.",
     )
     value = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
-    rank = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The place the source gives, 1 for first."
-    )
+    rank = PlaceField(null=True, blank=True, help_text="The place the source gives, 1 for first.")
     reported_on = models.DateField(null=True, blank=True)
     claimed_by = models.ForeignKey(
         Organization,
@@ -84,10 +91,14 @@ class Result(Citation):
         null=True,
         blank=True,
         related_name="claimed_results",
-        help_text="Who states the result (the article says “NVIDIA claims”).",
+        help_text="Whose claim this is: an organization the quote or its source names "
+        "(“NVIDIA claims …”). Leave empty for an independent measurement.",
     )
     provenance = models.CharField(
-        max_length=16, choices=Provenance, default=Provenance.VENDOR_CLAIM
+        max_length=16,
+        choices=Provenance,
+        help_text="Independently measured (the source ran the test) or a vendor's claim "
+        "(the source reports what someone says of their own model); pick one.",
     )
     is_headline = models.BooleanField(
         default=False,
@@ -206,15 +217,92 @@ class Result(Citation):
                     )
         if self.provenance == Provenance.VENDOR_CLAIM and not self.claimed_by_id:
             errors.setdefault("claimed_by", []).append("Name the vendor whose claim this is.")
+        for field, message in self.attribution_errors().items():
+            errors.setdefault(field, []).append(message)
         if errors:
             raise ValidationError(errors)
 
-    def figure_errors(self):
+    def attribution_errors(self):
+        """Errors where the quote is not about this row: it must name the model and
+        the benchmark (unless the source as a whole is about that one model or
+        benchmark), an independent measurement must not be attributed to someone,
+        and a vendor's claim names a claimer that the quote or the source names."""
         errors = {}
-        if self.value is not None and self.value not in numbers_in(self.quote):
-            errors["value"] = f"The quote does not state {format_number(self.value)}."
-        if self.rank is not None and self.rank not in ranks_in(self.quote) | numbers_in(
-            self.quote
+        if not self.quote.strip():
+            return errors
+        source = self.source if self.source_id else None
+        model_is_the_subject = source is not None and source.about_model_id == self.model_id
+        benchmark_is_the_subject = (
+            source is not None and source.about_benchmark_id == self.benchmark_id
+        )
+        if (
+            self.model_id
+            and not model_is_the_subject
+            and not mentions(self.quote, self.model.names)
         ):
-            errors["rank"] = f"The quote does not state place {self.rank}."
+            errors["quote"] = (
+                f"The quote does not name {self.model} (or one of its aliases): quote "
+                "the words that say whose result this is."
+            )
+        if (
+            self.benchmark_id
+            and not benchmark_is_the_subject
+            and not mentions(self.quote, self.benchmark.names)
+        ):
+            errors.setdefault(
+                "quote",
+                f"The quote does not name {self.benchmark} (or one of its aliases): "
+                "quote the words that say which benchmark this is.",
+            )
+        word = attribution_in(self.quote)
+        if self.provenance == Provenance.INDEPENDENT and word:
+            errors["provenance"] = (
+                f"The quote attributes this result to someone (“{word}”): record it as "
+                "that vendor's claim, not as independently measured."
+            )
+        if self.provenance == Provenance.VENDOR_CLAIM and self.claimed_by_id:
+            claimer = self.claimed_by
+            named_in = [
+                self.quote,
+                source.text if source else "",
+                source.publisher if source else "",
+            ]
+            if not any(mentions(text, [claimer.name]) for text in named_in if text):
+                errors["claimed_by"] = (
+                    f"Neither the quote nor its source names {claimer}: the claimer must "
+                    "be the one they name."
+                )
         return errors
+
+    def figure_errors(self):
+        """The value must be a number the quote states and ties to this model (the
+        figure nearest its name); the rank must be a place the quote states ("first",
+        "#1", "ranked 1"), tied the same way."""
+        errors = {}
+        names = self.model.names if self.model_id else []
+        ignore = self.benchmark.names if self.benchmark_id else []
+        if self.value is not None:
+            tied = tied_figures(self.quote, names, VALUE, ignore)
+            if self.value not in numbers_in(self.quote):
+                errors["value"] = f"The quote does not state {format_number(self.value)}."
+            elif tied is not None and self.value not in tied:
+                errors["value"] = (
+                    f"The quote ties {_listed(tied)} to {self.model}, not "
+                    f"{format_number(self.value)}: is this another model's figure?"
+                )
+        if self.rank is not None:
+            tied = tied_figures(self.quote, names, PLACE, ignore)
+            if self.rank not in ranks_in(self.quote):
+                errors["rank"] = (
+                    f"The quote does not state place {self.rank} (as “first”, “1st”, "
+                    "“#1” or “ranked 1”)."
+                )
+            elif tied is not None and self.rank not in tied:
+                errors["rank"] = (
+                    f"The quote ties place {_listed(tied)} to {self.model}, not {self.rank}."
+                )
+        return errors
+
+
+def _listed(numbers):
+    return " and ".join(sorted(format_number(n) for n in numbers)) or "no figure"

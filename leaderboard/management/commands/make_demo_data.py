@@ -197,13 +197,13 @@ def generate(model_count, benchmark_count, seed, progress):
             vendor = rng.random() < 0.2
             if places:
                 value, rank = None, places[model.pk]
-                quote = f"Synthetic place: #{rank}."
+                stated = f"ranked #{rank}"
             else:
                 score = min(max(50 + difficulty + 15 * q + rng.gauss(0, 6), 0), 100)
                 if benchmark.higher_is_better is False:
                     score = 100 - score
                 value, rank = Decimal(f"{score:.1f}"), None
-                quote = f"Synthetic figure: {value}."
+                stated = f"scored {value}"
             pending.append(
                 Result(
                     model=model,
@@ -211,7 +211,10 @@ def generate(model_count, benchmark_count, seed, progress):
                     value=value,
                     rank=rank,
                     source=source,
-                    quote=quote,
+                    # Synthetic words that name the model, the benchmark and, for a
+                    # claim, the claimer, as the quote rule asks of real ones.
+                    quote=f"{organization.name + ' claims ' if vendor else ''}"
+                    f"{model.name} {stated} on {benchmark.name}.",
                     provenance=Provenance.VENDOR_CLAIM if vendor else Provenance.INDEPENDENT,
                     claimed_by=organization if vendor else None,
                     # The only result for its model and benchmark (bulk_create sends
