@@ -6,6 +6,7 @@ import hashlib
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import truncatechars
@@ -70,7 +71,7 @@ class LeaderboardAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
+        if obj is None or "opened_as" in flatten_fieldsets(fieldsets):
             return fieldsets
         return [*fieldsets, (None, {"fields": ["opened_as"], "classes": ["hidden"]})]
 
@@ -112,8 +113,55 @@ class OrganizationAdmin(LeaderboardAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class SourceForm(StaleGuardForm):
+    """A source's text, pasted or uploaded (UTF-8 text: an article saved as text, an
+    evaluation harness's JSON)."""
+
+    upload = forms.FileField(
+        required=False,
+        help_text="Or upload the text as a UTF-8 file; it replaces what is pasted above.",
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            return None
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is over 5 MB: keep the part that is quoted.")
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text: save it as text first."
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("upload"):
+            cleaned["kept_text"] = cleaned["upload"]
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(LeaderboardAdmin):
+    form = SourceForm
+    readonly_fields = ["kept_text_sha256"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "publisher", "published_on", "url"]}),
+        (
+            "Its text",
+            {
+                "fields": ["kept_text", "upload", "kept_text_sha256", "seed_file"],
+                "description": "Keep the source's text so every quote from it is checked "
+                "word for word and readers can read it; a source without text is shown "
+                "as unverified.",
+            },
+        ),
+        ("What the whole source is about", {"fields": ["about_model", "about_benchmark"]}),
+    ]
+    autocomplete_fields = ["about_model", "about_benchmark"]
     list_display = ["title", "publisher", "published_on", "url", "seed_file"]
     list_filter = ["publisher"]
     search_fields = ["title", "slug", "publisher", "url"]

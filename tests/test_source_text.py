@@ -2,14 +2,16 @@
 marked, each figure on the site linking to its passage, and sources without text
 shown as such, their quotes as unverified."""
 
+import hashlib
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from leaderboard.models import Result, Source
 
-from .factories import make_result, make_source
+from .factories import make_benchmark, make_model, make_result, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +57,6 @@ def test_a_source_without_text_is_shown_unverified(client):
 
 def test_a_pasted_text_is_kept_and_its_quotes_marked(client):
     source = make_source(kept_text="Intro.\n\nAlpha scored 5 on Bench.\nOutro.")
-    from .factories import make_benchmark, make_model
-
     result = make_result(
         source=source,
         model=make_model(name="Alpha"),
@@ -67,3 +67,48 @@ def test_a_pasted_text_is_kept_and_its_quotes_marked(client):
     page = client.get(reverse("source", args=[source.slug])).content.decode()
     assert f'<span id="result-{result.pk}" class="anchor"></span><mark' in page
     assert "kept here, below" in page
+
+
+def source_form(client, source):
+    url = reverse("admin:leaderboard_source_change", args=[source.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields if name != "upload"}
+    return url, data
+
+
+def test_an_editor_uploads_a_sources_text_and_its_history_keeps_it(admin_client):
+    source = make_source(title="Lab report")
+    url, data = source_form(admin_client, source)
+    data["upload"] = SimpleUploadedFile("report.txt", b"Alpha scored 5 on Bench.\n")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    source.refresh_from_db()
+    assert source.kept_text == "Alpha scored 5 on Bench.\n"
+    assert source.kept_text_sha256 == hashlib.sha256(b"Alpha scored 5 on Bench.\n").hexdigest()
+    assert source.history.first().kept_text == "Alpha scored 5 on Bench.\n"
+
+    # A file that is not text is refused, and nothing changes.
+    url, data = source_form(admin_client, source)
+    data["upload"] = SimpleUploadedFile("x.bin", b"\xff\xfe\x00bad")
+    response = admin_client.post(url, data)
+    assert "The file is not UTF-8 text" in response.content.decode()
+    source.refresh_from_db()
+    assert source.kept_text == "Alpha scored 5 on Bench.\n"
+
+
+def test_a_new_text_that_drops_a_quoted_passage_is_refused_in_the_admin(admin_client):
+    source = make_source(kept_text="Alpha scored 5 on Bench.")
+    make_result(
+        source=source,
+        model=make_model(name="Alpha"),
+        benchmark=make_benchmark(name="Bench"),
+        value=5,
+        quote="Alpha scored 5 on Bench.",
+    )
+    url, data = source_form(admin_client, source)
+    data["kept_text"] = "Alpha scored 6 on Bench."
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "This change would break 1 row(s)" in str(response.context["adminform"].form.errors)
+    source.refresh_from_db()
+    assert source.kept_text == "Alpha scored 5 on Bench."

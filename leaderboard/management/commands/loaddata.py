@@ -63,6 +63,10 @@ class Command(loaddata.Command):
         row._state.adding = row.pk is None
         self.share_related(row)
         try:
+            # Checks only a row read from a file can fail (a kept text's digest).
+            loaded_errors = getattr(row, "loaded_errors", dict)()
+            if loaded_errors:
+                raise ValidationError(loaded_errors)
             # Each model's clean() mirrors its database constraints with a message;
             # the database still enforces them (and uniqueness) on the save that
             # follows. Asking the database per constraint and row as well made a
