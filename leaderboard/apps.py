@@ -6,3 +6,10 @@ class LeaderboardConfig(AppConfig):
     # not through signals: see that module.
     name = "leaderboard"
     verbose_name = "Open-model leaderboard"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from .query_limits import limit_sqlite
+
+        connection_created.connect(limit_sqlite, dispatch_uid="leaderboard.limit_sqlite")

@@ -9,6 +9,8 @@ DJANGO_HTTPS         "1" behind a TLS-terminating proxy that sets X-Forwarded-Pr
 REDIS_URL            a Redis server shared by every worker for the page cache;
                      default: each process caches in its own memory
 DJANGO_CONN_MAX_AGE  seconds to keep database connections open; default 60
+DJANGO_QUERY_TIMEOUT_MS  milliseconds a query of the served site may run (503 past
+                     it); 0, the default, is no limit; `make run` sets 10000
 DJANGO_TRUSTED_PROXIES  how many proxies in front append to X-Forwarded-For (the
                      login lockout counts the address the outermost one saw);
                      default 0: the connection's own address
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
+    # A query past DJANGO_QUERY_TIMEOUT_MS becomes a 503 that says so.
+    "leaderboard.query_limits.QueryTimeoutMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -123,6 +127,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    )
+
+# Each query of the served site gets this long (``make run`` sets 10 s); 0 is no
+# limit, for management commands such as a restore.
+QUERY_TIMEOUT_MS = int(os.environ.get("DJANGO_QUERY_TIMEOUT_MS", "0"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and QUERY_TIMEOUT_MS:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"options": f"-c statement_timeout={QUERY_TIMEOUT_MS}"}
     )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -112,3 +112,20 @@ def test_a_new_text_that_drops_a_quoted_passage_is_refused_in_the_admin(admin_cl
     assert "This change would break 1 row(s)" in str(response.context["adminform"].form.errors)
     source.refresh_from_db()
     assert source.kept_text == "Alpha scored 5 on Bench."
+
+
+def test_a_fact_entered_without_a_citation_is_shown_as_uncited(client, article):
+    from leaderboard import writes
+    from leaderboard.models import AIModel
+
+    gpt = AIModel.objects.get(slug="gpt-oss-largest")
+    gpt.total_parameters = 120_000_000_000
+    writes.save(gpt)
+    page = client.get(gpt.get_absolute_url()).content.decode()
+    row = page[page.index("Total parameters") :]
+    row = row[: row.index("</tr>")]
+    assert "120,000,000,000" in row and "uncited: no source recorded" in row
+    # Nemotron's counts are cited: no such label beside them.
+    nemotron = client.get("/models/nemotron-3-super/").content.decode()
+    row = nemotron[nemotron.index("Total parameters") :]
+    assert "uncited" not in row[: row.index("</tr>")]
