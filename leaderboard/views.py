@@ -317,16 +317,42 @@ def model_facts(model, citations):
     ]
 
 
+# Rows a list on an organization's or a source's page shows at a time.
+LIST_PAGE_SIZE = 100
+
+
+def page_of(request, rows, parameter):
+    """One page of a list on a detail page (``?parameter=N``): a number that is not a
+    page shows the first, one past the end the last (``Paginator.get_page``). The page
+    carries links to its neighbours that keep the other parameters."""
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get(parameter))
+
+    def link(number):
+        query = request.GET.copy()
+        query[parameter] = number
+        return f"?{query.urlencode()}"
+
+    page.parameter = parameter
+    page.previous_url = link(page.previous_page_number()) if page.has_previous() else None
+    page.next_url = link(page.next_page_number()) if page.has_next() else None
+    return page
+
+
 class OrganizationDetailView(DetailView):
     model = Organization
     template_name = "leaderboard/organization_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        organization = self.object
         context.update(
-            models=self.object.models.all(),
-            claimed_results=self.object.claimed_results.select_related(
-                "model", "benchmark", "source"
+            models=page_of(self.request, organization.models.order_by("name", "pk"), "models"),
+            claimed_results=page_of(
+                self.request,
+                organization.claimed_results.select_related(
+                    "model", "benchmark", "source"
+                ).order_by("model__name", "benchmark__name", "pk"),
+                "claims",
             ),
         )
         return context
@@ -338,19 +364,31 @@ class SourceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        source = self.object
-        results = list(
-            source.results.select_related("model", "benchmark", "version", "claimed_by")
-        )
-        model_citations = list(source.modelcitations.select_related("model"))
-        benchmark_citations = list(source.benchmarkcitations.select_related("benchmark"))
-        paragraphs, unfound = marked_paragraphs(
-            source.raw_text, [*results, *model_citations, *benchmark_citations]
-        )
+        source, request = self.object, self.request
+        results = source.results.select_related("model", "benchmark", "version", "claimed_by")
+        model_citations = source.modelcitations.select_related("model")
+        benchmark_citations = source.benchmarkcitations.select_related("benchmark")
+        paragraphs, unfound = [], []
+        if source.is_verifiable:
+            # Each distinct quote once, whatever page of the lists is shown.
+            quotes = [
+                *results.values_list("quote", flat=True).distinct(),
+                *model_citations.values_list("quote", flat=True).distinct(),
+                *benchmark_citations.values_list("quote", flat=True).distinct(),
+            ]
+            paragraphs, unfound = marked_paragraphs(source.raw_text, quotes)
         context.update(
-            results=results,
-            model_citations=model_citations,
-            benchmark_citations=benchmark_citations,
+            results=page_of(
+                request, results.order_by("model__name", "benchmark__name", "pk"), "results"
+            ),
+            model_citations=page_of(
+                request, model_citations.order_by("model__name", "attribute", "pk"), "facts"
+            ),
+            benchmark_citations=page_of(
+                request,
+                benchmark_citations.order_by("benchmark__name", "attribute", "pk"),
+                "benchmark_facts",
+            ),
             paragraphs=paragraphs,
             unfound=unfound,
         )

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from leaderboard.models import Result, Source
+from leaderboard.quotes import normalize_space
 
 from .factories import make_benchmark, make_model, make_result, make_source
 
@@ -21,9 +22,12 @@ ARTICLE = "gate-nvidia-enters-the-ai-large-model-race"
 def test_source_page_marks_every_quoted_passage(client, article):
     source = Source.objects.get(slug=ARTICLE)
     page = client.get(source.get_absolute_url()).content.decode()
-    assert page.count('class="anchor"') == (
-        source.results.count() + source.modelcitations.count() + source.benchmarkcitations.count()
-    )
+    quotes = {
+        normalize_space(q)
+        for related in (source.results, source.modelcitations, source.benchmarkcitations)
+        for q in related.values_list("quote", flat=True)
+    }
+    assert page.count('class="anchor"') == len(quotes) == 9
     marked = " ".join(re.findall(r"<mark[^>]*>([^<]*)</mark>", page))
     assert "Nemotron 3 Super ranked first in this test." in marked
     assert "It natively supports a super-long context window of 1 million tokens." in marked
@@ -36,10 +40,9 @@ def test_source_page_marks_every_quoted_passage(client, article):
 def test_each_figure_links_to_its_passage(client, article):
     result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
     model_page = client.get(result.model.get_absolute_url()).content.decode()
-    assert f'href="/sources/{ARTICLE}/#result-{result.pk}"' in model_page
+    assert f'href="/sources/{ARTICLE}/#{result.anchor}"' in model_page
     source_page = client.get(result.source.get_absolute_url()).content.decode()
-    assert f'id="result-{result.pk}"' in source_page
-    anchor_at = source_page.index(f'id="result-{result.pk}"')
+    anchor_at = source_page.index(f'id="{result.anchor}"')
     following = source_page[anchor_at : anchor_at + 700]
     assert "Nemotron 3 Super participated in a new benchmarking test called PinchBench" in (
         re.sub(r"<[^>]+>", "", following)
@@ -65,7 +68,7 @@ def test_a_pasted_text_is_kept_and_its_quotes_marked(client):
         quote="Alpha scored 5 on Bench.",
     )
     page = client.get(reverse("source", args=[source.slug])).content.decode()
-    assert f'<span id="result-{result.pk}" class="anchor"></span><mark' in page
+    assert f'<span id="{result.anchor}" class="anchor"></span><mark' in page
     assert "kept here, below" in page
 
 
@@ -129,3 +132,31 @@ def test_a_fact_entered_without_a_citation_is_shown_as_uncited(client, article):
     nemotron = client.get("/models/nemotron-3-super/").content.decode()
     row = nemotron[nemotron.index("Total parameters") :]
     assert "uncited" not in row[: row.index("</tr>")]
+
+
+def test_long_lists_on_source_and_organization_pages_come_in_pages(
+    client, django_assert_max_num_queries
+):
+    source = make_source(title="Big table")
+    benchmark = make_benchmark(name="Bench")
+    vendor = make_model().organization
+    for _ in range(230):
+        make_result(
+            source=source,
+            benchmark=benchmark,
+            value=5,
+            provenance="vendor_claim",
+            claimed_by=vendor,
+        )
+    with django_assert_max_num_queries(12):
+        page = client.get(source.get_absolute_url()).content.decode()
+    assert page.count("<blockquote") == 100
+    assert "1–100 of 230" in page and 'href="?results=2" rel="next"' in page
+    last = client.get(source.get_absolute_url(), {"results": "3"}).content.decode()
+    assert last.count("<blockquote") == 30 and "201–230 of 230" in last
+    for bad in ["0", "-1", "x", "99999999999999999999"]:
+        response = client.get(source.get_absolute_url(), {"results": bad})
+        assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        claims = client.get(vendor.get_absolute_url(), {"claims": "2"}).content.decode()
+    assert "101–200 of 230" in claims

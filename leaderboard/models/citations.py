@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ..passages import quote_anchor
 from ..quotes import mentions, normalize_space, numbers_in
 from .base import HttpsURLField, NaturalKeyModel, refuse_conflicts
 from .benchmarks import Benchmark
@@ -203,8 +204,8 @@ class Citation(NaturalKeyModel):
 
     @property
     def anchor(self):
-        """The fragment of the source page where this quote is marked: "result-12"."""
-        return f"{self._meta.model_name}-{self.pk}"
+        """The fragment of the source page where this quote is marked."""
+        return quote_anchor(self.quote)
 
     @property
     def passage_url(self):
