@@ -13,7 +13,7 @@ MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 .PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load bench clean
 
 run: setup
-	DJANGO_QUERY_TIMEOUT_MS=$${DJANGO_QUERY_TIMEOUT_MS:-10000} $(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	DJANGO_QUERY_TIMEOUT_MS=$${DJANGO_QUERY_TIMEOUT_MS:-10000} $(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi -c python:leaderboard.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 setup: install $(SECRET_KEY_FILE) migrate fixtures static
 

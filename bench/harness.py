@@ -29,6 +29,7 @@ DATA = ROOT / "bench" / "data"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
 PYTHON = sys.executable
+GUNICORN_CONF = "python:leaderboard.gunicorn_conf"  # as make run serves the site
 RESULT = re.compile(r"RESULT (.*)")
 RENDERED = "every request rendered (no page cache, distinct query)"
 
@@ -164,7 +165,7 @@ def main():
 
     def serve_site(cache_seconds):
         server_env = {**env, "DJANGO_PAGE_CACHE_SECONDS": str(cache_seconds)}
-        command = [PYTHON, "-m", "gunicorn", "leaderboard.wsgi"]
+        command = [PYTHON, "-m", "gunicorn", "leaderboard.wsgi", "-c", GUNICORN_CONF]
         command += ["--bind", f"127.0.0.1:{site_port}", "--workers", str(options.workers)]
         server = Server(command, server_env, DATA / "gunicorn.log")
         wait_for(site + "/benchmarks/")

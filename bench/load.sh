@@ -11,7 +11,7 @@ PORT=${PORT:-8031}
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(cat .secret-key)}"
 
 
-.venv/bin/gunicorn leaderboard.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
+.venv/bin/gunicorn leaderboard.wsgi -c python:leaderboard.gunicorn_conf --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --log-level warning &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT

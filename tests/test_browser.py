@@ -61,7 +61,10 @@ def served_site(tmp_path_factory):
     port = free_port()
     log = open(directory / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "leaderboard.wsgi", "--bind", f"127.0.0.1:{port}"],
+        [
+            *(sys.executable, "-m", "gunicorn", "leaderboard.wsgi"),
+            *("-c", "python:leaderboard.gunicorn_conf", "--bind", f"127.0.0.1:{port}"),
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=log,
