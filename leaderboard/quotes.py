@@ -154,8 +154,9 @@ def _overlap(a, b):
 
 
 def _gap(a, b):
-    """Characters between two spans that do not overlap."""
-    return a[0] - b[1] if a[0] >= b[1] else b[0] - a[1]
+    """Characters between two spans that do not overlap (one of the two differences is
+    the gap, the other negative)."""
+    return max(a[0] - b[1], b[0] - a[1])
 
 
 def format_number(value):

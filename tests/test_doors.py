@@ -219,3 +219,23 @@ def test_each_door_turns_back_its_input_and_changes_nothing(admin_client, articl
     message = door(admin_client, tmp_path)
     assert DOORS[door] in message
     assert fingerprint() == before
+
+
+def test_check_rules_lists_rows_entered_before_a_rule(article):
+    from io import StringIO
+
+    # A row written past the rules (as data from before an upgrade was).
+    Result.objects.filter(model__slug="gpt-oss-largest").update(quote="It scored 33.")
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 row"):
+        call_command("check_rules", stdout=out)
+    assert "leaderboard.Result gpt-oss-largest/ai-index//" in out.getvalue()
+    assert "does not name GPT-OSS (largest version)" in out.getvalue()
+
+
+def test_check_rules_passes_the_article(article):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("check_rules", stdout=out)
+    assert "Every row keeps every rule." in out.getvalue()

@@ -1,6 +1,15 @@
 from decimal import Decimal
 
-from leaderboard.quotes import format_number, numbers_in, ranks_in, short_count
+from leaderboard.quotes import (
+    PLACE,
+    VALUE,
+    format_number,
+    mentions,
+    numbers_in,
+    ranks_in,
+    short_count,
+    tied_figures,
+)
 
 
 def test_numbers_in_applies_scale_words_and_separators():
@@ -44,3 +53,47 @@ def test_short_count_rounds_in_decimal():
     assert short_count(1_000_000) == "1M"
     assert short_count(12_345_678_901_234) == "12.3T"
     assert short_count(999) == "999"
+
+
+def test_every_ordinal_word_and_scale_word_has_its_own_value():
+    words = "first second third fourth fifth sixth seventh eighth ninth tenth"
+    assert sorted(ranks_in(words)) == list(range(1, 11))
+    assert ranks_in("Second") == {2} and ranks_in("TENTH") == {10}
+    assert numbers_in("5 thousand, 7 million, 2 billion, 3 trillion") == {
+        Decimal(5_000),
+        Decimal(7_000_000),
+        Decimal(2_000_000_000),
+        Decimal(3_000_000_000_000),
+    }
+
+
+def test_numbers_with_separators_fractions_and_odd_spacing():
+    assert numbers_in("1,250 and 37.25 and 128 Billion") == {
+        Decimal(1250),
+        Decimal("37.25"),
+        Decimal(128_000_000_000),
+    }
+    assert ranks_in("ranked   #   2") == {2}
+    assert ranks_in("# 2 and No. 3 and placed 4 and position number 5") == {2, 3, 4, 5}
+
+
+def test_a_name_is_named_only_as_a_whole_word():
+    assert mentions("Alphabet scored 5", ["Alpha"]) == []
+    assert mentions("BetaAlpha scored 5", ["Alpha"]) == []
+    assert mentions("alpha  scored", ["ALPHA"]) == [(0, 5)]
+    # A name of only spaces names nothing (it would otherwise match everywhere).
+    assert mentions("Alpha scored 5", ["  ", ""]) == []
+
+
+def test_a_figure_right_after_a_name_is_tied_to_it():
+    # The name ends in a sign, so the figure touches it without being inside it.
+    assert tied_figures("Model--7", ["Model-"], VALUE) == {Decimal(-7)}
+    assert tied_figures("Alpha 3rd", ["Alpha"], PLACE) == {Decimal(3)}
+    assert tied_figures("Alpha 3rd", ["Alpha"], VALUE) == set()
+
+
+def test_the_nearest_figure_counts_characters_on_both_sides():
+    text = "12 Alpha, then 9 points"
+    assert tied_figures(text, ["Alpha"], VALUE) == {Decimal(12)}
+    text = "1 point; then Alpha scored 9"
+    assert tied_figures(text, ["Alpha"], VALUE) == {Decimal(9)}

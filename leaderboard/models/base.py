@@ -119,10 +119,19 @@ class NaturalKeyModel(models.Model):
 
     NATURAL_KEY = ("slug",)
 
+    # check_rules sets it False to judge each row alone, not through its dependents.
+    dependents_checked = True
+
     objects = NaturalKeyQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    @property
+    def checks_dependents(self):
+        """Whether ``clean()`` checks this change against the rows that depend on the
+        stored row (a renamed model against its results' quotes): for stored rows."""
+        return self.pk is not None and self.dependents_checked
 
     def natural_key(self):
         return tuple(self.natural_key_part(path) for path in self.NATURAL_KEY)
@@ -183,7 +192,7 @@ class Alias(NaturalKeyModel):
             owner.__dict__.pop("names", None)
 
     def clean(self):
-        if not self.pk or not getattr(self, f"{self.OWNER}_id"):
+        if not self.checks_dependents or not getattr(self, f"{self.OWNER}_id"):
             return
         stored = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
         if stored != self.name:

@@ -40,7 +40,7 @@ class Organization(NaturalKeyModel):
         return reverse("organization", args=[self.slug])
 
     def clean(self):
-        if self.pk:
+        if self.checks_dependents:
             refuse_conflicts(
                 "name",
                 self.claimed_results.conflicts_with(claimed_by=self),
@@ -153,7 +153,7 @@ class AIModel(NaturalKeyModel):
             raise ValidationError(
                 {"active_parameters": "Active parameters cannot exceed total parameters."}
             )
-        if self.pk:
+        if self.checks_dependents:
             renamed_names(self)
             refuse_conflicts("name", self.results.conflicts_with(model=self), "This change")
 

@@ -144,7 +144,7 @@ class Source(NaturalKeyModel):
                     errors[field] = f"The source's text does not name {subject}."
         if errors:
             raise ValidationError(errors)
-        if self.pk:
+        if self.checks_dependents:
             # A new text, or a new subject, is checked against every quote taken from it.
             self.__dict__.pop("raw_text", None)
             self.__dict__.pop("text", None)

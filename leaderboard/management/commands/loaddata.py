@@ -73,10 +73,7 @@ class Command(loaddata.Command):
             # restore of 10,000 models take over ten minutes (six without).
             row.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            rules = "; ".join(
-                f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
-                for field, messages in error.message_dict.items()
-            )
+            rules = broken_rules(error)
             raise CommandError(
                 f"{label}, row {number} ({row._meta.label} {describe(row)}) breaks a rule, "
                 f"so nothing was loaded: {rules}"
@@ -101,3 +98,11 @@ def describe(row):
         return "/".join(str(part) for part in row.natural_key())
     except (ValueError, AttributeError):
         return f"pk={row.pk}"
+
+
+def broken_rules(error):
+    """A ValidationError as one line: "field: message; other: message"."""
+    return "; ".join(
+        f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+        for field, messages in error.message_dict.items()
+    )
