@@ -284,9 +284,13 @@ class RankedResults(RankedRows):
 
 def with_claim_names(results):
     """Results with whose claim each is, and from which source, as names
-    (``claimer``, ``source_title``) rather than rows: what a table's claim badge and
-    export read."""
-    return results.annotate(claimer=F("claimed_by__name"), source_title=F("source__title"))
+    (``claimer``, ``source_title``, ``source_slug``) rather than rows: what a table's
+    claim badge, its link to the quoted passage, and the export read."""
+    return results.annotate(
+        claimer=F("claimed_by__name"),
+        source_title=F("source__title"),
+        source_slug=F("source__slug"),
+    )
 
 
 def for_cells(results):
@@ -294,7 +298,7 @@ def for_cells(results):
     (``with_claim_names``); no ordering (a page's cells are found by model and
     benchmark)."""
     return with_claim_names(
-        results.only("model", "benchmark", "version", "value", "rank", "provenance")
+        results.only("model", "benchmark", "version", "value", "rank", "provenance", "quote")
     ).order_by()
 
 

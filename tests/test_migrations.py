@@ -23,3 +23,15 @@ def test_migrations_apply_over_existing_data(article):
         ("nemotron-3-super", "ai-index"),
         ("nemotron-3-super", "pinchbench"),
     ]
+
+
+def test_the_models_match_their_migrations():
+    """Every field's definition (sizes, nullability, choices) is the one the database
+    was migrated to: a change without its migration fails here, not in production."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "leaderboard", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()

@@ -160,3 +160,14 @@ def test_long_lists_on_source_and_organization_pages_come_in_pages(
     with django_assert_max_num_queries(12):
         claims = client.get(vendor.get_absolute_url(), {"claims": "2"}).content.decode()
     assert "101–200 of 230" in claims
+
+
+def test_every_score_in_the_tables_links_to_its_passage(client, article):
+    result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="ai-index")
+    link = f'<a class="figure" href="/sources/{ARTICLE}/#{result.anchor}"'
+    assert link in client.get("/").content.decode()
+    assert link in client.get("/benchmarks/ai-index/").content.decode()
+    place = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
+    assert f'#{place.anchor}" title="Where the source states it">#1</a>' in (
+        client.get("/benchmarks/pinchbench/").content.decode()
+    )

@@ -33,11 +33,21 @@ TARGETS = {
     ),
     "validation": (
         "leaderboard/models/results.py",
-        ["tests/test_models.py", "tests/test_quote_rules.py", "tests/test_doors.py"],
+        [
+            "tests/test_migrations.py",
+            "tests/test_models.py",
+            "tests/test_quote_rules.py",
+            "tests/test_doors.py",
+        ],
     ),
     "citations": (
         "leaderboard/models/citations.py",
-        ["tests/test_models.py", "tests/test_quote_rules.py", "tests/test_source_text.py"],
+        [
+            "tests/test_migrations.py",
+            "tests/test_models.py",
+            "tests/test_quote_rules.py",
+            "tests/test_source_text.py",
+        ],
     ),
     "ranking": ("leaderboard/ranking.py", ["tests/test_ranking.py"]),
     "caching": (

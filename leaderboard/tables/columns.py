@@ -10,6 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from ..models import Openness
+from ..passages import quote_anchor
 from ..quotes import short_count
 from ..ranking import Ranking, headline_result, score_of
 
@@ -215,11 +216,22 @@ class BenchmarkColumn(tables.Column):
     def result(self, record):
         return record if self.rows_are_results else headline_result(record, self.benchmark)
 
+    @cached_property
+    def source_url_pattern(self):
+        # reverse() once, not once a cell.
+        return reverse("source", args=["__slug__"])
+
     def cell(self, record):
+        """The figure, linked to the passage of its source that states it."""
         result = self.result(record)
         if result is None:
             return NO_RESULT
-        return mark_safe(f"{escape(result.display_value)}{claim_badge(result)}")
+        passage = self.source_url_pattern.replace("__slug__", result.source_slug)
+        passage += "#" + quote_anchor(result.quote)
+        return mark_safe(
+            f'<a class="figure" href="{escape(passage)}" title="Where the source states it">'
+            f"{escape(result.display_value)}</a>{claim_badge(result)}"
+        )
 
     def value(self, record):
         result = self.result(record)
