@@ -25,7 +25,7 @@ def test_migrations_apply_over_existing_data(article):
     ]
 
 
-def test_the_models_match_their_migrations():
+def test_the_models_match_their_migrations(db):
     """Every field's definition (sizes, nullability, choices) is the one the database
     was migrated to: a change without its migration fails here, not in production."""
     from io import StringIO
