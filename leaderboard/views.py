@@ -16,6 +16,7 @@ from . import charts
 from .exports import SafeTableExport
 from .filters import ModelFilter
 from .models import AIModel, Benchmark, ModelCitation, Organization, ResultQuerySet, Source
+from .models.catalogue import citation_marks
 from .passages import marked_paragraphs
 from .ranking import Ranking, with_claim_names, with_headline_results
 from .tables import BenchmarkRankingTable, LeaderboardTable
@@ -155,7 +156,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
 
     def get_queryset(self):
         # The table orders the rows: by the ranking benchmark unless a reader sorts.
-        models = AIModel.objects.with_organization().order_by("name")
+        models = AIModel.objects.with_organization().annotate(**citation_marks()).order_by("name")
         return with_headline_results(models, self.shown_benchmarks)
 
     def ignored_elsewhere(self):
@@ -246,7 +247,10 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
     def get_table_data(self):
         # The table orders the rows: best first unless a reader sorts.
         return with_claim_names(
-            Ranking(self.object).results().select_related("model__organization")
+            Ranking(self.object)
+            .results()
+            .select_related("model__organization")
+            .annotate(**citation_marks("model_id"))
         )
 
     def get_table_kwargs(self):

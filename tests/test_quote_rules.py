@@ -275,3 +275,37 @@ def test_the_write_path_runs_the_rules_for_every_caller():
         make_result(model=model, benchmark=benchmark, value=5, quote="It scored 5.")
     assert not Result.objects.exists()
     make_result(model=model, benchmark=benchmark, value=5, quote=stating(model, benchmark, 5))
+
+
+def test_a_source_about_one_benchmark_lets_quotes_leave_its_name_out():
+    model, benchmark = make_model(name="Tiny 7B"), make_benchmark(name="hellaswag")
+    source = make_source(kept_text='{"results": {"hellaswag": {"Tiny 7B": 0.61}}}')
+    row = Result(
+        model=model,
+        benchmark=benchmark,
+        source=source,
+        value=Decimal("0.61"),
+        quote='{"Tiny 7B": 0.61}',
+        provenance=Provenance.INDEPENDENT,
+    )
+    assert "does not name hellaswag" in errors_of(row)["quote"][0]
+    source.about_benchmark = benchmark
+    writes.save(source)
+    row.full_clean()
+    # Being about the benchmark does not excuse leaving the model out.
+    row.quote = '"hellaswag": {"Tiny 7B": 0.61}'
+    row.model = make_model(name="Other 1B")
+    assert "does not name Other 1B" in errors_of(row)["quote"][0]
+
+
+def test_how_a_result_reads():
+    result = make_result(value=Decimal("37.500000"))
+    assert result.display_value == "37.5" and not result.is_vendor_claim
+    place = make_result(
+        value=None,
+        rank=3,
+        provenance=Provenance.VENDOR_CLAIM,
+        claimed_by=make_model().organization,
+    )
+    assert place.display_value == "#3" and place.is_vendor_claim
+    assert str(place) == f"{place.model} · {place.benchmark}: #3"

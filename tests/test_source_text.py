@@ -171,3 +171,21 @@ def test_every_score_in_the_tables_links_to_its_passage(client, article):
     assert f'#{place.anchor}" title="Where the source states it">#1</a>' in (
         client.get("/benchmarks/pinchbench/").content.decode()
     )
+
+
+def test_uncited_counts_are_marked_in_the_tables(client, article):
+    from leaderboard import writes
+    from leaderboard.models import AIModel
+
+    gpt = AIModel.objects.get(slug="gpt-oss-largest")
+    gpt.active_parameters = 5_000_000_000
+    writes.save(gpt)
+    for page in [client.get("/"), client.get("/benchmarks/ai-index/")]:
+        html = page.content.decode()
+        html = html[html.index("<tbody") :]
+        gpt_row = html[html.index(">GPT-OSS (largest version)<") :]
+        gpt_row = gpt_row[: gpt_row.index("</tr>")]
+        assert '<span title="5,000,000,000">5B</span> <small class="uncited"' in gpt_row
+        nemotron_row = html[html.index(">Nemotron 3 Super<") :]
+        nemotron_row = nemotron_row[: nemotron_row.index("</tr>")]
+        assert "12B</span>" in nemotron_row and "uncited" not in nemotron_row

@@ -6,7 +6,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -62,6 +62,21 @@ class AIModelQuerySet(NaturalKeyQuerySet):
 
 
 COUNT_FIELDS = ["total_parameters", "active_parameters", "context_window_tokens"]
+
+
+def citation_marks(model_path="pk"):
+    """Annotations ``cited_<count>`` for each count (total and active parameters,
+    context window): whether a citation backs the model's figure, so a table can mark
+    an uncited one. ``model_path`` leads from a row to its model's id (a result's is
+    "model_id"); computed in the rows' own query."""
+    from .citations import ModelCitation
+
+    return {
+        f"cited_{field}": Exists(
+            ModelCitation.objects.filter(model=OuterRef(model_path), attribute=field)
+        )
+        for field in COUNT_FIELDS
+    }
 
 
 class AIModel(NaturalKeyModel):

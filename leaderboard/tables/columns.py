@@ -123,6 +123,9 @@ class LinkColumn(NullsLastColumn):
         return str(self.target(record))
 
 
+UNCITED = ' <small class="uncited" title="No source is recorded for this figure">uncited</small>'
+
+
 class CountColumn(NullsLastColumn):
     """A count of parameters or tokens, shortened for reading, exact in exports."""
 
@@ -131,8 +134,14 @@ class CountColumn(NullsLastColumn):
         super().__init__(*args, **kwargs)
 
     def cell(self, record):
+        """The count, marked "uncited" when no citation backs it (rows annotated by
+        ``citation_marks``)."""
         value = self.field_value(record)
-        return NOT_REPORTED if value is None else humanize_count(value)
+        if value is None:
+            return NOT_REPORTED
+        if getattr(record, f"cited_{self.accessor.split('__')[-1]}", True):
+            return humanize_count(value)
+        return mark_safe(humanize_count(value) + UNCITED)
 
     def value(self, record):
         return self.field_value(record)
