@@ -375,3 +375,53 @@ def test_alias_and_version_changes_are_kept_in_history():
     version = BenchmarkVersion.objects.create(benchmark=benchmark, name="v1")
     version.delete()
     assert BenchmarkVersion.history.filter(name="v1").count() == 2
+
+
+def test_the_scale_and_count_bounds_are_inclusive():
+    benchmark = make_benchmark(name="Pct", scale_min=0, scale_max=100)
+    for edge in (0, 100):
+        make_result(benchmark=benchmark, value=edge).full_clean()
+    model = make_model(total_parameters=7_000_000_000, active_parameters=7_000_000_000)
+    model.full_clean()  # active may equal total
+    model.active_parameters = 7_000_000_001
+    with pytest.raises(ValidationError):
+        model.full_clean()
+
+
+def test_a_quote_of_only_spaces_is_no_quote():
+    result = make_result(value=5)
+    result.quote = "   \n\t "
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "quote") == ["Quote the words of the source that state this."]
+
+
+def test_a_seed_file_that_goes_missing_fails_its_quotes(settings, tmp_path):
+    settings.SEEDS_DIR = tmp_path
+    (tmp_path / "kept.txt").write_text("Alpha scored 5 on Bench.")
+    source = make_source(seed_file="kept.txt")
+    result = make_result(
+        source=source,
+        model=make_model(name="Alpha"),
+        benchmark=make_benchmark(name="Bench"),
+        value=5,
+        quote="Alpha scored 5 on Bench.",
+    )
+    (tmp_path / "kept.txt").unlink()
+    result = Result.objects.get(pk=result.pk)
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert messages_for(error, "source") == ["The source's kept text cannot be read."]
+
+
+def test_the_seed_path_guard_refuses_a_sibling_folder(settings, tmp_path):
+    seeds = tmp_path / "seeds"
+    evil = tmp_path / "seeds_evil"
+    seeds.mkdir()
+    evil.mkdir()
+    (evil / "x.txt").write_text("anything")
+    settings.SEEDS_DIR = seeds
+    source = Source(title="T", slug="t", seed_file="../seeds_evil/x.txt")
+    assert source.seed_path is None and source.text == ""
+    with pytest.raises(ValidationError):
+        source.full_clean()
