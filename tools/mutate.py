@@ -195,14 +195,15 @@ def main():
         points = mutation_points(tree)
         print(f"{name}: {len(points)} mutants, tests take {baseline:.0f} s", flush=True)
 
-        def attempt(point, path=path, tests=tests, tree=tree, baseline=baseline):
+        def attempt(point, path=path, tests=tests, tree=tree, source=source, baseline=baseline):
             index, position, line, description = point
             workdir = free.pop()
             try:
                 (workdir / path).write_text(mutant(tree, index, position))
                 outcome = run_tests(workdir, tests, timeout=max(60, 3 * baseline))
             finally:
-                (workdir / path).write_text((ROOT / path).read_text())
+                # The copy's own text (the tree may have changed since the run began).
+                (workdir / path).write_text(source)
                 free.append(workdir)
             return point, outcome
 
