@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
 from .caching import public_page
+from .sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
     path("", public_page(views.LeaderboardView.as_view()), name="index"),
@@ -19,5 +21,12 @@ urlpatterns = [
         name="organization",
     ),
     path("sources/<slug:slug>/", public_page(views.SourceDetailView.as_view()), name="source"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", public_page(robots_txt), name="robots"),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@ page), so any view is a permalink; bad values fall back to defaults, never a 500
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -50,6 +50,26 @@ PAGINATION = {
     "silent": False,
     "paginator_class": BoundedPaginator,
 }
+
+
+def without_empty_parameters(request):
+    """The page's address without the parameters a submitted form left empty
+    (``?q=&total_min=&…``), so what a reader copies is the permalink of what they see;
+    None when there are none."""
+    query = request.GET.copy()
+    changed = False
+    for key, values in list(query.lists()):
+        kept = [value for value in values if value.strip()]
+        if len(kept) != len(values):
+            changed = True
+            if kept:
+                query.setlist(key, kept)
+            else:
+                del query[key]
+    if not changed:
+        return None
+    encoded = query.urlencode()
+    return request.path + (f"?{encoded}" if encoded else "")
 
 
 class NotFoundPastTheEndMixin:
@@ -126,6 +146,9 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
     export_name = "leaderboard"
 
     def get(self, request, *args, **kwargs):
+        permalink = without_empty_parameters(request)
+        if permalink is not None:
+            return HttpResponseRedirect(permalink)
         export_format = request.GET.get(self.export_trigger_param)
         if export_format is not None and export_format not in self.export_formats:
             offered = " or ".join(self.export_formats)

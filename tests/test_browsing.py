@@ -13,7 +13,15 @@ import pytest
 from django.urls import reverse
 
 from leaderboard import writes
-from leaderboard.models import AIModel, Benchmark, Openness, Provenance, Result
+from leaderboard.models import (
+    AIModel,
+    Benchmark,
+    Openness,
+    Organization,
+    Provenance,
+    Result,
+    Source,
+)
 
 from .factories import make_benchmark, make_model, make_organization, make_result, stating
 
@@ -472,7 +480,11 @@ def test_benchmark_page_ranks_best_first_with_notes_and_chart(client, article):
     assert "Nemotron 3 Super: 37 points (NVIDIA&#x27;s claim)" in svg
     pinch = client.get("/benchmarks/pinchbench/").content.decode()
     assert "Nemotron 3 Super: ranked #1, no score given (NVIDIA&#x27;s claim)." in pinch
-    assert "Direction not reported" in pinch
+    # One wording for an unknown direction, and never a label repeating its heading.
+    assert '<dt>Direction</dt><dd><span class="not-reported">not reported</span></dd>' in pinch
+    assert "Direction not reported" not in pinch
+    assert "no places are computed" not in pinch
+    assert "a model&#x27;s place is only one its source states" in pinch
 
 
 def test_lower_is_better_benchmark_page_ranks_lowest_first(client, catalog):
@@ -558,7 +570,7 @@ def test_no_places_are_computed_without_a_direction(client, catalog):
     ranks = re.findall(r'<td class="num rank">([^<]*)<', response.content.decode())
     assert set(ranks) == {""}
     page = client.get("/benchmarks/epsilon/").content.decode()
-    assert "highest first: the direction is not reported" in page
+    assert "highest first; the direction is not reported" in page
     assert "highest first (direction not reported)" in page  # the chart's title
     assert "best first" not in page
 
@@ -729,3 +741,41 @@ def test_ignored_parameters_are_reported(client, article, path, params, notice):
     assert "Nemotron 3 Super" in page
     clean = client.get(path).content.decode()
     assert "address was ignored" not in clean
+
+
+def test_a_submitted_form_lands_on_a_permalink_without_empty_parameters(client, article):
+    response = client.get("/", {"q": "nemo", "total_min": "", "total_max": " ", "show": ""})
+    assert response.status_code == 302
+    assert response["Location"] == "/?q=nemo"
+    response = client.get("/", {"q": ""})
+    assert response.status_code == 302 and response["Location"] == "/"
+    kept = client.get("/", {"show": ["ai-index", ""]})
+    assert kept["Location"] == "/?show=ai-index"
+    assert client.get("/?q=nemo").status_code == 200
+
+
+def test_every_page_has_the_search_box(client, article):
+    for url in ["/", "/benchmarks/", "/benchmarks/ai-index/", "/models/nemotron-3-super/"]:
+        page = client.get(url).content.decode()
+        assert '<form class="site-search" action="/" method="get" role="search">' in page
+
+
+def test_sitemap_lists_every_public_page_and_robots_points_to_it(client, article):
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200 and sitemap["Content-Type"].startswith("application/xml")
+    locations = set(re.findall(r"<loc>http://testserver([^<]*)</loc>", sitemap.content.decode()))
+    expected = {"/", "/benchmarks/"}
+    for model in [AIModel, Benchmark, Organization, Source]:
+        expected |= {row.get_absolute_url() for row in model.objects.all()}
+    assert locations == expected
+    for url in locations:
+        assert client.get(url).status_code == 200, url
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in robots
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+
+
+def test_the_favicon_is_linked_and_served(client, article):
+    page = client.get("/").content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    assert client.get(href).status_code == 200

@@ -223,6 +223,7 @@ class BenchmarkRankingTable(FastRowsTable):
         order = (
             "best first"
             if benchmark.higher_is_better is not None
-            else "highest first: the direction is not reported, so no places are computed"
+            else "highest first; the direction is not reported, so a model's place is only "
+            "one its source states"
         )
         self.caption = f"{benchmark.name}: models with a result, {order}"
