@@ -419,14 +419,17 @@ MALFORMED = [
 @pytest.mark.parametrize("path", ["/", "/benchmarks/alpha/", "/benchmarks/"])
 def test_malformed_query_strings_never_cause_a_server_error(client, catalog, path, query):
     response = client.get(f"{path}?{query}")
+    if response.status_code == 302:  # empty parameters dropped: the permalink
+        response = client.get(response["Location"])
     assert response.status_code in (200, 400, 404), (path, query, response.status_code)
 
 
-@pytest.mark.parametrize("export_format", ["xlsx", "xls", "ods", "yaml", "tsv", "latex", ""])
+@pytest.mark.parametrize("export_format", ["xlsx", "xls", "ods", "yaml", "tsv", "latex", "x "])
 def test_only_the_offered_exports_are_served(client, article, export_format):
     """CSV and JSON are offered (and defused); every other format tablib knows, or
     none, is refused with a message naming the ones there are, never a 500 or an
-    export that skips the defusing."""
+    export that skips the defusing. (An empty ``_export=`` is dropped from the
+    address like any empty parameter.)"""
     response = client.get(reverse("index"), {"_export": export_format})
     assert response.status_code == 400
     assert "csv or json" in response.content.decode()

@@ -186,6 +186,7 @@ def test_rescaling_a_benchmark_is_checked_against_its_results(article):
     assert "gives ranks only" in errors_of(ai_index)["__all__"][0]
 
 
+@pytest.mark.django_db(transaction=True)  # restore empties tables: PostgreSQL asks a real commit
 def test_renaming_a_model_keeps_its_old_name_as_an_alias(article, tmp_path):
     nemotron = AIModel.objects.get(slug="nemotron-3-super")
     nemotron.name = "Nemotron-3-Super-120B"
