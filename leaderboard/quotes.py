@@ -171,4 +171,4 @@ def short_count(number):
     for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
         if number >= size:
             return format_number((Decimal(number) / size).quantize(Decimal("0.1"))) + suffix
-    return f"{number:,}"
+    return str(number)

@@ -310,3 +310,23 @@ def test_how_a_result_reads():
     )
     assert place.display_value == "#3" and place.is_vendor_claim
     assert str(place) == f"{place.model} · {place.benchmark}: #3"
+
+
+def test_a_place_tied_to_another_model_is_named_in_the_message():
+    model, benchmark = make_model(name="Alpha"), make_benchmark(name="Bench")
+    row = Result(
+        model=model,
+        benchmark=benchmark,
+        source=make_source(),
+        rank=2,
+        quote="On Bench, Alpha ranked first and Beta second.",
+        provenance=Provenance.INDEPENDENT,
+    )
+    assert errors_of(row)["rank"] == ["The quote ties place 1 to Alpha, not 2."]
+
+
+def test_an_unsaved_sources_text_has_its_digest():
+    import hashlib
+
+    assert Source(kept_text="Alpha.").text_sha256 == hashlib.sha256(b"Alpha.").hexdigest()
+    assert Source().text_sha256 == ""

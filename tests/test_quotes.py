@@ -3,6 +3,7 @@ from decimal import Decimal
 from leaderboard.quotes import (
     PLACE,
     VALUE,
+    figures_in,
     format_number,
     mentions,
     numbers_in,
@@ -82,7 +83,7 @@ def test_a_name_is_named_only_as_a_whole_word():
     assert mentions("BetaAlpha scored 5", ["Alpha"]) == []
     assert mentions("alpha  scored", ["ALPHA"]) == [(0, 5)]
     # A name of only spaces names nothing (it would otherwise match everywhere).
-    assert mentions("Alpha scored 5", ["  ", ""]) == []
+    assert mentions("Alpha, scored: 5 .", ["  ", ""]) == []
 
 
 def test_a_figure_right_after_a_name_is_tied_to_it():
@@ -97,3 +98,7 @@ def test_the_nearest_figure_counts_characters_on_both_sides():
     assert tied_figures(text, ["Alpha"], VALUE) == {Decimal(12)}
     text = "1 point; then Alpha scored 9"
     assert tied_figures(text, ["Alpha"], VALUE) == {Decimal(9)}
+
+
+def test_a_number_just_before_a_place_is_still_a_number():
+    assert figures_in("5#1") == [((0, 1), VALUE, Decimal(5)), ((1, 3), PLACE, Decimal(1))]

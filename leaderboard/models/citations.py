@@ -115,8 +115,6 @@ class Source(NaturalKeyModel):
     @property
     def text_sha256(self):
         """The SHA-256 of the kept text (pasted or in its seed file), or ""."""
-        if self.kept_text:
-            return self.kept_text_sha256 or text_digest(self.kept_text)
         return text_digest(self.raw_text) if self.raw_text else ""
 
     def states(self, quote):
