@@ -66,7 +66,7 @@ class Ranking:
         )
         return [valued, alone] if best_first else [alone, valued]
 
-    def in_order(self, rows, best_first=True):
+    def in_order(self, rows, best_first):
         """AI models, or this benchmark's ranked results, in ranking order (see
         ``RankedRows``): what the leaderboard and the benchmark page page through."""
         if isinstance(rows, RankedRows):
@@ -107,10 +107,11 @@ class Ranking:
         return models.filter(Exists(self.results().filter(model=OuterRef("pk"))))
 
     def sort_key(self, value, rank):
-        """The rule as a Python key: lower is better; equal keys tie."""
+        """The rule as a Python key: lower is better; equal keys tie. (Places alone
+        come after every value: False sorts before True.)"""
         if value is not None:
-            return (0, -value if self.higher_first else value)
-        return (1, rank)
+            return (False, -value if self.higher_first else value)
+        return (True, rank)
 
     def between(self, better, worse):
         """The rule as SQL: a condition (and its parameters) on ranked results no
@@ -199,7 +200,7 @@ class RankedRows:
     paginator: ``count()``, slicing, iteration; anything else (another column's
     ``order_by``, ``annotate``) is the plain queryset's."""
 
-    def __init__(self, rows, ranking, best_first=True):
+    def __init__(self, rows, ranking, best_first):
         self.rows, self.ranking, self.best_first = rows, ranking, best_first
         self.model = rows.model
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaderboard import ranking
+from leaderboard import ranking, writes
 from leaderboard.models import Benchmark, BenchmarkVersion, Openness, Provenance
 from leaderboard.ranking import Ranking
 
@@ -656,3 +656,83 @@ def test_ranked_models_pages_agree_with_the_whole_order(
 def score_pair(model, benchmark):
     result = model.results.filter(benchmark=benchmark, is_headline=True).first()
     return None if result is None else (result.value, result.rank)
+
+
+# 6. How the rule's parts are computed (their results are checked above).
+
+
+def test_places_are_counted_in_sql_up_to_a_hundred_scores_then_in_python(
+    django_assert_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    benchmark = make_benchmark(higher_is_better=True)
+    for value in range(ranking.COUNTED_IN_SQL + 1):
+        make_result(benchmark=benchmark, value=value)
+    rule = Ranking(benchmark)
+    assert benchmark.ranked_version is None  # read once, before counting queries
+    scores = [(Decimal(v), None) for v in range(ranking.COUNTED_IN_SQL + 1)]
+    for asked, counted_in_sql in ((scores[:-1], True), (scores, False)):
+        with CaptureQueriesContext(connection) as queries:
+            places = rule.places(asked)
+        assert len(queries) == 1
+        assert ("COUNT(*)" in queries[0]["sql"]) is counted_in_sql
+        assert places[(Decimal(ranking.COUNTED_IN_SQL - 1), None)] == 2
+        assert places[(Decimal(0), None)] == ranking.COUNTED_IN_SQL + 1
+
+
+def test_top_stops_reading_once_the_values_fill_it(django_assert_num_queries):
+    benchmark = make_benchmark(higher_is_better=True)
+    for value in (10, 20, 30):
+        make_result(benchmark=benchmark, value=value)
+    make_result(benchmark=benchmark, value=None, rank=1)
+    rule = Ranking(benchmark)
+    assert benchmark.ranked_version is None  # read once, before counting queries
+    with django_assert_num_queries(1):
+        assert [p["score_value"] for p in rule.top(2)] == [30, 20]
+    with django_assert_num_queries(2):
+        assert [p["score_rank"] for p in rule.top(4)] == [None, None, None, 1]
+    # The scatter takes values only, never a place alone.
+    assert [p["score_value"] for p in rule.top_values(rule.results(), 10)] == [30, 20, 10]
+
+
+def test_ranked_rows_index_like_a_list(django_assert_num_queries):
+    benchmark = make_benchmark(higher_is_better=True)
+    for name, value in (("A", 1), ("B", 3), ("C", 2)):
+        make_result(model=make_model(name=name), benchmark=benchmark, value=value)
+    rows = Ranking(benchmark).in_order(Ranking(benchmark).results(), best_first=True)
+    assert [rows[i].model.name for i in range(3)] == ["B", "C", "A"]
+    with pytest.raises(IndexError):
+        rows[3]
+    with pytest.raises(ValueError, match="no step"):
+        rows[::2]
+
+
+def test_rows_are_fetched_a_thousand_at_a_time(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leaderboard.models import AIModel
+
+    organization = make_organization()
+    AIModel.objects.bulk_create(
+        AIModel(name=f"Bulk {i:04d}", slug=f"bulk-{i:04d}", organization=organization)
+        for i in range(ranking.FETCH_BATCH)
+    )
+    benchmark = make_benchmark(higher_is_better=True)
+    make_result(benchmark=benchmark, value=1)  # and its model: a thousand and one
+
+    def row_fetches():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/", {"show": benchmark.slug, "_export": "csv"})
+        assert response.status_code == 200
+        return sum(
+            q["sql"].startswith('SELECT "leaderboard_aimodel"."id", "leaderboard_aimodel"."name"')
+            and " IN (" in q["sql"]
+            for q in queries
+        )
+
+    over = row_fetches()
+    writes.delete_all(AIModel.objects.filter(slug="bulk-0000"))
+    assert row_fetches() == over - 1  # a thousand rows: one fetch fewer
