@@ -221,8 +221,6 @@ class RankedRows:
         """The rows from ``start`` to ``stop`` (None: to the end), in order."""
         ids = []
         for part in self.parts():
-            if stop is not None and stop <= 0:
-                break
             offset = max(start, 0)
             found = list(part[offset:stop])
             ids += found

@@ -8,7 +8,7 @@ Each mutant runs in a copy of the project (one per job), so the working tree is 
 touched. Mutations: comparison operators (== and !=, < and <=, > and >=, in and not
 in, is and is not), and/or, removing a not, +/- and *//, integers n to n+1, True and
 False, and a constant string to "" in a regular expression or a tuple of prefixes.
-Docstrings, log and error messages are left alone.
+Docstrings, log and error messages, and ``strict=`` guards are left alone.
 """
 
 import argparse
@@ -77,9 +77,14 @@ SWAPS = {
 }
 
 
-def docstrings(tree):
-    """The ids of constant nodes that are docstrings."""
-    found = set()
+def left_alone(tree):
+    """The ids of constant nodes that are not rules: docstrings, and guards such as
+    ``zip(..., strict=True)`` that only turn a bug elsewhere into an error."""
+    found = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg == "strict"
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body
@@ -90,7 +95,7 @@ def docstrings(tree):
 
 def mutation_points(tree):
     """(index, description) of every mutation in the module, in source order."""
-    skip = docstrings(tree)
+    skip = left_alone(tree)
     points = []
     for index, node in enumerate(ast.walk(tree)):
         line = getattr(node, "lineno", 0)
