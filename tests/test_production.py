@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from leaderboard import writes
 from leaderboard.exports import defuse
-from leaderboard.models import AIModel, DataVersion, Organization, Result, Source
+from leaderboard.models import AIModel, Benchmark, DataVersion, Organization, Result, Source
 
 from .factories import make_benchmark, make_model, make_organization, make_result
 
@@ -459,3 +459,61 @@ def test_a_username_tried_from_many_addresses_is_locked_out(client, django_user_
         response = login(client, "wrong", REMOTE_ADDR=f"203.0.113.{attempt}")
     assert response.status_code == 429
     assert login(client, "right-horse-battery", REMOTE_ADDR="192.0.2.77").status_code == 429
+
+
+def test_validation_headers_exactly_and_after_a_write(client, article):
+    from email.utils import parsedate_to_datetime
+
+    url = "/models/nemotron-3-super/"
+    first = client.get(url)
+    assert first["Cache-Control"] == "public, no-cache"
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == first["ETag"]
+    assert not_modified["Last-Modified"] == first["Last-Modified"]
+    assert not_modified["Cache-Control"] == "public, no-cache"
+    stamp = parsedate_to_datetime(first["Last-Modified"])
+    assert stamp.replace(microsecond=0) == DataVersion.current().changed_at.replace(microsecond=0)
+
+    model = AIModel.objects.get(slug="nemotron-3-super")
+    model.description = "Edited."
+    writes.save(model)
+    DataVersion.objects.update(changed_at=DataVersion.current().changed_at + timedelta(seconds=5))
+    after = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200 and b"Edited." in after.content
+    assert after["ETag"] != first["ETag"]
+    assert parsedate_to_datetime(after["Last-Modified"]) > stamp
+    # Only what a page answers 200 or 304 gets the headers: a missing page does not.
+    missing = client.get("/models/no-such-model/")
+    assert missing.status_code == 404 and "ETag" not in missing
+
+
+def test_a_page_is_cached_and_served_from_the_cache(client, article, settings):
+    url = "/benchmarks/ai-index/"
+    first = client.get(url)
+    # A write that bypasses the data version (never done by the site) shows the cache
+    # is what answered.
+    Result.objects.filter(value=37).update(value=36)
+    assert client.get(url).content == first.content
+    settings.PAGE_CACHE_SECONDS = 0
+    assert client.get(url).content != first.content
+
+
+def test_defuse_covers_every_formula_start_and_the_header_row(client, article):
+    for start in ["=", "+", "-", "@", "\t", "\r"]:
+        assert defuse(f"{start}cmd") == f"'{start}cmd"
+    assert defuse("plain") == "plain"
+    assert defuse("-1.5") == "-1.5" and defuse("+3") == "+3" and defuse("12") == "12"
+    assert defuse("1.5.2") == "1.5.2"  # starts with no formula sign
+    assert defuse("-1.5x") == "'-1.5x"
+
+
+def test_csv_header_cells_are_defused_too(client, article):
+    benchmark = Benchmark.objects.get(slug="pinchbench")
+    benchmark.name = "=HYPERLINK(1)"
+    # The rename keeps "PinchBench" as an alias, so its quotes still name it.
+    writes.save(benchmark)
+    response = client.get("/", {"_export": "csv", "show": "pinchbench"})
+    header = response.content.decode().splitlines()[0]
+    assert "'=HYPERLINK(1)" in header
+    assert ",=HYPERLINK" not in header
