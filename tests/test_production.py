@@ -517,3 +517,54 @@ def test_csv_header_cells_are_defused_too(client, article):
     header = response.content.decode().splitlines()[0]
     assert "'=HYPERLINK(1)" in header
     assert ",=HYPERLINK" not in header
+
+
+def test_the_etag_names_the_data_version_its_time_and_the_release(client, article):
+    from leaderboard import caching
+
+    data = DataVersion.current()
+    response = client.get("/benchmarks/")
+    expected = f'"v{data.version}-{data.changed_at.timestamp():.6f}-{caching.RELEASE}"'
+    assert response["ETag"] == expected
+
+
+def test_the_release_is_a_digest_of_code_templates_and_static_files(
+    settings, tmp_path, monkeypatch
+):
+    from leaderboard.caching import code_release
+
+    monkeypatch.delenv("DJANGO_RELEASE", raising=False)
+    for folder in ("leaderboard", "templates", "static"):
+        (tmp_path / folder / "sub").mkdir(parents=True)
+    page = tmp_path / "templates" / "sub" / "page.html"
+    page.write_text("<p>one</p>")
+    (tmp_path / "static" / "notes.txt").write_text("not part of a release")
+    settings.BASE_DIR = tmp_path
+    first = code_release()
+    assert len(first) == 12 and int(first, 16) >= 0
+    (tmp_path / "static" / "notes.txt").write_text("changed, and still not part of it")
+    assert code_release() == first
+    page.write_text("<p>two</p>")  # a template in a subfolder
+    second = code_release()
+    assert second != first
+    (tmp_path / "static" / "sub" / "site.css").write_text("p {}")
+    assert code_release() != second
+    monkeypatch.setenv("DJANGO_RELEASE", "2026.11.30")
+    assert code_release() == "2026.11.30"
+
+
+def test_pages_up_to_the_byte_limit_are_cached(client, article, settings):
+    """A page exactly at the limit is cached, one byte over is rendered each time
+    (a write that bypasses the data version shows which)."""
+    url = "/benchmarks/pinchbench/"
+    size = len(client.get(url).content)
+    settings.PAGE_CACHE_MAX_BYTES = size
+    DataVersion.bump()  # a new version: a fresh cache entry
+    first = client.get(url).content
+    Result.objects.filter(rank=1).update(rank=2)
+    assert client.get(url).content == first  # served from the cache
+    settings.PAGE_CACHE_MAX_BYTES = size - 1
+    DataVersion.bump()
+    client.get(url)
+    Result.objects.filter(rank=2).update(rank=3)
+    assert b"#3" in client.get(url).content  # over the limit: rendered each time

@@ -686,7 +686,8 @@ def test_top_stops_reading_once_the_values_fill_it(django_assert_num_queries):
     benchmark = make_benchmark(higher_is_better=True)
     for value in (10, 20, 30):
         make_result(benchmark=benchmark, value=value)
-    make_result(benchmark=benchmark, value=None, rank=1)
+    for rank in (1, 2):
+        make_result(benchmark=benchmark, value=None, rank=rank)
     rule = Ranking(benchmark)
     assert benchmark.ranked_version is None  # read once, before counting queries
     with django_assert_num_queries(1):
@@ -736,3 +737,25 @@ def test_rows_are_fetched_a_thousand_at_a_time(client):
     over = row_fetches()
     writes.delete_all(AIModel.objects.filter(slug="bulk-0000"))
     assert row_fetches() == over - 1  # a thousand rows: one fetch fewer
+
+
+def test_a_page_that_spans_two_parts_asks_no_count(client):
+    """Page 2 starts inside the values and ends among the places alone: the values
+    part's size is known from what was read, so the page costs one query more than
+    page 1 (the second part), not two (a count as well)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    benchmark = make_benchmark(higher_is_better=True)
+    for value in (10, 20, 30):
+        make_result(benchmark=benchmark, value=value)
+    for rank in (1, 2, 3):
+        make_result(benchmark=benchmark, value=None, rank=rank)
+
+    def queries_for(page):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(benchmark.get_absolute_url(), {"per_page": 2, "page": page})
+        assert response.status_code == 200
+        return len(queries)
+
+    assert queries_for(2) == queries_for(1) + 1

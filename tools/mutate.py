@@ -8,7 +8,8 @@ Each mutant runs in a copy of the project (one per job), so the working tree is 
 touched. Mutations: comparison operators (== and !=, < and <=, > and >=, in and not
 in, is and is not), and/or, removing a not, +/- and *//, integers n to n+1, True and
 False, and a constant string to "" in a regular expression or a tuple of prefixes.
-Docstrings, log and error messages, and ``strict=`` guards are left alone.
+Docstrings, log and error messages, the literal parts of f-strings, and ``strict=``
+guards are left alone.
 """
 
 import argparse
@@ -84,6 +85,14 @@ def left_alone(tree):
         id(node.value)
         for node in ast.walk(tree)
         if isinstance(node, ast.keyword) and node.arg == "strict"
+    }
+    # The literal parts of f-strings are wording and spacing, not rules.
+    found |= {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+        if isinstance(part, ast.Constant)
     }
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
