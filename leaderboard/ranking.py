@@ -90,9 +90,8 @@ class Ranking:
         """The first ``limit`` ranked results, best first, as chart points."""
         points = []
         for part in self.ranked_parts(self.results()):
+            # Once the points are full, the slice is empty and asks nothing.
             points += self.chart_points(part)[: limit - len(points)]
-            if len(points) >= limit:
-                break
         return points
 
     def top_values(self, results, limit):

@@ -661,25 +661,23 @@ def score_pair(model, benchmark):
 # 6. How the rule's parts are computed (their results are checked above).
 
 
-def test_places_are_counted_in_sql_up_to_a_hundred_scores_then_in_python(
-    django_assert_num_queries,
-):
+def test_places_are_counted_in_sql_up_to_a_hundred_scores_then_in_python():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     benchmark = make_benchmark(higher_is_better=True)
-    for value in range(ranking.COUNTED_IN_SQL + 1):
+    for value in range(101):
         make_result(benchmark=benchmark, value=value)
     rule = Ranking(benchmark)
     assert benchmark.ranked_version is None  # read once, before counting queries
-    scores = [(Decimal(v), None) for v in range(ranking.COUNTED_IN_SQL + 1)]
-    for asked, counted_in_sql in ((scores[:-1], True), (scores, False)):
+    scores = [(Decimal(v), None) for v in range(101)]
+    for asked, counted_in_sql in ((scores[:100], True), (scores, False)):
         with CaptureQueriesContext(connection) as queries:
             places = rule.places(asked)
         assert len(queries) == 1
         assert ("COUNT(*)" in queries[0]["sql"]) is counted_in_sql
-        assert places[(Decimal(ranking.COUNTED_IN_SQL - 1), None)] == 2
-        assert places[(Decimal(0), None)] == ranking.COUNTED_IN_SQL + 1
+        assert places[(Decimal(99), None)] == 2
+        assert places[(Decimal(0), None)] == 101
 
 
 def test_top_stops_reading_once_the_values_fill_it(django_assert_num_queries):
@@ -719,7 +717,7 @@ def test_rows_are_fetched_a_thousand_at_a_time(client):
     organization = make_organization()
     AIModel.objects.bulk_create(
         AIModel(name=f"Bulk {i:04d}", slug=f"bulk-{i:04d}", organization=organization)
-        for i in range(ranking.FETCH_BATCH)
+        for i in range(1000)
     )
     benchmark = make_benchmark(higher_is_better=True)
     make_result(benchmark=benchmark, value=1)  # and its model: a thousand and one
