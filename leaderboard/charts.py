@@ -120,6 +120,10 @@ def bars(points, benchmark):
     return Chart(svg=svg, summary=description, notes=notes)
 
 
+# Fewer points than this are said in words: a chart of one or two shows no trend.
+MIN_SCATTER_POINTS = 3
+
+
 def scatter(points, benchmark):
     """Each model's score on ``benchmark`` against its active parameters (log scale).
     ``points``: dicts with name, slug, active_parameters, score_value, provenance and
@@ -131,6 +135,24 @@ def scatter(points, benchmark):
             notes=[
                 f"No model shown has both a score on {benchmark.name} and a reported "
                 "active parameter count, so there is nothing to plot."
+            ],
+        )
+    if len(points) < MIN_SCATTER_POINTS:
+        # A scatter of one or two points shows no trend: say them in words instead.
+        listed = "; ".join(
+            f"{p['name']}: {format_number(p['score_value'])}"
+            f"{' ' + benchmark.unit if benchmark.unit else ''} with "
+            f"{short_count(p['active_parameters'])} active parameters"
+            for p in points
+        )
+        return Chart(
+            svg="",
+            summary="",
+            notes=[
+                f"Only {len(points)} model{'s' if len(points) > 1 else ''} shown "
+                f"{'have' if len(points) > 1 else 'has'} both a score on {benchmark.name} "
+                f"and a reported active parameter count, too few for a chart to show a "
+                f"trend: {listed}."
             ],
         )
     width, height = 640, 360

@@ -784,3 +784,15 @@ def test_the_favicon_is_linked_and_ships_with_the_project(client, article):
     page = client.get("/").content.decode()
     href = re.search(r'<link rel="icon" href="/static/([^"]+)"', page).group(1)
     assert finders.find(href)  # served by whitenoise once collected (the browser test)
+
+
+def test_a_scatter_of_fewer_than_three_points_is_said_in_words(client, article):
+    page = client.get("/").content.decode()
+    section = page[page.index('id="scatter-heading"') :]
+    section = section[: section.index("</section>")]
+    assert "<svg" not in section
+    assert (
+        "Only 1 model shown has both a score on AI Index composite score and a reported "
+        "active parameter count, too few for a chart to show a trend: Nemotron 3 Super: "
+        "37 points with 12B active parameters." in section
+    )
