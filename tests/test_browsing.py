@@ -579,10 +579,16 @@ def test_no_places_are_computed_without_a_direction(client, catalog):
 
 
 def test_charts_mark_vendor_claims(client, article):
+    ai_index = Benchmark.objects.get(slug="ai-index")
+    for name, active, value in (("Lab One", 7 * 10**9, 30), ("Lab Two", 70 * 10**9, 35)):
+        make_result(
+            model=make_model(name=name, active_parameters=active), benchmark=ai_index, value=value
+        )
     page = client.get(reverse("index")).content.decode()
     svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
     assert "Nemotron 3 Super: 37 at 12B active parameters (NVIDIA&#x27;s claim)" in svg
-    assert 'class="chart-point vendor"' in svg
+    assert svg.count('class="chart-point vendor"') == 1
+    assert svg.count('class="chart-point"') == 2  # the independent measurements
 
 
 def test_model_page_cites_the_description_and_name(client, article):
