@@ -105,10 +105,6 @@ def mentions(text, names):
     return sorted(spans)
 
 
-def names_any(text, names):
-    return bool(mentions(text, names))
-
-
 def tied_figures(text, names, kind, ignore=()):
     """The figures of ``kind`` that the text ties to one of ``names``: for each place
     the text names it, the nearest figure of that kind (counted in characters between

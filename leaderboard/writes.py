@@ -82,14 +82,13 @@ def restored(previous_version):
 
 
 def deletion_conflicts(rows):
-    """What deleting these rows would break: lines naming each result whose quote
-    relies on one of them."""
-    return [
-        f"{row}: {conflict}"
-        for row in rows
-        if hasattr(row, "deletion_conflicts")
-        for conflict in row.deletion_conflicts()
-    ]
+    """What deleting these rows (a list or a queryset of one model) would break: lines
+    naming each result whose quote relies on one of them. Only aliases have such
+    dependents; other rows are not read for it."""
+    model = getattr(rows, "model", None) or (type(rows[0]) if rows else None)
+    if not hasattr(model, "deletion_conflicts"):
+        return []
+    return [f"{row}: {conflict}" for row in rows for conflict in row.deletion_conflicts()]
 
 
 def refuse_deletion(rows):
@@ -100,9 +99,9 @@ def refuse_deletion(rows):
 
 def stored_name(instance):
     """The stored name of a model or benchmark (what has aliases) about to be saved."""
-    if instance.pk is None or not isinstance(instance, AIModel | Benchmark):
+    if not isinstance(instance, AIModel | Benchmark):
         return None
-    return type(instance).objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+    return instance.stored("name").get("name")
 
 
 def stored_groups(instance):

@@ -330,3 +330,17 @@ def test_an_unsaved_sources_text_has_its_digest():
 
     assert Source(kept_text="Alpha.").text_sha256 == hashlib.sha256(b"Alpha.").hexdigest()
     assert Source().text_sha256 == ""
+
+
+def test_an_edit_that_leaves_quotes_alone_does_not_read_them(article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    source = Source.objects.get(slug=ARTICLE)
+    nvidia = Organization.objects.get(slug="nvidia")
+    nemotron = AIModel.objects.get(slug="nemotron-3-super")
+    source.title, nvidia.website, nemotron.description = "Retitled", "https://nvidia.com", "New."
+    for row in (source, nvidia, nemotron):
+        with CaptureQueriesContext(connection) as queries:
+            row.full_clean()
+        assert not any("leaderboard_result" in q["sql"] for q in queries), row

@@ -127,11 +127,22 @@ class NaturalKeyModel(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def checks_dependents(self):
-        """Whether ``clean()`` checks this change against the rows that depend on the
-        stored row (a renamed model against its results' quotes): for stored rows."""
-        return self.pk is not None and self.dependents_checked
+    def stored(self, *fields):
+        """The stored row's values of ``fields`` (attribute names), or {} for a row not
+        yet saved."""
+        if self.pk is None:
+            return {}
+        return type(self).objects.filter(pk=self.pk).values(*fields).first() or {}
+
+    def dependents_at_stake(self, *fields):
+        """Whether ``clean()`` must check this change against the rows that depend on
+        the stored row: it changes one of ``fields``, the ones their rules read (a
+        model's name, which its results' quotes must name). Other edits, and new rows,
+        leave those rows as they are, so they are not read."""
+        if self.pk is None or not self.dependents_checked:
+            return False
+        stored = self.stored(*fields)
+        return any(stored.get(field) != getattr(self, field) for field in fields)
 
     def natural_key(self):
         return tuple(self.natural_key_part(path) for path in self.NATURAL_KEY)
@@ -158,7 +169,7 @@ def renamed_names(owner):
     ``leaderboard.writes.save`` keeps that as an alias (quotes that use it still name
     the owner)."""
     owner.__dict__.pop("names", None)
-    stored = type(owner).objects.filter(pk=owner.pk).values_list("name", flat=True).first()
+    stored = owner.stored("name").get("name")
     if stored and stored != owner.name:
         owner.__dict__["names"] = [*owner.names, stored]
 
@@ -183,7 +194,7 @@ class Alias(NaturalKeyModel):
         (``keep_self``) or deleted."""
         owner = getattr(self, self.OWNER)
         owner.__dict__.pop("names", None)
-        stored = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        stored = self.stored("name").get("name")
         names = [name for name in owner.names if name != stored]
         owner.__dict__["names"] = names + [self.name] if keep_self else names
         try:
@@ -192,10 +203,7 @@ class Alias(NaturalKeyModel):
             owner.__dict__.pop("names", None)
 
     def clean(self):
-        if not self.checks_dependents or not getattr(self, f"{self.OWNER}_id"):
-            return
-        stored = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
-        if stored != self.name:
+        if getattr(self, f"{self.OWNER}_id") and self.dependents_at_stake("name"):
             refuse_conflicts("name", self.owner_conflicts(keep_self=True), "Renaming this alias")
 
     def deletion_conflicts(self):

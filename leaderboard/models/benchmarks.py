@@ -95,7 +95,7 @@ class Benchmark(NaturalKeyModel):
             and self.scale_min >= self.scale_max
         ):
             raise ValidationError({"scale_max": "The scale's minimum must be below its maximum."})
-        if self.checks_dependents:
+        if self.dependents_at_stake("name", "result_kind", "scale_min", "scale_max"):
             # A new scale, kind of result or name is checked against the results held.
             renamed_names(self)
             refuse_conflicts("__all__", self.results.conflicts_with(benchmark=self), "This change")

@@ -40,7 +40,8 @@ class Organization(NaturalKeyModel):
         return reverse("organization", args=[self.slug])
 
     def clean(self):
-        if self.checks_dependents:
+        # Claims' quotes and sources must name the claimer.
+        if self.dependents_at_stake("name"):
             refuse_conflicts(
                 "name",
                 self.claimed_results.conflicts_with(claimed_by=self),
@@ -168,7 +169,7 @@ class AIModel(NaturalKeyModel):
             raise ValidationError(
                 {"active_parameters": "Active parameters cannot exceed total parameters."}
             )
-        if self.checks_dependents:
+        if self.dependents_at_stake("name"):
             renamed_names(self)
             refuse_conflicts("name", self.results.conflicts_with(model=self), "This change")
 

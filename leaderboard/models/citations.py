@@ -115,7 +115,7 @@ class Source(NaturalKeyModel):
     @property
     def text_sha256(self):
         """The SHA-256 of the kept text (pasted or in its seed file), or ""."""
-        return text_digest(self.raw_text) if self.raw_text else ""
+        return text_digest(self.raw_text)
 
     def states(self, quote):
         """Whether the kept text contains the quote word for word."""
@@ -123,7 +123,7 @@ class Source(NaturalKeyModel):
 
     def clean(self):
         errors = {}
-        self.kept_text_sha256 = text_digest(self.kept_text) if self.kept_text else ""
+        self.kept_text_sha256 = text_digest(self.kept_text)
         if self.seed_file:
             path = self.seed_path
             if path is None or not path.is_file():
@@ -142,8 +142,11 @@ class Source(NaturalKeyModel):
                     errors[field] = f"The source's text does not name {subject}."
         if errors:
             raise ValidationError(errors)
-        if self.checks_dependents:
-            # A new text, or a new subject, is checked against every quote taken from it.
+        if self.dependents_at_stake(
+            "kept_text", "seed_file", "publisher", "about_model_id", "about_benchmark_id"
+        ):
+            # A new text, subject or publisher (which may name a claimer) is checked
+            # against every quote taken from the source.
             self.__dict__.pop("raw_text", None)
             self.__dict__.pop("text", None)
             refuse_conflicts(
@@ -171,12 +174,13 @@ class Source(NaturalKeyModel):
         return {}
 
     def save(self, *args, **kwargs):
-        self.kept_text_sha256 = text_digest(self.kept_text) if self.kept_text else ""
+        self.kept_text_sha256 = text_digest(self.kept_text)
         super().save(*args, **kwargs)
 
 
 def text_digest(text):
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The SHA-256 of a text, or "" for no text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
 
 
 QUOTE_MISSING = "Quote the words of the source that state this."
