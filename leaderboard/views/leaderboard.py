@@ -1,0 +1,122 @@
+"""The leaderboard: every model, one column per chosen benchmark."""
+
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from .. import charts
+from ..exports import SafeTableExport
+from ..filters import ModelFilter
+from ..models import AIModel, Benchmark, Organization
+from ..models.catalogue import citation_marks
+from ..ranking import Ranking, with_headline_results
+from ..tables import LeaderboardTable
+from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameters
+
+# How many benchmark columns the leaderboard shows when none is featured.
+DEFAULT_COLUMN_COUNT = 5
+
+
+class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Every model, one column per chosen benchmark, filterable, sortable, exportable.
+
+    Queries stay constant as models and benchmarks grow: the benchmarks, the filter
+    form's choices, the count, the page of models, and the page's headline results.
+    """
+
+    template_name = "leaderboard/index.html"
+    filterset_class = ModelFilter
+    table_class = LeaderboardTable
+    # An invalid filter value is reported on the form and ignored, not an empty page.
+    strict = False
+    export_class = SafeTableExport
+    export_formats = ("csv", "json")
+    export_name = "leaderboard"
+
+    def get(self, request, *args, **kwargs):
+        permalink = without_empty_parameters(request)
+        if permalink is not None:
+            return HttpResponseRedirect(permalink)
+        export_format = request.GET.get(self.export_trigger_param)
+        if export_format is not None and export_format not in self.export_formats:
+            offered = " or ".join(self.export_formats)
+            return HttpResponseBadRequest(
+                f"No export as {export_format!r}: this page exports {offered}.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().get(request, *args, **kwargs)
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.benchmarks = list(Benchmark.objects.prefetch_related("versions"))
+        by_slug = {b.slug: b for b in self.benchmarks}
+        chosen = [by_slug[s] for s in request.GET.getlist("show") if s in by_slug]
+        self.unknown_columns = [s for s in request.GET.getlist("show") if s not in by_slug]
+        if not chosen:
+            chosen = [b for b in self.benchmarks if b.featured] or self.benchmarks[
+                :DEFAULT_COLUMN_COUNT
+            ]
+        sorted_benchmark = LeaderboardTable.sorted_benchmark(
+            request.GET.get("sort"), self.benchmarks
+        )
+        if sorted_benchmark and sorted_benchmark not in chosen:
+            chosen.append(sorted_benchmark)
+        self.shown_benchmarks = sorted(set(chosen), key=self.benchmarks.index)
+        # The Rank column places models on the sorted benchmark, else the first shown.
+        self.ranking_benchmark = sorted_benchmark or next(iter(self.shown_benchmarks), None)
+
+    def get_queryset(self):
+        # The table orders the rows: by the ranking benchmark unless a reader sorts.
+        models = AIModel.objects.with_organization().annotate(**citation_marks()).order_by("name")
+        return with_headline_results(models, self.shown_benchmarks)
+
+    def ignored_elsewhere(self):
+        return [f"Column {slug!r}: no benchmark has that name." for slug in self.unknown_columns]
+
+    def row_counter(self):
+        # The filtered models, without the ranking join the table sorts them by.
+        return self.object_list.order_by().count
+
+    def get_table_kwargs(self):
+        return {
+            "benchmarks": self.shown_benchmarks,
+            "ranking_benchmark": self.ranking_benchmark,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = {b.pk for b in self.shown_benchmarks}
+        context.update(
+            benchmarks=self.benchmarks,
+            shown_slugs={b.slug for b in self.shown_benchmarks},
+            # Checkboxes built here: fifty widgets, or fifty turns of a template loop,
+            # cost more than the rest of the form.
+            column_choices=checkboxes(
+                "show", self.benchmarks, [b.slug for b in self.benchmarks if b.pk in shown]
+            ),
+            organization_choices=checkboxes(
+                "organization",
+                Organization.objects.only("slug", "name"),
+                self.request.GET.getlist("organization"),
+            ),
+            result_choices=checkboxes(
+                "has_results", self.benchmarks, self.request.GET.getlist("has_results")
+            ),
+            ranking_benchmark=self.ranking_benchmark,
+            scatter=self.scatter(),
+        )
+        return context
+
+    def scatter(self):
+        """The ranking benchmark's scores against active parameters, for the
+        models the filters keep."""
+        benchmark = self.ranking_benchmark
+        if benchmark is None:
+            return None
+        ranking = Ranking(benchmark)
+        results = ranking.results().filter(value__isnull=False, model__active_parameters__gt=0)
+        if any(getattr(self.filterset.form, "cleaned_data", {}).values()):
+            kept = self.filterset.filter_queryset(AIModel.objects.all())
+            results = results.filter(model__in=kept.values("pk"))
+        return charts.scatter(ranking.top_values(results, charts.MAX_POINTS), benchmark)

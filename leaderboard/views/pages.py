@@ -1,0 +1,169 @@
+"""The pages of one thing: a benchmark, a model, an organization, a source."""
+
+from django.db.models import Count, Prefetch
+from django.views.generic import DetailView, ListView
+from django_tables2 import SingleTableMixin
+
+from .. import charts
+from ..models import AIModel, Benchmark, ModelCitation, Organization, ResultQuerySet, Source
+from ..models.catalogue import citation_marks
+from ..passages import marked_paragraphs
+from ..ranking import Ranking, with_claim_names
+from ..tables import BenchmarkRankingTable
+from .paging import NotFoundPastTheEndMixin, page_of
+
+
+class BenchmarkListView(ListView):
+    template_name = "leaderboard/benchmark_list.html"
+    context_object_name = "benchmarks"
+
+    def get_queryset(self):
+        return Benchmark.objects.annotate(
+            model_count=Count("results__model", distinct=True)
+        ).prefetch_related("versions")
+
+
+class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
+    """A benchmark, what it measures and how to read it, its ranking and a chart."""
+
+    queryset = Benchmark.objects.prefetch_related("versions")
+    template_name = "leaderboard/benchmark_detail.html"
+    table_class = BenchmarkRankingTable
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "object"):
+            self.object = super().get_object(queryset)
+        return self.object
+
+    def get_table_data(self):
+        # The table orders the rows: best first unless a reader sorts.
+        return with_claim_names(
+            Ranking(self.object)
+            .results()
+            .select_related("model__organization")
+            .annotate(**citation_marks("model_id"))
+        )
+
+    def get_table_kwargs(self):
+        return {"benchmark": self.get_object()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        benchmark = self.object
+        context.update(
+            citations=benchmark.citations.select_related("source"),
+            versions=benchmark.versions.all(),
+            chart=charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark),
+        )
+        return context
+
+
+class ModelDetailView(DetailView):
+    """Every fact about a model with its source and quote, and every result."""
+
+    model = AIModel
+    template_name = "leaderboard/model_detail.html"
+    queryset = AIModel.objects.with_organization().prefetch_related(
+        "aliases",
+        Prefetch("citations", queryset=ModelCitation.objects.select_related("source")),
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.object
+        citations = {}
+        for citation in model.citations.all():
+            citations.setdefault(citation.attribute, []).append(citation)
+        results = model.results.select_related(
+            "benchmark", "version", "source", "claimed_by"
+        ).order_by("benchmark__name", *ResultQuerySet.PREFERENCE)
+        context.update(facts=model_facts(model, citations), results=results)
+        return context
+
+
+def model_facts(model, citations):
+    """(label, value, citations) for each fact the model page lists; a value of None
+    is shown as "not reported"."""
+
+    def count(value, unit=""):
+        return None if value is None else f"{value:,}{unit}"
+
+    rows = [
+        ("Name", model.name, "name"),
+        ("Description", model.description or None, "description"),
+        ("Organization", model.organization, "organization"),
+        ("Aliases", ", ".join(a.name for a in model.aliases.all()) or None, "aliases"),
+        ("Release date", model.release_date, "release_date"),
+        ("Total parameters", count(model.total_parameters), "total_parameters"),
+        ("Active parameters", count(model.active_parameters), "active_parameters"),
+        ("Context window", count(model.context_window_tokens, " tokens"), "context_window_tokens"),
+        ("Open weights", model.get_open_weights_display(), "open_weights"),
+        ("Open training data", model.get_open_training_data_display(), "open_training_data"),
+        (
+            "Open training code or recipe",
+            model.get_open_training_code_display(),
+            "open_training_code",
+        ),
+        ("Licence", model.license or None, "license"),
+    ]
+    return [
+        (label, None if value == "Not reported" else value, citations.get(attribute, []))
+        for label, value, attribute in rows
+    ]
+
+
+class OrganizationDetailView(DetailView):
+    model = Organization
+    template_name = "leaderboard/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        context.update(
+            models=page_of(self.request, organization.models.order_by("name", "pk"), "models"),
+            claimed_results=page_of(
+                self.request,
+                organization.claimed_results.select_related(
+                    "model", "benchmark", "source"
+                ).order_by("model__name", "benchmark__name", "pk"),
+                "claims",
+            ),
+        )
+        return context
+
+
+class SourceDetailView(DetailView):
+    model = Source
+    template_name = "leaderboard/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source, request = self.object, self.request
+        results = source.results.select_related("model", "benchmark", "version", "claimed_by")
+        model_citations = source.modelcitations.select_related("model")
+        benchmark_citations = source.benchmarkcitations.select_related("benchmark")
+        paragraphs, unfound = [], []
+        if source.is_verifiable:
+            # Each distinct quote once, whatever page of the lists is shown.
+            quotes = [
+                *results.values_list("quote", flat=True).distinct(),
+                *model_citations.values_list("quote", flat=True).distinct(),
+                *benchmark_citations.values_list("quote", flat=True).distinct(),
+            ]
+            paragraphs, unfound = marked_paragraphs(source.raw_text, quotes)
+        context.update(
+            results=page_of(
+                request, results.order_by("model__name", "benchmark__name", "pk"), "results"
+            ),
+            model_citations=page_of(
+                request, model_citations.order_by("model__name", "attribute", "pk"), "facts"
+            ),
+            benchmark_citations=page_of(
+                request,
+                benchmark_citations.order_by("benchmark__name", "attribute", "pk"),
+                "benchmark_facts",
+            ),
+            paragraphs=paragraphs,
+            unfound=unfound,
+        )
+        return context
