@@ -55,6 +55,8 @@ def public_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         data = DataVersion.current()
+        # The page says when the data last changed (``context_processors``).
+        request.data_version = data
         etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}-{RELEASE}")
         response = get_conditional_response(request, etag=etag)
         if response is None:

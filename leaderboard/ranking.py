@@ -23,13 +23,14 @@ The vocabulary: ``Ranking(benchmark)`` has ``results()`` (the ranked results),
 ``in_order(rows)`` (models or results in ranking order, best or worst first),
 ``ranked_parts(results)`` (the order as querysets), ``top(n)`` and ``top_values()``
 (the first results, for charts), ``places(scores)`` (the place of each (value, rank)
-pair), and ``having_result(models)`` (a filter).
+pair), and ``having_result(models)`` (a filter); ``leaders(benchmarks)`` names who is
+first on each of several benchmarks.
 """
 
 from bisect import bisect_left
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q
 
 from .models import Result
 
@@ -278,6 +279,50 @@ class RankedResults(RankedRows):
     def parts(self):
         ranked = self.ranking.ranked_parts(self.ranking.results(), self.best_first)
         return [part.values_list("pk", flat=True) for part in ranked]
+
+
+def leaders(benchmarks):
+    """{benchmark: its ranked results in first place} for ``benchmarks`` (versions
+    prefetched), in two queries however many there are: the best score on each, then
+    the results with it. First place is the best value and those tying with it (a place
+    alone leads only where no value is ranked); where no source states the direction,
+    no place is computed, so the leaders are the results whose source states first
+    place. A benchmark without results leads with nobody."""
+    ranked = {b.pk: Q(benchmark=b) & b.ranked_version_q() for b in benchmarks}
+    directed = [b for b in benchmarks if b.higher_is_better is not None]
+    best = {}
+    if directed:
+        best = (
+            Result.objects.headline()
+            .filter(benchmark__in=directed)
+            .aggregate(
+                **{
+                    f"value_{b.pk}": (Max if b.higher_is_better else Min)(
+                        "value", filter=ranked[b.pk]
+                    )
+                    for b in directed
+                },
+                **{
+                    f"place_{b.pk}": Min("rank", filter=ranked[b.pk] & Q(value__isnull=True))
+                    for b in directed
+                },
+            )
+        )
+    first = Q(pk__in=[])
+    for b in benchmarks:
+        value, place = best.get(f"value_{b.pk}"), best.get(f"place_{b.pk}")
+        if b.higher_is_better is None:
+            first |= ranked[b.pk] & Q(rank=1)
+        elif value is not None:
+            first |= ranked[b.pk] & Q(value=value)
+        elif place is not None:
+            first |= ranked[b.pk] & Q(value__isnull=True, rank=place)
+    found = {b.pk: [] for b in benchmarks}
+    if first != Q(pk__in=[]):
+        results = Result.objects.headline().filter(first).select_related("model", "claimed_by")
+        for result in results.order_by("model__name"):
+            found[result.benchmark_id].append(result)
+    return {b: found[b.pk] for b in benchmarks}
 
 
 def with_claim_names(results):

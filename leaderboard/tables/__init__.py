@@ -48,8 +48,10 @@ class FastRowsTable(tables.Table):
         return "?" + query.urlencode()
 
     def header_cells(self):
-        """(attributes, header, sort link or None) for each shown column. A new sort
-        starts again on the first page."""
+        """(attributes, header, sort link or None, about link or None) for each shown
+        column. A new sort starts again on the first page. The about link (a
+        benchmark's page, where its notes and caveats are) is the column's ``about``:
+        (URL, title)."""
         return [
             (
                 self.header_attrs_html(bound),
@@ -59,6 +61,7 @@ class FastRowsTable(tables.Table):
                 )
                 if bound.orderable
                 else None,
+                getattr(bound.column, "about", None),
             )
             for bound in self.columns
         ]

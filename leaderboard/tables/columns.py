@@ -82,6 +82,15 @@ def claim_badge(result):
     )
 
 
+def about_link(benchmark):
+    """(URL, title) of a benchmark's page from its column: its notes and caveats (the
+    article's "some Chinese models are higher") where it has any."""
+    url = benchmark.get_absolute_url()
+    if benchmark.notes:
+        return f"{url}#notes-heading", f"About {benchmark.name}. Notes: {benchmark.notes}"
+    return url, f"About {benchmark.name}: what it measures and how to read it"
+
+
 class NullsLastColumn(tables.Column):
     """A column over a nullable field whose empty cells sort last both ways; rows
     that tie go by the model's name (``tiebreak``: where the name is, from a row)."""
@@ -221,6 +230,7 @@ class BenchmarkColumn(tables.Column):
         )
         super().__init__(accessor="pk", empty_values=(), **kwargs)
         self.export_header = benchmark.name + (f" ({benchmark.unit})" if benchmark.unit else "")
+        self.about = about_link(benchmark)
 
     def result(self, record):
         return record if self.rows_are_results else headline_result(record, self.benchmark)
@@ -259,7 +269,9 @@ class RankColumn(BenchmarkColumn):
         super().__init__(
             benchmark,
             rows_are_results,
-            verbose_name="Rank",
+            verbose_name=format_html(
+                'Rank <small class="ranked-on">on {}</small>', benchmark.name
+            ),
             attrs={
                 "th": header_attrs(
                     title=f"Place on {benchmark.name} among every model with a result on it"
@@ -268,6 +280,8 @@ class RankColumn(BenchmarkColumn):
             },
         )
         self.export_header = f"Rank ({benchmark.name})"
+        # The Rank column's header is its own; the benchmark's column links to its page.
+        self.about = None
         self.places = {}
 
     def prepare(self, records):
@@ -277,8 +291,17 @@ class RankColumn(BenchmarkColumn):
         return self.places.get(score_of(self.result(record)))
 
     def cell(self, record):
+        """The place, marked where it rests on a vendor's claim."""
         place = self.place(record)
-        return NO_RESULT if place is None else place
+        if place is None:
+            return NO_RESULT
+        result = self.result(record)
+        if not result.is_vendor_claim:
+            return place
+        return mark_safe(
+            f'{place} <small class="claim" title="This place rests on '
+            f'{escape(result.claimer)}’s claim">claimed</small>'
+        )
 
     def value(self, record):
         place = self.place(record)

@@ -8,14 +8,28 @@ from django_tables2.export import ExportMixin
 from .. import charts
 from ..exports import SafeTableExport
 from ..filters import ModelFilter
-from ..models import AIModel, Benchmark, Organization
+from ..models import AIModel, Benchmark, Organization, Result
 from ..models.catalogue import citation_marks
-from ..ranking import Ranking, with_headline_results
+from ..ranking import Ranking, leaders, with_headline_results
 from ..tables import LeaderboardTable
 from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameters
 
 # How many benchmark columns the leaderboard shows when none is featured.
 DEFAULT_COLUMN_COUNT = 5
+# How many benchmarks' leaders the summary above the table names.
+MAX_LEADERS = 6
+
+
+def at_a_glance(benchmarks):
+    """What the summary above the leaderboard says: how many models, benchmarks and
+    results there are, and who leads each featured benchmark (else the first few)."""
+    featured = [b for b in benchmarks if b.featured] or benchmarks
+    return {
+        "model_count": AIModel.objects.count(),
+        "benchmark_count": len(benchmarks),
+        "result_count": Result.objects.count(),
+        "leaders": leaders(featured[:MAX_LEADERS]).items(),
+    }
 
 
 class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, FilterView):
@@ -104,6 +118,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
                 "has_results", self.benchmarks, self.request.GET.getlist("has_results")
             ),
             ranking_benchmark=self.ranking_benchmark,
+            glance=at_a_glance(self.benchmarks),
             scatter=self.scatter(),
         )
         return context

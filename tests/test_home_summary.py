@@ -1,0 +1,145 @@
+"""The summary above the leaderboard, the Rank column's labels and the header's date
+of the last change."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from leaderboard.models import Benchmark, BenchmarkVersion, DataVersion, Provenance
+from leaderboard.ranking import leaders
+from tests.factories import make_benchmark, make_model, make_organization, make_result
+
+
+def names(found, benchmark):
+    return [result.model.name for result in found[benchmark]]
+
+
+def fresh(*benchmarks):
+    """The benchmarks as a page reads them: with their versions."""
+    return list(
+        Benchmark.objects.filter(pk__in=[b.pk for b in benchmarks])
+        .prefetch_related("versions")
+        .order_by("pk")
+    )
+
+
+@pytest.mark.django_db
+def test_leaders_follow_each_benchmarks_direction_and_ties():
+    higher = make_benchmark(higher_is_better=True)
+    lower = make_benchmark(higher_is_better=False)
+    a, b, c = (make_model(name=n) for n in ["Able", "Baker", "Charlie"])
+    for model, value in [(a, 70), (b, 90), (c, 90)]:
+        make_result(model=model, benchmark=higher, value=value)
+    for model, value in [(a, 3), (b, 5), (c, 9)]:
+        make_result(model=model, benchmark=lower, value=value)
+    higher, lower = fresh(higher, lower)
+    found = leaders([higher, lower])
+    assert names(found, higher) == ["Baker", "Charlie"]  # a tie for first: both
+    assert names(found, lower) == ["Able"]
+
+
+@pytest.mark.django_db
+def test_a_place_alone_leads_only_where_no_value_is_ranked():
+    benchmark = make_benchmark(higher_is_better=True)
+    make_result(model=make_model(name="Placed"), benchmark=benchmark, value=None, rank=1)
+    (benchmark,) = fresh(benchmark)
+    assert names(leaders([benchmark]), benchmark) == ["Placed"]
+    make_result(model=make_model(name="Scored"), benchmark=benchmark, value=12)
+    assert names(leaders([benchmark]), benchmark) == ["Scored"]
+
+
+@pytest.mark.django_db
+def test_without_a_direction_the_leader_is_whom_a_source_places_first():
+    benchmark = make_benchmark(higher_is_better=None)
+    make_result(model=make_model(name="Highest"), benchmark=benchmark, value=99)
+    make_result(model=make_model(name="Second"), benchmark=benchmark, value=None, rank=2)
+    (benchmark,) = fresh(benchmark)
+    # The highest value is not "best" when no source says higher is better.
+    assert names(leaders([benchmark]), benchmark) == []
+    make_result(model=make_model(name="First"), benchmark=benchmark, value=None, rank=1)
+    assert names(leaders([benchmark]), benchmark) == ["First"]
+
+
+@pytest.mark.django_db
+def test_leaders_read_only_the_ranked_version_and_cost_two_queries(
+    django_assert_num_queries,
+):
+    benchmark = make_benchmark(higher_is_better=True)
+    old = BenchmarkVersion.objects.create(benchmark=benchmark, name="v1")
+    new = BenchmarkVersion.objects.create(benchmark=benchmark, name="v2", is_ranked=True)
+    make_result(model=make_model(name="Old"), benchmark=benchmark, version=old, value=99)
+    make_result(model=make_model(name="New"), benchmark=benchmark, version=new, value=50)
+    others = [make_benchmark() for _ in range(5)]
+    for other in others:
+        make_result(benchmark=other, value=1)
+    empty = make_benchmark()
+    everything = fresh(benchmark, empty, *others)
+    with django_assert_num_queries(2):
+        found = leaders(everything)
+    by_pk = {b.pk: b for b in everything}
+    assert names(found, by_pk[benchmark.pk]) == ["New"]
+    assert found[by_pk[empty.pk]] == []
+    assert all(len(found[by_pk[other.pk]]) == 1 for other in others)
+
+
+@pytest.mark.django_db
+def test_summary_counts_and_names_each_featured_leader_with_its_claim(client):
+    nvidia = make_organization(name="NVIDIA")
+    featured = make_benchmark(name="Featured Bench", featured=True, unit="points")
+    make_benchmark(name="Quiet Bench")
+    claimed = make_model(name="Claimed Model")
+    make_result(
+        model=claimed,
+        benchmark=featured,
+        value=37,
+        claimed_by=nvidia,
+        provenance=Provenance.VENDOR_CLAIM,
+    )
+    make_result(model=make_model(name="Measured Model"), benchmark=featured, value=30)
+    page = client.get(reverse("index")).content.decode()
+    glance = page[page.index('class="glance"') : page.index("</section>")]
+    assert "2 models, 2 benchmarks, 2 results" in glance
+    tiles = re.findall(r'<li class="leader">(.*?)</li>', glance, re.S)
+    assert len(tiles) == 1  # only the featured benchmark has a tile
+    assert "Featured Bench" in tiles[0] and "37 <small>points</small>" in tiles[0]
+    assert "Claimed Model" in tiles[0] and "NVIDIA’s claim" in tiles[0]
+    assert "Measured Model" not in tiles[0]
+
+
+@pytest.mark.django_db
+def test_data_changed_date_shows_in_the_header_and_summary(client):
+    assert "Data changed" not in client.get(reverse("index")).content.decode()
+    make_model()
+    changed = DataVersion.current().changed_at
+    page = client.get(reverse("index")).content.decode()
+    assert f'<time datetime="{changed.isoformat()}">' in page
+    assert "Data changed" in page and "data last changed" in page
+
+
+def test_rank_column_names_its_benchmark_and_marks_claimed_places(client, article):
+    page = client.get(reverse("index")).content.decode()
+    header = re.search(r"<th [^>]*>\s*<a [^>]*>Rank (.*?)</a>", page).group(1)
+    assert "on AI Index composite score" in header
+    ranks = re.findall(r'<td class="num rank">(.*?)</td>', page)
+    assert len(ranks) == 2
+    assert all("claimed" in cell and "NVIDIA’s claim" in cell for cell in ranks)
+
+
+def test_benchmark_columns_link_to_their_notes(client, article):
+    page = client.get(reverse("index")).content.decode()
+    about = re.findall(r'<a class="about" href="([^"]+)" title="([^"]+)"', page)
+    by_url = dict(about)
+    # The article's caveat ("some Chinese models are higher") is one click away.
+    assert "some Chinese models are higher" in by_url["/benchmarks/ai-index/#notes-heading"]
+    assert "/benchmarks/pinchbench/" in by_url
+    benchmark_page = client.get("/benchmarks/ai-index/").content.decode()
+    assert 'id="notes-heading"' in benchmark_page
+
+
+def test_an_independent_place_is_not_marked_claimed(client, db):
+    benchmark = make_benchmark(featured=True)
+    make_result(model=make_model(name="Measured"), benchmark=benchmark, value=5)
+    page = client.get(reverse("index")).content.decode()
+    (cell,) = re.findall(r'<td class="num rank">(.*?)</td>', page)
+    assert cell == "1"
