@@ -20,6 +20,7 @@ urlpatterns = [
         public_page(views.OrganizationDetailView.as_view()),
         name="organization",
     ),
+    path("compare/", public_page(views.CompareView.as_view()), name="compare"),
     path("sources/<slug:slug>/", public_page(views.SourceDetailView.as_view()), name="source"),
     path(
         "sitemap.xml",

@@ -16,6 +16,7 @@ from ..models import AIModel
 from .columns import (
     BenchmarkColumn,
     BenchmarkSourceColumn,
+    ComparableModelColumn,
     CountColumn,
     LinkColumn,
     OpennessColumn,
@@ -141,6 +142,13 @@ class ModelTable(FastRowsTable):
 
 
 class LeaderboardTable(ModelTable):
+    # The form the page puts beside the table, which the model names' checkboxes
+    # belong to.
+    COMPARE_FORM = "compare-form"
+
+    name = ComparableModelColumn(
+        "Model", url_name="model", form_id=COMPARE_FORM, attrs={"td": {"class": "model"}}
+    )
     total_parameters = CountColumn("Total params")
     active_parameters = CountColumn("Active params")
     context_window_tokens = CountColumn("Context")

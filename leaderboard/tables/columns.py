@@ -132,6 +132,23 @@ class LinkColumn(NullsLastColumn):
         return str(self.target(record))
 
 
+class ComparableModelColumn(LinkColumn):
+    """The model's name with a checkbox choosing it for the compare page: the boxes
+    belong to the form ``form_id`` outside the table (HTML's ``form`` attribute), so
+    choosing works without JavaScript."""
+
+    def __init__(self, *args, form_id, **kwargs):
+        self.form_id = form_id
+        super().__init__(*args, **kwargs)
+
+    def cell(self, record):
+        target = self.target(record)
+        return mark_safe(
+            f'<input type="checkbox" name="models" value="{escape(target.slug)}" '
+            f'form="{self.form_id}" aria-label="Compare {escape(target)}"> ' + super().cell(record)
+        )
+
+
 UNCITED = ' <small class="uncited" title="No source is recorded for this figure">uncited</small>'
 
 

@@ -1,5 +1,6 @@
 """Public pages (see ``paging`` for what they share)."""
 
+from .compare import CompareView
 from .leaderboard import LeaderboardView
 from .pages import (
     BenchmarkDetailView,
@@ -12,6 +13,7 @@ from .pages import (
 __all__ = [
     "BenchmarkDetailView",
     "BenchmarkListView",
+    "CompareView",
     "LeaderboardView",
     "ModelDetailView",
     "OrganizationDetailView",

@@ -5,7 +5,15 @@ from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin
 
 from .. import charts
-from ..models import AIModel, Benchmark, ModelCitation, Organization, ResultQuerySet, Source
+from ..models import (
+    AIModel,
+    Benchmark,
+    ModelCitation,
+    Organization,
+    Result,
+    ResultQuerySet,
+    Source,
+)
 from ..models.catalogue import citation_marks
 from ..passages import marked_paragraphs
 from ..ranking import Ranking, with_claim_names
@@ -77,8 +85,29 @@ class ModelDetailView(DetailView):
         results = model.results.select_related(
             "benchmark", "version", "source", "claimed_by"
         ).order_by("benchmark__name", *ResultQuerySet.PREFERENCE)
-        context.update(facts=model_facts(model, citations), results=results)
+        context.update(
+            facts=model_facts(model, citations),
+            results=results,
+            compare_with=models_to_compare_with(model),
+        )
         return context
+
+
+# How many other models a model's page offers to compare it with.
+COMPARE_SUGGESTIONS = 3
+
+
+def models_to_compare_with(model):
+    """A few other models with a ranked result on a benchmark this one has one on,
+    by name: the page's quick links to the compare page."""
+    benchmarks = Result.objects.headline().filter(model=model).values("benchmark_id")
+    shared = Result.objects.headline().filter(benchmark_id__in=benchmarks).values("model_id")
+    return list(
+        AIModel.objects.filter(pk__in=shared)
+        .exclude(pk=model.pk)
+        .order_by("name")
+        .only("name", "slug")[:COMPARE_SUGGESTIONS]
+    )
 
 
 def model_facts(model, citations):

@@ -1,0 +1,123 @@
+"""Two to four models side by side: their facts and every ranked result, with sources
+and quotes, the better result marked per benchmark by its direction."""
+
+from django.db.models import Prefetch, Q
+from django.views.generic import TemplateView
+
+from ..models import AIModel, ModelAlias, ModelCitation, Result
+from ..ranking import Ranking
+from .pages import model_facts
+
+MIN_COMPARED, MAX_COMPARED = 2, 4
+# Values of ``?models=`` read at all: a longer list is reported, not looked up.
+MAX_ASKED = 10
+
+
+def find_models(asked):
+    """The models ``asked`` names (each a slug, a name or an alias, any case), in the
+    order asked, once each, and a sentence for each value that names none."""
+    asked = [value.strip() for value in asked if value.strip()][:MAX_ASKED]
+    if not asked:
+        return [], []
+    lowered = {value.lower() for value in asked}
+    by_name = Q()
+    for value in lowered:
+        by_name |= Q(name__iexact=value)
+    aliases = ModelAlias.objects.filter(by_name).values("model_id")
+    candidates = (
+        AIModel.objects.filter(Q(slug__in=asked) | by_name | Q(pk__in=aliases))
+        .with_organization()
+        .prefetch_related(
+            "aliases",
+            Prefetch("citations", queryset=ModelCitation.objects.select_related("source")),
+        )
+    )
+    lookup = {}
+    for model in candidates:
+        for key in [model.slug, *(name.lower() for name in model.names)]:
+            lookup.setdefault(key, model)
+    found, unknown = [], []
+    for value in asked:
+        model = lookup.get(value) or lookup.get(value.lower())
+        if model is None:
+            unknown.append(f"Model {value!r}: no model has that name, alias or slug.")
+        elif model not in found:
+            found.append(model)
+    return found, unknown
+
+
+def result_cells(models, results):
+    """One row per benchmark any of ``models`` has a ranked result on: (benchmark,
+    cells), a cell per model holding its result or None, the best (and any tying
+    with it) marked ``best`` where the benchmark's direction is known and two or more
+    models have a result."""
+    by_benchmark = {}
+    for result in results:
+        benchmark = result.benchmark
+        if result.version_id != benchmark.ranked_version_id:
+            continue
+        by_benchmark.setdefault(benchmark.pk, (benchmark, {}))[1][result.model_id] = result
+    rows = []
+    for benchmark, by_model in sorted(by_benchmark.values(), key=lambda row: row[0].name):
+        ranking = Ranking(benchmark)
+        best = None
+        if ranking.computes_places and len(by_model) >= MIN_COMPARED:
+            best = min(ranking.sort_key(r.value, r.rank) for r in by_model.values())
+        cells = []
+        for model in models:
+            result = by_model.get(model.pk)
+            if result is not None:
+                result.best = (
+                    best is not None and ranking.sort_key(result.value, result.rank) == best
+                )
+            cells.append(result)
+        rows.append((benchmark, cells))
+    return rows
+
+
+class CompareView(TemplateView):
+    template_name = "leaderboard/compare.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        models, ignored = find_models(self.request.GET.getlist("models"))
+        if len(models) > MAX_COMPARED:
+            dropped = ", ".join(model.name for model in models[MAX_COMPARED:])
+            ignored.append(f"At most {MAX_COMPARED} models compare at once; left out: {dropped}.")
+            models = models[:MAX_COMPARED]
+        rows, facts = [], []
+        if len(models) >= MIN_COMPARED:
+            results = (
+                Result.objects.headline()
+                .filter(model__in=models)
+                .select_related("benchmark", "version", "source", "claimed_by")
+                .prefetch_related("benchmark__versions")
+            )
+            rows = result_cells(models, results)
+            facts = compared_facts(models)
+        context.update(
+            models=models,
+            ignored=ignored,
+            result_rows=rows,
+            fact_rows=facts,
+            enough=len(models) >= MIN_COMPARED,
+            min_compared=MIN_COMPARED,
+            max_compared=MAX_COMPARED,
+        )
+        return context
+
+
+def compared_facts(models):
+    """(label, [(value, citations) per model]) for each fact a model page lists but
+    the name (the columns' headers)."""
+    per_model = []
+    for model in models:
+        citations = {}
+        for citation in model.citations.all():
+            citations.setdefault(citation.attribute, []).append(citation)
+        per_model.append(model_facts(model, citations))
+    rows = []
+    for index, (label, _, _) in enumerate(per_model[0]):
+        if label != "Name":
+            rows.append((label, [(facts[index][1], facts[index][2]) for facts in per_model]))
+    return rows
