@@ -278,6 +278,7 @@ class AIModelAdmin(LeaderboardAdmin):
             "What is open",
             {"fields": ["open_weights", "open_training_data", "open_training_code", "license"]},
         ),
+        ("Links", {"fields": ["model_card_url", "weights_url", "paper_url"]}),
     ]
 
 

@@ -4,6 +4,7 @@ and colours come from the stylesheet (classes only), so both themes apply."""
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -28,8 +29,10 @@ class Chart:
 
 
 def svg_frame(chart_id, width, height, title, description, body):
+    """An SVG drawn at its own size (``width`` units, one pixel each), shrunk to fit a
+    narrower screen: the units are chosen to keep its text readable on a phone."""
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" '
+        '<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" role="img" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
         w=width,
@@ -57,7 +60,7 @@ def bars(points, benchmark):
     if not valued and not placed:
         return None
 
-    label_width, bar_width, value_width, row_height = 220, 320, 110, 28
+    label_width, bar_width, value_width, row_height = 200, 180, 80, 28
     width = label_width + bar_width + value_width
     height = max(1, len(valued)) * row_height + 8
     values = [float(p["score_value"]) for p in valued]
@@ -124,26 +127,85 @@ def bars(points, benchmark):
 MIN_SCATTER_POINTS = 3
 
 
-def scatter(points, benchmark):
-    """Each model's score on ``benchmark`` against its active parameters (log scale).
-    ``points``: dicts with name, slug, active_parameters, score_value, provenance and
-    claimer, best first."""
+@dataclass
+class Axis:
+    """What a scatter's x axis plots: ``position(point)`` (a number), ``ticks(low,
+    high)`` ((position, label) pairs), the ``title``, ``bounds(positions)`` (the
+    axis's low and high) and ``says(point)`` (the point's x in words)."""
+
+    name: str
+    title: str
+    position: object
+    ticks: object
+    bounds: object
+    says: object
+
+
+def log_bounds(positions):
+    low, high = math.floor(min(positions)), math.ceil(max(positions))
+    return (low, high + 1) if high == low else (low, high)
+
+
+ACTIVE_PARAMETERS = Axis(
+    name="active parameter count",
+    title="Active parameters (log scale)",
+    position=lambda p: math.log10(p["active_parameters"]),
+    ticks=lambda low, high: [(power, short_count(10**power)) for power in range(low, high + 1)],
+    bounds=log_bounds,
+    says=lambda p: f"{short_count(p['active_parameters'])} active parameters",
+)
+
+
+def date_bounds(positions):
+    """From the first of January before the earliest date to the one after the last."""
+    low = date.fromordinal(min(positions)).replace(month=1, day=1).toordinal()
+    high = date.fromordinal(max(positions)).replace(
+        year=date.fromordinal(max(positions)).year + 1, month=1, day=1
+    )
+    return low, high.toordinal()
+
+
+def date_ticks(low, high):
+    """The first of January of each year on the axis, or of every other month when
+    the axis spans a year or two."""
+    first, last = date.fromordinal(low), date.fromordinal(high)
+    months = 12 if last.year - first.year > 2 else 2
+    ticks, day = [], first
+    while day <= last:
+        ticks.append((day.toordinal(), str(day.year) if day.month == 1 else f"{day:%b}"))
+        month = day.month - 1 + months
+        day = day.replace(year=day.year + month // 12, month=month % 12 + 1)
+    return ticks
+
+
+RELEASE_DATE = Axis(
+    name="release date",
+    title="Release date",
+    position=lambda p: p["release_date"].toordinal(),
+    ticks=date_ticks,
+    bounds=date_bounds,
+    says=lambda p: f"released {p['release_date']:%-d %b %Y}",
+)
+
+
+def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
+    """Each model's score on ``benchmark`` against ``axis`` (by default its active
+    parameters, on a log scale). ``points``: dicts with name, slug, score_value,
+    provenance, claimer and what the axis reads, best first."""
     if not points:
         return Chart(
             svg="",
             summary="",
             notes=[
                 f"No model shown has both a score on {benchmark.name} and a reported "
-                "active parameter count, so there is nothing to plot."
+                f"{axis.name}, so there is nothing to plot."
             ],
         )
+    unit = f" {benchmark.unit}" if benchmark.unit else ""
     if len(points) < MIN_SCATTER_POINTS:
         # A scatter of one or two points shows no trend: say them in words instead.
         listed = "; ".join(
-            f"{p['name']}: {format_number(p['score_value'])}"
-            f"{' ' + benchmark.unit if benchmark.unit else ''} with "
-            f"{short_count(p['active_parameters'])} active parameters"
-            for p in points
+            f"{p['name']}: {format_number(p['score_value'])}{unit}, {axis.says(p)}" for p in points
         )
         return Chart(
             svg="",
@@ -151,17 +213,14 @@ def scatter(points, benchmark):
             notes=[
                 f"Only {len(points)} model{'s' if len(points) > 1 else ''} shown "
                 f"{'have' if len(points) > 1 else 'has'} both a score on {benchmark.name} "
-                f"and a reported active parameter count, too few for a chart to show a "
-                f"trend: {listed}."
+                f"and a reported {axis.name}, too few for a chart to show a trend: {listed}."
             ],
         )
-    width, height = 640, 360
-    left, right, top, bottom = 60, 20, 20, 50
-    xs = [math.log10(p["active_parameters"]) for p in points]
+    width, height = 520, 320
+    left, right, top, bottom = 56, 16, 16, 48
+    xs = [axis.position(p) for p in points]
     ys = [float(p["score_value"]) for p in points]
-    x_low, x_high = math.floor(min(xs)), math.ceil(max(xs))
-    if x_high == x_low:
-        x_high += 1
+    x_low, x_high = axis.bounds(xs)
     y_low, y_high = min(ys), max(ys)
     pad = (y_high - y_low) * 0.1 or max(abs(y_high) * 0.1, 1.0)
     y_low, y_high = y_low - pad, y_high + pad
@@ -177,7 +236,7 @@ def scatter(points, benchmark):
             '<line class="chart-axis" x1="{l}" y1="{b}" x2="{r}" y2="{b}"/>'
             '<line class="chart-axis" x1="{l}" y1="{t}" x2="{l}" y2="{b}"/>'
             '<text class="chart-axis-label" x="{cx}" y="{ly}" text-anchor="middle">'
-            "Active parameters (log scale)</text>"
+            "{x_title}</text>"
             '<text class="chart-axis-label" x="14" y="{cy}" text-anchor="middle" '
             'transform="rotate(-90 14 {cy})">{name}</text>',
             l=left,
@@ -187,16 +246,17 @@ def scatter(points, benchmark):
             cx=f"{(left + width - right) / 2:.1f}",
             ly=height - 10,
             cy=f"{(top + height - bottom) / 2:.1f}",
+            x_title=axis.title,
             name=benchmark.name,
         )
     ]
-    for power in range(x_low, x_high + 1):
+    for position, label in axis.ticks(x_low, x_high):
         axes.append(
             format_html(
                 '<text class="chart-tick" x="{x}" y="{y}" text-anchor="middle">{label}</text>',
-                x=f"{px(power):.1f}",
+                x=f"{px(position):.1f}",
                 y=height - bottom + 16,
-                label=short_count(10**power),
+                label=label,
             )
         )
     for i in range(5):
@@ -224,20 +284,18 @@ def scatter(points, benchmark):
         dots.append(
             f'<a href="{escape(model_url.replace("__slug__", p["slug"]))}">'
             f'<g class="chart-point{" vendor" if note else ""}"><title>{name}: '
-            f"{format_number(p['score_value'])} at {short_count(p['active_parameters'])} "
-            f'active parameters{note}</title><circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5"/>'
-            f"{label}</g></a>"
+            f"{format_number(p['score_value'])}, {escape(axis.says(p))}{note}</title>"
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5"/>{label}</g></a>'
         )
     description = "; ".join(
-        f"{p['name']}: {format_number(p['score_value'])} at "
-        f"{short_count(p['active_parameters'])} active parameters{claim_note(p)}"
+        f"{p['name']}: {format_number(p['score_value'])}{unit}, {axis.says(p)}{claim_note(p)}"
         for p in points
     )
     svg = svg_frame(
-        f"scatter-{benchmark.slug}",
+        f"scatter-{benchmark.slug}-{axis.name.replace(' ', '-')}",
         width,
         height,
-        f"{benchmark.name} against active parameters",
+        f"{benchmark.name} against {axis.name}",
         description,
         mark_safe("".join(axes) + "".join(dots)),
     )

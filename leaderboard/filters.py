@@ -30,6 +30,21 @@ class BillionsFilter(django_filters.NumberFilter):
         return super().filter(qs, value * BILLION)
 
 
+# The licence filter's choice for models whose licence no source states.
+LICENCE_NOT_REPORTED = "not-reported"
+
+
+def licence_choices():
+    """Each licence some model has, as written, then "not reported"."""
+    licences = (
+        AIModel.objects.exclude(license="")
+        .order_by("license")
+        .values_list("license", flat=True)
+        .distinct()
+    )
+    return [*((licence, licence) for licence in licences), (LICENCE_NOT_REPORTED, "not reported")]
+
+
 class ModelFilter(django_filters.FilterSet):
     # Bounded: a name is short, and a query of 50,000 characters cost SQLite its
     # expression depth.
@@ -58,6 +73,24 @@ class ModelFilter(django_filters.FilterSet):
     active_max = BillionsFilter(
         field_name="active_parameters", lookup_expr="lte", label="Active parameters to (B)"
     )
+    released_from = django_filters.DateFilter(
+        field_name="release_date",
+        lookup_expr="gte",
+        label="Released from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    released_to = django_filters.DateFilter(
+        field_name="release_date",
+        lookup_expr="lte",
+        label="Released to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    license = django_filters.MultipleChoiceFilter(
+        choices=licence_choices,
+        method="with_licence",
+        label="Licence",
+        widget=forms.CheckboxSelectMultiple,
+    )
     has_results = django_filters.ModelMultipleChoiceFilter(
         queryset=Benchmark.objects.all(),
         to_field_name="slug",
@@ -79,6 +112,16 @@ class ModelFilter(django_filters.FilterSet):
 
     def only_open_weights(self, queryset, name, value):
         return queryset.filter(open_weights=Openness.OPEN) if value else queryset
+
+    def with_licence(self, queryset, name, licences):
+        if not licences:
+            return queryset
+        chosen = Q(
+            license__in=[licence for licence in licences if licence != LICENCE_NOT_REPORTED]
+        )
+        if LICENCE_NOT_REPORTED in licences:
+            chosen |= Q(license="")
+        return queryset.filter(chosen)
 
     def with_results_on(self, queryset, name, benchmarks):
         # Each benchmark filters on the version it ranks: fetch all their versions at once.

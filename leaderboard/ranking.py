@@ -82,6 +82,7 @@ class Ranking:
             name=F("model__name"),
             slug=F("model__slug"),
             active_parameters=F("model__active_parameters"),
+            release_date=F("model__release_date"),
             score_value=F("value"),
             score_rank=F("rank"),
             claimer=F("claimed_by__name"),

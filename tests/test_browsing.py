@@ -88,7 +88,10 @@ ALL_COLUMNS = {"show": ["alpha", "beta", "gamma", "delta", "epsilon"]}
 
 def row_names(response):
     """Model names in the order the leaderboard shows them."""
-    return re.findall(r'<td class="model"><a href="[^"]+">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'<td class="model">(?:<input [^>]*> )?<a href="[^"]+">([^<]+)</a>',
+        response.content.decode(),
+    )
 
 
 def headline(model, benchmark):
@@ -539,15 +542,16 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
     # for the filter form; count; the page's model ids from each part of the ranking
     # it reads (worst first: places alone, then values); the models; headline
     # results; the page's places; scatter points; checking an organization filter's
-    # slugs; and for the summary above the table, the models and results counted and
-    # the leaders (the best scores, then their results), however many benchmarks.
-    with django_assert_max_num_queries(15):
+    # slugs; the licences the filter offers; and for the summary above the table, the
+    # models and results counted and the leaders (the best scores, then their
+    # results), however many benchmarks.
+    with django_assert_max_num_queries(16):
         client.get(reverse("index"), {**show, "sort": f"-benchmark-{created[-1].slug}"})
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         client.get(reverse("index"), {**show, "organization": organization.slug, "q": "M"})
     # Filtering on results on every benchmark: two more (the chosen benchmarks and their
     # versions), however many are chosen.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         client.get(reverse("index"), {**show, "has_results": show["show"]})
     # The data version; the benchmark and its versions; its citations; count; the
     # page's result ids from each part of the ranking it reaches (values, then places
@@ -587,7 +591,7 @@ def test_charts_mark_vendor_claims(client, article):
         )
     page = client.get(reverse("index")).content.decode()
     svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
-    assert "Nemotron 3 Super: 37 at 12B active parameters (NVIDIA&#x27;s claim)" in svg
+    assert "Nemotron 3 Super: 37 points, 12B active parameters (NVIDIA&#x27;s claim)" in svg
     assert svg.count('class="chart-point vendor"') == 1
     assert svg.count('class="chart-point"') == 2  # the independent measurements
 
@@ -724,7 +728,7 @@ def test_a_filter_never_changes_the_articles_places(client, article):
     (NVIDIA's claims put Nemotron 3 Super first), not first among the rows shown."""
     for params in [{"organization": "openai"}, {"q": "GPT"}]:
         page = client.get(reverse("index"), params).content.decode()
-        assert re.findall(r'<td class="num rank">([^<]*)<', page) == ["2"]
+        assert re.findall(r'<td class="num rank">(\d+)\b', page) == ["2"]
         assert row_names(client.get(reverse("index"), params)) == ["GPT-OSS (largest version)"]
 
 
@@ -801,5 +805,5 @@ def test_a_scatter_of_fewer_than_three_points_is_said_in_words(client, article):
     assert (
         "Only 1 model shown has both a score on AI Index composite score and a reported "
         "active parameter count, too few for a chart to show a trend: Nemotron 3 Super: "
-        "37 points with 12B active parameters." in section
+        "37 points, 12B active parameters." in section
     )

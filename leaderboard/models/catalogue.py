@@ -63,6 +63,8 @@ class AIModelQuerySet(NaturalKeyQuerySet):
 
 
 COUNT_FIELDS = ["total_parameters", "active_parameters", "context_window_tokens"]
+# Where to read more about a model; each shown on its page with its citation.
+LINK_FIELDS = ["model_card_url", "weights_url", "paper_url"]
 
 
 def citation_marks(model_path="pk"):
@@ -116,6 +118,9 @@ class AIModel(NaturalKeyModel):
         default=Openness.NOT_REPORTED,
     )
     license = models.CharField(max_length=200, blank=True)
+    model_card_url = HttpsURLField("model card", max_length=500, blank=True)
+    weights_url = HttpsURLField("weights", max_length=500, blank=True)
+    paper_url = HttpsURLField("paper", max_length=500, blank=True)
     description = models.TextField(blank=True)
 
     objects = AIModelQuerySet.as_manager()
@@ -172,6 +177,14 @@ class AIModel(NaturalKeyModel):
         if self.dependents_at_stake("name"):
             renamed_names(self)
             refuse_conflicts("name", self.results.conflicts_with(model=self), "This change")
+        # A cited count or link must still be what its quote states.
+        for field in [*COUNT_FIELDS, *LINK_FIELDS]:
+            if self.dependents_at_stake(field):
+                refuse_conflicts(
+                    field,
+                    self.citations.filter(attribute=field).conflicts_with(model=self),
+                    "This change",
+                )
 
 
 class ModelAlias(Alias):

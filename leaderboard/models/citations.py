@@ -250,10 +250,15 @@ class ModelCitation(Citation):
         OPEN_TRAINING_DATA = "open_training_data", "Open training data"
         OPEN_TRAINING_CODE = "open_training_code", "Open training code or recipe"
         LICENSE = "license", "Licence"
+        MODEL_CARD_URL = "model_card_url", "Model card"
+        WEIGHTS_URL = "weights_url", "Weights"
+        PAPER_URL = "paper_url", "Paper"
         DESCRIPTION = "description", "Description"
 
     # Attributes holding a number that the quote must state.
     NUMERIC_ATTRIBUTES = {"total_parameters", "active_parameters", "context_window_tokens"}
+    # Attributes holding a link that the quote, or the source's own address, must give.
+    LINK_ATTRIBUTES = {"model_card_url", "weights_url", "paper_url"}
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="citations")
     attribute = models.CharField(max_length=32, choices=Attribute)
@@ -282,7 +287,30 @@ class ModelCitation(Citation):
                     "quote": f"The quote does not state {self.get_attribute_display().lower()} "
                     f"= {value}."
                 }
+        if self.attribute in self.LINK_ATTRIBUTES and self.model_id:
+            link = getattr(self.model, self.attribute)
+            if link and not (
+                (self.source_id and same_link(link, self.source.url))
+                or bare_link(link) in bare_link(self.quote)
+            ):
+                return {
+                    "quote": f"Neither the quote nor the source's address gives the "
+                    f"{self.get_attribute_display().lower()} link {link}."
+                }
         return {}
+
+
+def bare_link(text):
+    """Text with links compared as people copy them: no scheme, no "www.", no
+    trailing slash, any case."""
+    text = text.strip().lower()
+    for prefix in ("https://", "http://"):
+        text = text.replace(prefix, "")
+    return text.replace("www.", "").rstrip("/")
+
+
+def same_link(a, b):
+    return bool(a and b) and bare_link(a) == bare_link(b)
 
 
 class BenchmarkCitation(Citation):

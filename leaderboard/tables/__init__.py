@@ -18,6 +18,7 @@ from .columns import (
     BenchmarkSourceColumn,
     ComparableModelColumn,
     CountColumn,
+    DateColumn,
     LinkColumn,
     OpennessColumn,
     RankColumn,
@@ -149,6 +150,7 @@ class LeaderboardTable(ModelTable):
     name = ComparableModelColumn(
         "Model", url_name="model", form_id=COMPARE_FORM, attrs={"td": {"class": "model"}}
     )
+    release_date = DateColumn("Released", attrs={"td": {"class": "date"}})
     total_parameters = CountColumn("Total params")
     active_parameters = CountColumn("Active params")
     context_window_tokens = CountColumn("Context")

@@ -173,6 +173,20 @@ class CountColumn(NullsLastColumn):
         return self.field_value(record)
 
 
+class DateColumn(NullsLastColumn):
+    """A date ("5 Aug 2025"), ISO in exports; "not reported" when empty."""
+
+    def cell(self, record):
+        value = self.field_value(record)
+        if value is None:
+            return NOT_REPORTED
+        return mark_safe(f'<time datetime="{value.isoformat()}">{value:%-d %b %Y}</time>')
+
+    def value(self, record):
+        value = self.field_value(record)
+        return None if value is None else value.isoformat()
+
+
 class OpennessColumn(tables.Column):
     """What is open; most open first when descending, "not reported" last both ways."""
 

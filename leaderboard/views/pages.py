@@ -1,6 +1,7 @@
 """The pages of one thing: a benchmark, a model, an organization, a source."""
 
 from django.db.models import Count, Prefetch
+from django.utils.html import format_html
 from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin
 
@@ -62,8 +63,17 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
             citations=benchmark.citations.select_related("source"),
             versions=benchmark.versions.all(),
             chart=charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark),
+            timeline=self.timeline(),
         )
         return context
+
+    def timeline(self):
+        """The benchmark's scores against the models' release dates, where known."""
+        ranking = Ranking(self.object)
+        dated = ranking.results().filter(value__isnull=False, model__release_date__isnull=False)
+        return charts.scatter(
+            ranking.top_values(dated, charts.MAX_POINTS), self.object, charts.RELEASE_DATE
+        )
 
 
 class ModelDetailView(DetailView):
@@ -117,6 +127,13 @@ def model_facts(model, citations):
     def count(value, unit=""):
         return None if value is None else f"{value:,}{unit}"
 
+    def link(url):
+        # Off-site links tell the browser not to pass this page on (noopener), and
+        # search engines not to count them (nofollow): editors, not we, chose them.
+        return (
+            format_html('<a href="{}" rel="nofollow noopener">{}</a>', url, url) if url else None
+        )
+
     rows = [
         ("Name", model.name, "name"),
         ("Description", model.description or None, "description"),
@@ -134,6 +151,9 @@ def model_facts(model, citations):
             "open_training_code",
         ),
         ("Licence", model.license or None, "license"),
+        ("Model card", link(model.model_card_url), "model_card_url"),
+        ("Weights", link(model.weights_url), "weights_url"),
+        ("Paper", link(model.paper_url), "paper_url"),
     ]
     return [
         (label, None if value == "Not reported" else value, citations.get(attribute, []))
