@@ -328,10 +328,12 @@ def leaders(benchmarks):
 
 def with_claim_names(results):
     """Results with whose claim each is, and from which source, as names
-    (``claimer``, ``source_title``, ``source_slug``) rather than rows: what a table's
-    claim badge, its link to the quoted passage, and the export read."""
+    (``claimer``, ``claimer_slug``, ``source_title``, ``source_slug``) rather than
+    rows: what a table's claim badge, its link to the quoted passage, and the exports
+    read."""
     return results.annotate(
         claimer=F("claimed_by__name"),
+        claimer_slug=F("claimed_by__slug"),
         source_title=F("source__title"),
         source_slug=F("source__slug"),
     )

@@ -323,19 +323,17 @@ def test_bad_filter_values_are_reported_and_ignored(client, catalog):
 
 
 def read_export(client, params, export_format):
+    """The exported rows: CSV's as dicts of text, JSON's typed rows."""
     response = client.get(reverse("index"), {**params, "_export": export_format})
     assert response.status_code == 200
     body = response.content.decode("utf-8")
     if export_format == "csv":
         return list(csv.DictReader(io.StringIO(body)))
-    return json.loads(body)
+    return json.loads(body)["rows"]
 
 
-@pytest.mark.parametrize("export_format", ["csv", "json"])
-def test_export_holds_all_rows_of_the_filtered_sorted_view(client, catalog, export_format):
-    params = {"sort": "-benchmark-gamma", "organization": ["acme", "zeta"], "per_page": "5"}
-    shown = []
-    page = 1
+def all_pages_of(client, params):
+    shown, page = [], 1
     while True:
         response = client.get(reverse("index"), {**params, "page": page})
         if response.status_code == 404:
@@ -343,7 +341,15 @@ def test_export_holds_all_rows_of_the_filtered_sorted_view(client, catalog, expo
         shown += row_names(response)
         page += 1
     assert page > 3  # the view really spans several pages
-    rows = read_export(client, params, export_format)
+    return shown
+
+
+EXPORT_VIEW = {"sort": "-benchmark-gamma", "organization": ["acme", "zeta"], "per_page": "5"}
+
+
+def test_csv_export_holds_all_rows_of_the_filtered_sorted_view(client, catalog):
+    shown = all_pages_of(client, EXPORT_VIEW)
+    rows = read_export(client, EXPORT_VIEW, "csv")
     assert [row["Model"] for row in rows] == shown
     gamma = Benchmark.objects.get(slug="gamma")
     for row in rows:
@@ -354,15 +360,74 @@ def test_export_holds_all_rows_of_the_filtered_sorted_view(client, catalog, expo
             assert row["Gamma Arena: source"] == f"independent; {result.source}"
 
 
+def test_json_export_holds_all_rows_typed(client, catalog):
+    shown = all_pages_of(client, EXPORT_VIEW)
+    rows = read_export(client, EXPORT_VIEW, "json")
+    assert [row["model"]["name"] for row in rows] == shown
+    gamma = Benchmark.objects.get(slug="gamma")
+    for row in rows:
+        model = AIModel.objects.get(slug=row["model"]["slug"])
+        assert row["model"]["url"] == f"http://testserver/models/{model.slug}/"
+        assert row["total_parameters"] == model.total_parameters  # a number or null
+        result = headline(model, gamma)
+        exported = row["results"]["gamma"]
+        if result is None:
+            assert exported is None
+            continue
+        # Numbers as numbers, to the last digit of what is stored.
+        assert exported["value"] is None or Decimal(str(exported["value"])) == result.value
+        assert exported["stated_rank"] == result.rank
+        assert exported["provenance"] == "independent" and exported["claimed_by"] is None
+        assert exported["source"]["slug"] == result.source.slug
+        assert exported["quote"] == result.quote
+
+
 def test_article_export_labels_vendor_claims(client, article):
-    rows = read_export(client, {}, "json")
+    rows = read_export(client, {}, "csv")
     nemotron = next(r for r in rows if r["Model"] == "Nemotron 3 Super")
     assert nemotron["AI Index composite score (points)"] == "37"
     assert nemotron["PinchBench"] == "#1"
     assert nemotron["PinchBench: source"] == (
         "NVIDIA's claim; NVIDIA enters the AI large model race"
     )
-    assert nemotron["Total params"] == 128_000_000_000
+    assert nemotron["Total params"] == "128000000000"
+
+
+def test_article_json_export_is_typed(client, article):
+    response = client.get(reverse("index"), {"_export": "json"})
+    assert response["Content-Disposition"] == 'attachment; filename="leaderboard.json"'
+    data = json.loads(response.content)
+    assert data["ranked_on"]["slug"] == "ai-index" and data["count"] == 2
+    assert [b["higher_is_better"] for b in data["benchmarks"]] == [True, None]
+    nemotron, gpt_oss = data["rows"]
+    assert nemotron["rank"] == 1 and gpt_oss["rank"] == 2
+    ai_index = nemotron["results"]["ai-index"]
+    assert ai_index["value"] == 37 and isinstance(ai_index["value"], int)
+    assert ai_index["unit"] == "points" and ai_index["stated_rank"] is None
+    assert ai_index["provenance"] == "vendor_claim"
+    assert ai_index["claimed_by"] == {"slug": "nvidia", "name": "NVIDIA"}
+    assert ai_index["quote"].startswith("NVIDIA claims that in the AI Index composite score")
+    assert ai_index["passage_url"].startswith(
+        "http://testserver/sources/gate-nvidia-enters-the-ai-large-model-race/#q-"
+    )
+    pinch = nemotron["results"]["pinchbench"]
+    assert pinch["value"] is None and pinch["stated_rank"] == 1
+    assert gpt_oss["results"]["pinchbench"] is None
+    assert nemotron["total_parameters"] == 128_000_000_000
+    assert nemotron["open_weights"] == "open"
+    # What no source states is null, not "" or "Not reported".
+    assert gpt_oss["total_parameters"] is None and gpt_oss["open_weights"] is None
+    assert gpt_oss["release_date"] is None
+    assert nemotron["organization"]["url"] == "http://testserver/organizations/nvidia/"
+
+
+def test_json_numbers_keep_every_stored_digit(client, db):
+    benchmark = make_benchmark(featured=True)
+    make_result(benchmark=benchmark, value=Decimal("123456789.123456"))
+    make_result(benchmark=benchmark, value=Decimal("0.000001"))
+    data = json.loads(client.get(reverse("index"), {"_export": "json"}).content)
+    values = [row["results"][benchmark.slug]["value"] for row in data["rows"]]
+    assert values == [123456789.123456, 0.000001]
 
 
 @pytest.mark.parametrize(

@@ -290,7 +290,7 @@ def test_csv_export_defuses_formulas_and_json_keeps_text(client, hostile_data):
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert f"'=HYPERLINK(1) {HOSTILE}" in cells
     data = json.loads(client.get("/", {"_export": "json"}).content)
-    assert data[0]["Model"] == f"=HYPERLINK(1) {HOSTILE}"
+    assert data["rows"][0]["model"]["name"] == f"=HYPERLINK(1) {HOSTILE}"
 
 
 def test_defuse_leaves_plain_numbers_alone():

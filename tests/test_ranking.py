@@ -110,8 +110,12 @@ def exported_places(client, params, export_format, benchmark):
     response = client.get(reverse("index"), {**params, "_export": export_format})
     assert response.status_code == 200
     body = response.content.decode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(body))) if export_format == "csv" else json.loads(body)
-    return {row["Model"]: str(row[f"Rank ({benchmark.name})"]) for row in rows}
+    if export_format == "csv":
+        rows = csv.DictReader(io.StringIO(body))
+        return {row["Model"]: row[f"Rank ({benchmark.name})"] for row in rows}
+    rows = json.loads(body)["rows"]
+    assert json.loads(body)["ranked_on"]["slug"] == benchmark.slug
+    return {row["model"]["name"]: "" if row["rank"] is None else str(row["rank"]) for row in rows}
 
 
 # ``Ranking.places`` counts in SQL up to COUNTED_IN_SQL distinct scores, else bisects

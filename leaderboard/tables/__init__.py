@@ -127,6 +127,34 @@ class FastRowsTable(tables.Table):
         for record in records:
             yield [value(record) for value in values]
 
+    def as_typed(self, base_url):
+        """Every row as a dict of typed values (numbers, None for missing, slugs and
+        page URLs under ``base_url``), keyed by column name, or by a column's
+        ``json_key`` within its ``json_group``; columns with no key are left out."""
+        columns = [
+            bound
+            for bound in self.columns.iterall()
+            if not bound.column.exclude_from_export
+            and getattr(bound.column, "json_key", bound.name) is not None
+        ]
+        records = list(self.data)
+        self.prepare_columns(columns, records)
+        shapes = [
+            (
+                getattr(bound.column, "json_group", None),
+                getattr(bound.column, "json_key", bound.name),
+                getattr(bound.column, "typed", None),
+                bound.column.value,
+            )
+            for bound in columns
+        ]
+        for record in records:
+            row = {}
+            for group, key, typed, value in shapes:
+                target = row.setdefault(group, {}) if group else row
+                target[key] = typed(record, base_url) if typed else value(record)
+            yield row
+
 
 class ModelTable(FastRowsTable):
     """A table of models, led by their rank, name and organization."""
@@ -179,6 +207,7 @@ class LeaderboardTable(ModelTable):
             "sequence", [*first, "name", *(benchmark_key(b) for b in benchmarks), "..."]
         )
         super().__init__(data, extra_columns=extra, **kwargs)
+        self.benchmarks, self.ranking_benchmark = list(benchmarks), ranking_benchmark
         self.caption = (
             f"Open models, ranked on {ranking_benchmark.name}"
             if ranking_benchmark

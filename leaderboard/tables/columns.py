@@ -131,11 +131,21 @@ class LinkColumn(NullsLastColumn):
     def value(self, record):
         return str(self.target(record))
 
+    def typed(self, record, base_url):
+        target = self.target(record)
+        return {
+            "slug": target.slug,
+            "name": str(target),
+            "url": base_url + self.url_pattern.replace("__slug__", target.slug),
+        }
+
 
 class ComparableModelColumn(LinkColumn):
     """The model's name with a checkbox choosing it for the compare page: the boxes
     belong to the form ``form_id`` outside the table (HTML's ``form`` attribute), so
     choosing works without JavaScript."""
+
+    json_key = "model"
 
     def __init__(self, *args, form_id, **kwargs):
         self.form_id = form_id
@@ -218,6 +228,10 @@ class OpennessColumn(tables.Column):
     def value(self, record):
         return getattr(record, f"get_{self.accessor}_display")()
 
+    def typed(self, record, base_url):
+        value = getattr(record, self.accessor)
+        return None if value == Openness.NOT_REPORTED else value
+
 
 class BenchmarkColumn(tables.Column):
     """One benchmark's headline results (see ``leaderboard.ranking``).
@@ -287,8 +301,51 @@ class BenchmarkColumn(tables.Column):
         result = self.result(record)
         return "" if result is None else result.display_value
 
+    # The typed export puts each benchmark's result under "results", by its slug.
+    json_group = "results"
+
+    @property
+    def json_key(self):
+        return self.benchmark.slug
+
+    def typed(self, record, base_url):
+        """The result as numbers, with whose claim it is, its source and its quote;
+        None for no result."""
+        result = self.result(record)
+        if result is None:
+            return None
+        passage = self.source_url_pattern.replace("__slug__", result.source_slug)
+        return {
+            "value": json_number(result.value),
+            "stated_rank": result.rank,
+            "unit": self.benchmark.unit or None,
+            "version": self.benchmark.ranked_version.name
+            if self.benchmark.ranked_version
+            else None,
+            "provenance": result.provenance,
+            "claimed_by": {"slug": result.claimer_slug, "name": result.claimer}
+            if result.claimer_slug
+            else None,
+            "source": {
+                "slug": result.source_slug,
+                "title": result.source_title,
+                "url": base_url + passage,
+            },
+            "quote": result.quote,
+            "passage_url": base_url + passage + "#" + quote_anchor(result.quote),
+        }
+
     def order(self, queryset, is_descending):
         return self.ranking.in_order(queryset, best_first=not is_descending), True
+
+
+def json_number(value):
+    """A stored decimal as a JSON number: whole numbers as integers, others as the
+    float that prints back the same digits (a value has at most 15 significant
+    digits, which a float keeps exactly)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class RankColumn(BenchmarkColumn):
@@ -338,6 +395,12 @@ class RankColumn(BenchmarkColumn):
         place = self.place(record)
         return "" if place is None else place
 
+    json_group = None
+    json_key = "rank"
+
+    def typed(self, record, base_url):
+        return self.place(record)
+
 
 class BenchmarkSourceColumn(tables.Column):
     """Export-only: whose claim a benchmark's value is, and its source."""
@@ -353,3 +416,6 @@ class BenchmarkSourceColumn(tables.Column):
             return ""
         who = f"{result.claimer}'s claim" if result.is_vendor_claim else "independent"
         return f"{who}; {result.source_title}"
+
+    # The typed export gives the claim and source inside each result.
+    json_key = None
