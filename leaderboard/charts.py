@@ -14,11 +14,14 @@ from .models import Provenance
 from .quotes import format_number, short_count
 
 # The scatter plots at most this many models (the best on the benchmark) and names
-# the first LABELLED of them beside their points; every point has its name on hover.
+# those of the first LABELLED whose names do not overlap a better one's beside their
+# points; every point has its name on hover.
 MAX_POINTS = 200
 LABELLED = 15
-# The bar chart draws the top of a ranking.
+# The bar chart draws the top of a ranking: the widths of its names, bars and values,
+# and the height of a row, in its units (pixels on a wide screen).
 MAX_BARS = 25
+BAR_LAYOUT = (200, 180, 80, 28)
 
 
 @dataclass
@@ -60,7 +63,7 @@ def bars(points, benchmark):
     if not valued and not placed:
         return None
 
-    label_width, bar_width, value_width, row_height = 200, 180, 80, 28
+    label_width, bar_width, value_width, row_height = BAR_LAYOUT
     width = label_width + bar_width + value_width
     height = max(1, len(valued)) * row_height + 8
     values = [float(p["score_value"]) for p in valued]
@@ -121,6 +124,22 @@ def bars(points, benchmark):
         else ""
     )
     return Chart(svg=svg, summary=description, notes=notes)
+
+
+# About how wide a character of a point's label is, in the chart's units.
+LABEL_CHARACTER_WIDTH = 7.5
+
+
+def label_box(name, x, y, width):
+    """Where a point's label goes: (left, top, right, bottom), to the right of the
+    point, or to its left where it would run past the chart's edge."""
+    length = len(name) * LABEL_CHARACTER_WIDTH
+    left = x + 8 if x + 8 + length <= width else x - 8 - length
+    return (left, y - 20, left + length, y - 4)
+
+
+def overlaps(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 # Fewer points than this are said in words: a chart of one or two shows no trend.
@@ -272,15 +291,20 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
     # Built with f-strings over escaped parts: format_html and reverse() per point
     # cost more than the rest of the page's chart.
     model_url = reverse("model", args=["__slug__"])
-    dots = []
+    dots, labelled = [], []
     for i, (p, x, y) in enumerate(zip(points, xs, ys, strict=True)):
         name, note = escape(p["name"]), escape(claim_note(p))
-        label = (
-            f'<text class="chart-point-label" x="{px(x) + 8:.1f}" y="{py(y) - 6:.1f}">'
-            f"{name}</text>"
-            if i < LABELLED
-            else ""
-        )
+        label = ""
+        if i < LABELLED:
+            box = label_box(p["name"], px(x), py(y), width)
+            if not any(overlaps(box, other) for other in labelled):
+                labelled.append(box)
+                anchor = "start" if box[0] > px(x) else "end"
+                at = box[0] if anchor == "start" else box[2]
+                label = (
+                    f'<text class="chart-point-label" x="{at:.1f}" y="{py(y) - 6:.1f}" '
+                    f'text-anchor="{anchor}">{name}</text>'
+                )
         dots.append(
             f'<a href="{escape(model_url.replace("__slug__", p["slug"]))}">'
             f'<g class="chart-point{" vendor" if note else ""}"><title>{name}: '

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leaderboard import ranking, writes
+from leaderboard.charts import BAR_LAYOUT
 from leaderboard.models import Benchmark, BenchmarkVersion, Openness, Provenance
 from leaderboard.ranking import Ranking
 
@@ -560,7 +561,7 @@ def test_filtering_on_other_benchmarks_never_changes_a_place(client, columns, sh
 
 # 5. The bar chart: bars start at 0 on an axis that takes in the scale's bounds.
 
-LABEL_WIDTH, BAR_WIDTH = 220, 320  # leaderboard.charts.bars
+LABEL_WIDTH, BAR_WIDTH, _, _ = BAR_LAYOUT
 BAR = re.compile(
     r'<g class="chart-row"><title>([^:<]+):[^<]*</title>.*?'
     r'<rect class="chart-bar[^"]*" x="([-\d.]+)" y="[^"]*" width="([\d.]+)"'
