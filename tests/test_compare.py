@@ -95,6 +95,7 @@ def test_models_are_found_by_slug_name_or_alias_once_each(client, article):
         (["nemotron-3-super"], "add at least one more model"),
         (["nemotron-3-super", "no-such-model"], "Model &#x27;no-such-model&#x27;: no model"),
         (["x" * 5000, "\x00", " "], "Choose at least 2 models"),
+        (["nemotron-3-super", "gpt\x00oss"], "&#x27;gpt\\x00oss&#x27;: not a model"),
         ([f"m{n}" for n in range(1000)], "Choose at least 2 models"),
     ],
 )

@@ -143,3 +143,27 @@ def test_an_independent_place_is_not_marked_claimed(client, db):
     page = client.get(reverse("index")).content.decode()
     (cell,) = re.findall(r'<td class="num rank">(.*?)</td>', page)
     assert cell == "1"
+
+
+def header_names(page):
+    return re.findall(r"<th [^>]*>\s*(?:<a [^>]*>)?([^<]+)", page)
+
+
+def test_default_view_shows_a_few_facts_and_exports_all(client, article):
+    page = client.get(reverse("index")).content.decode()
+    headers = header_names(page)
+    assert "Active params" in headers and "Weights" in headers
+    assert "Total params" not in headers and "Recipe" not in headers
+    csv = client.get(reverse("index"), {"_export": "csv"}).content.decode()
+    assert "Total params" in csv.splitlines()[0] and "Recipe" in csv.splitlines()[0]
+
+
+def test_readers_choose_facts_and_a_sorted_fact_stays_in_view(client, article):
+    page = client.get(reverse("index"), {"facts": ["total_parameters", "nonsense"]})
+    page = page.content.decode()
+    headers = header_names(page)
+    assert "Total params" in headers and "Active params" not in headers
+    assert "Fact &#x27;nonsense&#x27;: no model fact has that name." in page
+    assert 'name="facts" value="total_parameters" checked' in page
+    page = client.get(reverse("index"), {"sort": "-context_window_tokens"}).content.decode()
+    assert "Context" in header_names(page)

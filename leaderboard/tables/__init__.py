@@ -174,6 +174,20 @@ class LeaderboardTable(ModelTable):
     # The form the page puts beside the table, which the model names' checkboxes
     # belong to.
     COMPARE_FORM = "compare-form"
+    # The model facts a reader may show beside the scores (``?facts=``), and those
+    # shown by default: few enough that at 1280 px every column fits beside the
+    # benchmarks. Exports hold them all.
+    FACTS = {
+        "organization": "Organization",
+        "release_date": "Release date",
+        "total_parameters": "Total parameters",
+        "active_parameters": "Active parameters",
+        "context_window_tokens": "Context window",
+        "open_weights": "Open weights",
+        "open_training_data": "Open training data",
+        "open_training_code": "Open training code or recipe",
+    }
+    DEFAULT_FACTS = ["organization", "release_date", "active_parameters", "open_weights"]
 
     name = ComparableModelColumn(
         "Model", url_name="model", form_id=COMPARE_FORM, attrs={"td": {"class": "model"}}

@@ -11,14 +11,23 @@ from .pages import model_facts
 MIN_COMPARED, MAX_COMPARED = 2, 4
 # Values of ``?models=`` read at all: a longer list is reported, not looked up.
 MAX_ASKED = 10
+# The longest a model's name, alias or slug can be.
+MAX_NAME_LENGTH = 300
 
 
 def find_models(asked):
     """The models ``asked`` names (each a slug, a name or an alias, any case), in the
     order asked, once each, and a sentence for each value that names none."""
     asked = [value.strip() for value in asked if value.strip()][:MAX_ASKED]
+    # What cannot be a name is not looked up (PostgreSQL refuses a NUL byte in a query).
+    unreadable = [v for v in asked if "\x00" in v or len(v) > MAX_NAME_LENGTH]
+    asked = [v for v in asked if v not in unreadable]
+    unknown = [
+        f"Model {value[:40]!r}{'…' if len(value) > 40 else ''}: not a model's name or slug."
+        for value in unreadable
+    ]
     if not asked:
-        return [], []
+        return [], unknown
     lowered = {value.lower() for value in asked}
     by_name = Q()
     for value in lowered:
@@ -36,7 +45,7 @@ def find_models(asked):
     for model in candidates:
         for key in [model.slug, *(name.lower() for name in model.names)]:
             lookup.setdefault(key, model)
-    found, unknown = [], []
+    found = []
     for value in asked:
         model = lookup.get(value) or lookup.get(value.lower())
         if model is None:

@@ -1,5 +1,7 @@
 """The leaderboard: every model, one column per chosen benchmark."""
 
+from typing import NamedTuple
+
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -18,6 +20,13 @@ from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameter
 DEFAULT_COLUMN_COUNT = 5
 # How many benchmarks' leaders the summary above the table names.
 MAX_LEADERS = 6
+
+
+class Choice(NamedTuple):
+    """A checkbox's value and label, as ``checkboxes`` reads rows."""
+
+    slug: str
+    name: str
 
 
 def typed_export(table, request):
@@ -111,6 +120,16 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         if sorted_benchmark and sorted_benchmark not in chosen:
             chosen.append(sorted_benchmark)
         self.shown_benchmarks = sorted(set(chosen), key=self.benchmarks.index)
+        facts = LeaderboardTable.FACTS
+        asked = request.GET.getlist("facts")
+        self.unknown_facts = [name for name in asked if name not in facts]
+        shown_facts = {name for name in asked if name in facts} or set(
+            LeaderboardTable.DEFAULT_FACTS
+        )
+        sort = (request.GET.get("sort") or "").removeprefix("-")
+        if sort in facts:
+            shown_facts.add(sort)  # the column a reader sorts by stays in view
+        self.shown_facts = [name for name in facts if name in shown_facts]
         # The Rank column places models on the sorted benchmark, else the first shown.
         self.ranking_benchmark = sorted_benchmark or next(iter(self.shown_benchmarks), None)
 
@@ -120,17 +139,21 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         return with_headline_results(models, self.shown_benchmarks)
 
     def ignored_elsewhere(self):
-        return [f"Column {slug!r}: no benchmark has that name." for slug in self.unknown_columns]
+        return [
+            *(f"Column {slug!r}: no benchmark has that name." for slug in self.unknown_columns),
+            *(f"Fact {name!r}: no model fact has that name." for name in self.unknown_facts),
+        ]
 
     def row_counter(self):
         # The filtered models, without the ranking join the table sorts them by.
         return self.object_list.order_by().count
 
     def get_table_kwargs(self):
-        return {
-            "benchmarks": self.shown_benchmarks,
-            "ranking_benchmark": self.ranking_benchmark,
-        }
+        kwargs = {"benchmarks": self.shown_benchmarks, "ranking_benchmark": self.ranking_benchmark}
+        if self.request.GET.get(self.export_trigger_param) is None:
+            # The page shows the chosen facts; an export holds them all.
+            kwargs["exclude"] = [f for f in LeaderboardTable.FACTS if f not in self.shown_facts]
+        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -142,6 +165,11 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             # cost more than the rest of the form.
             column_choices=checkboxes(
                 "show", self.benchmarks, [b.slug for b in self.benchmarks if b.pk in shown]
+            ),
+            fact_choices=checkboxes(
+                "facts",
+                [Choice(name, label) for name, label in LeaderboardTable.FACTS.items()],
+                self.shown_facts,
             ),
             organization_choices=checkboxes(
                 "organization",
