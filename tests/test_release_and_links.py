@@ -205,3 +205,14 @@ def test_licence_filter_offers_each_licence_once_and_rejects_others(client, lice
         response.content.decode()
     )
     assert len(row_names(response)) == 4
+
+
+def test_no_dated_score_no_timeline(client, article):
+    page = client.get("/benchmarks/ai-index/").content.decode()
+    assert 'id="timeline-heading"' not in page
+
+
+def test_benchmark_ranking_shows_the_result_before_the_models_facts(client, article):
+    page = client.get("/benchmarks/ai-index/").content.decode()
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    assert head.index("Result") < head.index("Organization") < head.index("Active params")

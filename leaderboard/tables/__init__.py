@@ -260,7 +260,8 @@ class BenchmarkRankingTable(FastRowsTable):
 
     class Meta:
         fields = ()
-        sequence = ("rank", "name", "organization", "result", "active_parameters")
+        # Scores first: the place, the model, its result, then the model's facts.
+        sequence = ("rank", "name", "result", "organization", "active_parameters")
         attrs = {"class": "leaderboard", "th": header_attrs()}
         template_name = "leaderboard/table.html"
         empty_text = "No results on this benchmark yet."

@@ -68,12 +68,14 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         return context
 
     def timeline(self):
-        """The benchmark's scores against the models' release dates, where known."""
+        """The benchmark's scores against the models' release dates, where known, or
+        None."""
         ranking = Ranking(self.object)
         dated = ranking.results().filter(value__isnull=False, model__release_date__isnull=False)
-        return charts.scatter(
-            ranking.top_values(dated, charts.MAX_POINTS), self.object, charts.RELEASE_DATE
-        )
+        points = ranking.top_values(dated, charts.MAX_POINTS)
+        # No dated score at all: nothing to show or say (most benchmarks, until
+        # sources state release dates).
+        return charts.scatter(points, self.object, charts.RELEASE_DATE) if points else None
 
 
 class ModelDetailView(DetailView):
