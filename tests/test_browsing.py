@@ -22,6 +22,7 @@ from leaderboard.models import (
     Result,
     Source,
 )
+from leaderboard.tables import LeaderboardTable
 
 from .factories import make_benchmark, make_model, make_organization, make_result, stating
 
@@ -513,7 +514,7 @@ def test_a_huge_search_is_reported_not_run(client, article):
 
 
 def test_home_shows_the_articles_facts_and_whose_claims_they_are(client, article):
-    response = client.get(reverse("index"))
+    response = client.get(reverse("index"), {"facts": list(LeaderboardTable.FACTS)})
     assert response.status_code == 200
     page = response.content.decode()
     for text in [
