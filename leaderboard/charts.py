@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from .models import Provenance
+from .models.results import interval_of
 from .quotes import format_number, short_count
 
 # The scatter plots at most this many models (the best on the benchmark) and names
@@ -54,6 +55,28 @@ def claim_note(point):
     return ""
 
 
+def point_interval(point):
+    """A chart point's interval as floats (see ``Result.interval``), or None."""
+    found = interval_of(
+        point["score_value"],
+        point.get("score_stderr"),
+        point.get("score_ci_low"),
+        point.get("score_ci_high"),
+    )
+    return None if found is None else (float(found[0]), float(found[1]))
+
+
+def uncertainty_note(point):
+    """ " ± 1.2" or " [35, 39]" for a point whose source gives an uncertainty."""
+    if point.get("score_ci_low") is not None:
+        return (
+            f" [{format_number(point['score_ci_low'])}, {format_number(point['score_ci_high'])}]"
+        )
+    if point.get("score_stderr") is not None:
+        return f" ± {format_number(point['score_stderr'])}"
+    return ""
+
+
 def bars(points, benchmark):
     """Horizontal bars, one per model with a value, in the order given (the ranking's).
     ``points``: dicts with name, score_value, score_rank, provenance, claimer. Results
@@ -67,6 +90,8 @@ def bars(points, benchmark):
     width = label_width + bar_width + value_width
     height = max(1, len(valued)) * row_height + 8
     values = [float(p["score_value"]) for p in valued]
+    # The axis holds every error bar too.
+    values += [end for p in valued if (bounds := point_interval(p)) for end in bounds]
     # A bound of 0 is a bound: compare with None, not truthiness.
     bounds_min = [] if benchmark.scale_min is None else [float(benchmark.scale_min)]
     bounds_max = [] if benchmark.scale_max is None else [float(benchmark.scale_max)]
@@ -80,14 +105,28 @@ def bars(points, benchmark):
         y = 4 + i * row_height
         x0 = label_width + (0 - low) / span * bar_width
         x1 = label_width + (float(point["score_value"]) - low) / span * bar_width
+        bounds = point_interval(point)
+        error_bar, value_x = "", max(x0, x1)
+        if bounds:
+            left, right = (label_width + (end - low) / span * bar_width for end in bounds)
+            middle = y + row_height / 2 - 1
+            error_bar = (
+                f'<path class="chart-error" d="M{left:.1f} {middle:.1f}H{right:.1f}'
+                f"M{left:.1f} {middle - 5:.1f}V{middle + 5:.1f}"
+                f'M{right:.1f} {middle - 5:.1f}V{middle + 5:.1f}"/>'
+            )
+            value_x = max(value_x, right)  # the value is written past its error bar
         rows.append(
             format_html(
-                '<g class="chart-row"><title>{name}: {value}{unit}{claim}</title>'
+                '<g class="chart-row"><title>{name}: {value}{uncertainty}{unit}{claim}</title>'
                 '<text class="chart-label" x="{lx}" y="{ty}" text-anchor="end">{name}</text>'
                 '<rect class="chart-bar{vendor}" x="{x}" y="{y}" width="{bw}" height="{bh}"/>'
+                "{error_bar}"
                 '<text class="chart-value" x="{vx}" y="{ty}">{value}</text></g>',
                 name=point["name"],
                 value=format_number(point["score_value"]),
+                uncertainty=uncertainty_note(point),
+                error_bar=mark_safe(error_bar),
                 unit=unit,
                 claim=claim_note(point),
                 lx=label_width - 8,
@@ -97,11 +136,12 @@ def bars(points, benchmark):
                 y=y + 3,
                 bw=f"{max(abs(x1 - x0), 1):.1f}",
                 bh=row_height - 8,
-                vx=f"{max(x0, x1) + 6:.1f}",
+                vx=f"{value_x + 6:.1f}",
             )
         )
     description = "; ".join(
-        f"{p['name']}: {format_number(p['score_value'])}{unit}{claim_note(p)}" for p in valued
+        f"{p['name']}: {format_number(p['score_value'])}{uncertainty_note(p)}{unit}{claim_note(p)}"
+        for p in valued
     )
     notes = [
         f"{p['name']}: ranked #{p['score_rank']}, no score given{claim_note(p)}." for p in placed
@@ -240,7 +280,9 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
     xs = [axis.position(p) for p in points]
     ys = [float(p["score_value"]) for p in points]
     x_low, x_high = axis.bounds(xs)
-    y_low, y_high = min(ys), max(ys)
+    intervals = [point_interval(p) for p in points]
+    ends = [end for bounds in intervals if bounds for end in bounds]
+    y_low, y_high = min(ys + ends), max(ys + ends)
     pad = (y_high - y_low) * 0.1 or max(abs(y_high) * 0.1, 1.0)
     y_low, y_high = y_low - pad, y_high + pad
 
@@ -305,14 +347,22 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
                     f'<text class="chart-point-label" x="{at:.1f}" y="{py(y) - 6:.1f}" '
                     f'text-anchor="{anchor}">{name}</text>'
                 )
+        bounds = intervals[i]
+        error_bar = (
+            f'<path class="chart-error" d="M{px(x):.1f} {py(bounds[0]):.1f}V{py(bounds[1]):.1f}"/>'
+            if bounds
+            else ""
+        )
         dots.append(
             f'<a href="{escape(model_url.replace("__slug__", p["slug"]))}">'
             f'<g class="chart-point{" vendor" if note else ""}"><title>{name}: '
-            f"{format_number(p['score_value'])}, {escape(axis.says(p))}{note}</title>"
+            f"{format_number(p['score_value'])}{escape(uncertainty_note(p))}, "
+            f"{escape(axis.says(p))}{note}</title>{error_bar}"
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5"/>{label}</g></a>'
         )
     description = "; ".join(
-        f"{p['name']}: {format_number(p['score_value'])}{unit}, {axis.says(p)}{claim_note(p)}"
+        f"{p['name']}: {format_number(p['score_value'])}{uncertainty_note(p)}{unit}, "
+        f"{axis.says(p)}{claim_note(p)}"
         for p in points
     )
     svg = svg_frame(

@@ -2,7 +2,7 @@
 against the words of the source that states it."""
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 SCALES = {
     "thousand": Decimal(10) ** 3,
@@ -64,6 +64,35 @@ ATTRIBUTION = re.compile(
 )
 
 VALUE, PLACE = "value", "place"
+
+
+# Figures are stored to this many decimal places (``Result``'s decimal fields).
+STORED_PLACES = Decimal("0.000001")
+
+
+def stored_figure(number, as_percentage=False):
+    """A number a quote states as it is stored: times 100 where a fraction (0.6561)
+    is stored as a percentage (65.61), rounded to the stored decimal places."""
+    if as_percentage:
+        number *= 100
+    return number.quantize(STORED_PLACES)
+
+
+def any_is(numbers, stored, as_percentage=False):
+    """Whether one of ``numbers`` (as a quote states them) is the figure ``stored``
+    (see ``stored_figure``)."""
+    for number in numbers:
+        try:
+            if stored_figure(number, as_percentage) == stored:
+                return True
+        except InvalidOperation:  # more digits than any stored figure holds
+            continue
+    return False
+
+
+def states(text, stored, as_percentage=False):
+    """Whether the text states the figure ``stored``."""
+    return any_is(numbers_in(text), stored, as_percentage)
 
 
 def places_with_spans(text):

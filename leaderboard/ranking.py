@@ -23,16 +23,18 @@ The vocabulary: ``Ranking(benchmark)`` has ``results()`` (the ranked results),
 ``in_order(rows)`` (models or results in ranking order, best or worst first),
 ``ranked_parts(results)`` (the order as querysets), ``top(n)`` and ``top_values()``
 (the first results, for charts), ``places(scores)`` (the place of each (value, rank)
-pair), and ``having_result(models)`` (a filter); ``leaders(benchmarks)`` names who is
+pair), ``best_places(results)`` (statistical ties: the best place each result's
+uncertainty allows), and ``having_result(models)`` (a filter); ``leaders(benchmarks)`` names who is
 first on each of several benchmarks.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from django.db import connection
 from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q
 
 from .models import Result
+from .models.results import interval_of
 
 # Up to this many distinct scores are placed by counting, in the database, the
 # results better than each; more (an export of every row) read every ranked result
@@ -85,6 +87,9 @@ class Ranking:
             release_date=F("model__release_date"),
             score_value=F("value"),
             score_rank=F("rank"),
+            score_stderr=F("stderr"),
+            score_ci_low=F("ci_low"),
+            score_ci_high=F("ci_high"),
             claimer=F("claimed_by__name"),
         )
 
@@ -100,6 +105,36 @@ class Ranking:
         """The best ``limit`` of ``results`` that have a value, as chart points."""
         valued = self.ranked_parts(results)[0]
         return list(self.chart_points(valued)[:limit])
+
+    def best_places(self, results):
+        """{result pk: the best place its uncertainty allows}, for those of
+        ``results`` (ranked results with a value) whose interval overlaps a better
+        result's: statistically tied with the results from that place down, as
+        LMArena ranks (1 + the results whose intervals lie wholly better). A result
+        without a standard error or an interval counts as its value alone. {} when no
+        place is computed, or no ranked result on the benchmark gives an uncertainty
+        (one query answers that; a second reads every ranked interval)."""
+        results = [r for r in results if r is not None and r.value is not None]
+        if not self.computes_places or not results:
+            return {}
+        valued = self.results().filter(value__isnull=False)
+        uncertain = valued.filter(Q(stderr__isnull=False) | Q(ci_low__isnull=False))
+        if not uncertain.exists():
+            return {}
+        bounds = [
+            interval_of(*row) or (row[0], row[0])
+            for row in valued.values_list("value", "stderr", "ci_low", "ci_high")
+        ]
+        lows, highs = sorted(low for low, _ in bounds), sorted(high for _, high in bounds)
+        found = {}
+        for result in results:
+            low, high = result.interval() or (result.value, result.value)
+            if self.higher_first:  # surely better: an interval wholly above this one
+                surely_better = len(lows) - bisect_right(lows, high)
+            else:
+                surely_better = bisect_left(highs, low)
+            found[result.pk] = surely_better + 1
+        return found
 
     def having_result(self, models):
         """Only the AI models with a result on the ranked version (that is, a ranked
@@ -344,7 +379,18 @@ def for_cells(results):
     (``with_claim_names``); no ordering (a page's cells are found by model and
     benchmark)."""
     return with_claim_names(
-        results.only("model", "benchmark", "version", "value", "rank", "provenance", "quote")
+        results.only(
+            "model",
+            "benchmark",
+            "version",
+            "value",
+            "stderr",
+            "ci_low",
+            "ci_high",
+            "rank",
+            "provenance",
+            "quote",
+        )
     ).order_by()
 
 

@@ -608,16 +608,17 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
     # for the filter form; count; the page's model ids from each part of the ranking
     # it reads (worst first: places alone, then values); the models; headline
     # results; the page's places; scatter points; checking an organization filter's
-    # slugs; the licences the filter offers; and for the summary above the table, the
-    # models and results counted and the leaders (the best scores, then their
-    # results), however many benchmarks.
-    with django_assert_max_num_queries(16):
+    # slugs; the licences the filter offers; whether any ranked result gives an
+    # uncertainty (statistical ties); and for the summary above the table, the models
+    # and results counted and the leaders (the best scores, then their results),
+    # however many benchmarks.
+    with django_assert_max_num_queries(17):
         client.get(reverse("index"), {**show, "sort": f"-benchmark-{created[-1].slug}"})
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(reverse("index"), {**show, "organization": organization.slug, "q": "M"})
     # Filtering on results on every benchmark: two more (the chosen benchmarks and their
     # versions), however many are chosen.
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         client.get(reverse("index"), {**show, "has_results": show["show"]})
     # The data version; the benchmark and its versions; its citations; count; the
     # page's result ids from each part of the ranking it reaches (values, then places
@@ -844,7 +845,7 @@ def test_sitemap_lists_every_public_page_and_robots_points_to_it(client, article
     sitemap = client.get("/sitemap.xml")
     assert sitemap.status_code == 200 and sitemap["Content-Type"].startswith("application/xml")
     locations = set(re.findall(r"<loc>http://testserver([^<]*)</loc>", sitemap.content.decode()))
-    expected = {"/", "/benchmarks/"}
+    expected = {"/", "/benchmarks/", "/changes/"}
     for model in [AIModel, Benchmark, Organization, Source]:
         expected |= {row.get_absolute_url() for row in model.objects.all()}
     assert locations == expected

@@ -1,5 +1,7 @@
 """Results: a model's value or place on a benchmark, as one source states it."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Window
@@ -9,17 +11,31 @@ from simple_history.models import HistoricalRecords
 from ..quotes import (
     PLACE,
     VALUE,
+    any_is,
     attribution_in,
     format_number,
     mentions,
-    numbers_in,
     ranks_in,
+    states,
     tied_figures,
 )
 from .base import NaturalKeyQuerySet, PlaceField
 from .benchmarks import Benchmark, BenchmarkVersion, ResultKind
 from .catalogue import AIModel, Organization
 from .citations import Citation
+
+# A 95% interval spans this many standard errors each side of the value.
+Z_95 = Decimal("1.96")
+
+
+def interval_of(value, stderr, ci_low, ci_high):
+    """The range a value may lie in: its confidence interval, else value ± 1.96
+    standard errors (a 95% interval), else None (only the value itself)."""
+    if ci_low is not None and ci_high is not None:
+        return ci_low, ci_high
+    if stderr is not None and value is not None:
+        return value - stderr * Z_95, value + stderr * Z_95
+    return None
 
 
 class Provenance(models.TextChoices):
@@ -83,6 +99,31 @@ class Result(Citation):
         help_text="Leave empty when the source names no version.",
     )
     value = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    stderr = models.DecimalField(
+        "standard error",
+        max_digits=15,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The value's standard error, where the source states it.",
+    )
+    ci_low = models.DecimalField(
+        "confidence interval from",
+        max_digits=15,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The lower end of the value's confidence interval, as the source states it.",
+    )
+    ci_high = models.DecimalField(
+        "confidence interval to", max_digits=15, decimal_places=6, null=True, blank=True
+    )
+    as_percentage = models.BooleanField(
+        "fraction stored as a percentage",
+        default=False,
+        help_text="The source states fractions (0.6561) and the benchmark is in percent: "
+        "the figures are stored times 100 (65.61).",
+    )
     rank = PlaceField(null=True, blank=True, help_text="The place the source gives, 1 for first.")
     reported_on = models.DateField(null=True, blank=True)
     claimed_by = models.ForeignKey(
@@ -119,6 +160,24 @@ class Result(Citation):
                 condition=Q(value__isnull=False) | Q(rank__isnull=False),
                 name="result_has_value_or_rank",
                 violation_error_message="Give a value, a rank, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stderr__isnull=True) | Q(value__isnull=False, stderr__gte=0),
+                name="result_stderr_of_a_value",
+                violation_error_message="A standard error belongs to a value, and is not "
+                "negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_low__isnull=True, ci_high__isnull=True)
+                | Q(
+                    value__isnull=False,
+                    ci_low__isnull=False,
+                    ci_high__isnull=False,
+                    ci_low__lte=F("value"),
+                    ci_high__gte=F("value"),
+                ),
+                name="result_interval_around_its_value",
+                violation_error_message="A confidence interval has both ends and holds its value.",
             ),
             models.CheckConstraint(
                 condition=Q(rank__isnull=True) | Q(rank__gte=1),
@@ -181,6 +240,21 @@ class Result(Citation):
         return f"#{self.rank}"
 
     @property
+    def display_uncertainty(self):
+        """The value's uncertainty as the source gives it: "± 1.2" for a standard
+        error, "95% CI … to …" style "[35, 39]" for an interval; "" for none."""
+        parts = []
+        if self.stderr is not None:
+            parts.append(f"± {format_number(self.stderr)}")
+        if self.ci_low is not None:
+            parts.append(f"[{format_number(self.ci_low)}, {format_number(self.ci_high)}]")
+        return " ".join(parts)
+
+    def interval(self):
+        """The range the value may lie in (see ``interval_of``)."""
+        return interval_of(self.value, self.stderr, self.ci_low, self.ci_high)
+
+    @property
     def is_vendor_claim(self):
         return self.provenance == Provenance.VENDOR_CLAIM
 
@@ -215,6 +289,25 @@ class Result(Citation):
                         f"Above {benchmark}'s scale, which ends at "
                         f"{format_number(benchmark.scale_max)}."
                     )
+        if self.value is None and (
+            self.stderr is not None or self.ci_low is not None or self.ci_high is not None
+        ):
+            errors.setdefault("value", []).append(
+                "A standard error or confidence interval belongs to a value: give the value."
+            )
+        if self.stderr is not None and self.stderr < 0:
+            errors.setdefault("stderr", []).append("A standard error is not negative.")
+        if (self.ci_low is None) != (self.ci_high is None):
+            errors.setdefault("ci_high", []).append("Give both ends of the interval, or neither.")
+        elif (
+            self.ci_low is not None
+            and self.value is not None
+            and not (self.ci_low <= self.value <= self.ci_high)
+        ):
+            errors.setdefault("ci_low", []).append(
+                f"The interval {format_number(self.ci_low)} to {format_number(self.ci_high)} "
+                f"does not hold the value {format_number(self.value)}."
+            )
         if self.provenance == Provenance.VENDOR_CLAIM and not self.claimed_by_id:
             errors.setdefault("claimed_by", []).append("Name the vendor whose claim this is.")
         for field, message in self.attribution_errors().items():
@@ -281,15 +374,21 @@ class Result(Citation):
         errors = {}
         names = self.model.names if self.model_id else []
         ignore = self.benchmark.names if self.benchmark_id else []
+        percent = self.as_percentage
         if self.value is not None:
             tied = tied_figures(self.quote, names, VALUE, ignore)
-            if self.value not in numbers_in(self.quote):
-                errors["value"] = f"The quote does not state {format_number(self.value)}."
-            elif tied is not None and self.value not in tied:
+            if not states(self.quote, self.value, percent):
+                errors["value"] = f"The quote does not state {self.stated(self.value)}."
+            elif tied is not None and not any_is(tied, self.value, percent):
                 errors["value"] = (
                     f"The quote ties {_listed(tied)} to {self.model}, not "
-                    f"{format_number(self.value)}: is this another model's figure?"
+                    f"{self.stated(self.value)}: is this another model's figure?"
                 )
+        for field in ("stderr", "ci_low", "ci_high"):
+            figure = getattr(self, field)
+            if figure is not None and not states(self.quote, figure, percent):
+                label = self._meta.get_field(field).verbose_name
+                errors[field] = f"The quote does not state the {label}, {self.stated(figure)}."
         if self.rank is not None:
             tied = tied_figures(self.quote, names, PLACE, ignore)
             if self.rank not in ranks_in(self.quote):
@@ -302,6 +401,13 @@ class Result(Citation):
                     f"The quote ties place {_listed(tied)} to {self.model}, not {self.rank}."
                 )
         return errors
+
+    def stated(self, figure):
+        """A stored figure as the quote would state it: 65.61 stored from a fraction
+        reads "0.6561 (65.61 as a percentage)"."""
+        if not self.as_percentage:
+            return format_number(figure)
+        return f"{format_number(figure / 100)} ({format_number(figure)} as a percentage)"
 
 
 def _listed(numbers):

@@ -70,6 +70,12 @@ def header_attrs(**attrs):
     return {"scope": "col", **attrs}
 
 
+def uncertainty(result):
+    """The value's standard error or interval, where its source gives one."""
+    shown = result.display_uncertainty
+    return f' <small class="uncertainty">{escape(shown)}</small>' if shown else ""
+
+
 def claim_badge(result):
     """Marks a vendor's claim as that vendor's, with the source on hover."""
     if not result.is_vendor_claim:
@@ -294,7 +300,7 @@ class BenchmarkColumn(tables.Column):
         passage += "#" + quote_anchor(result.quote)
         return mark_safe(
             f'<a class="figure" href="{escape(passage)}" title="Where the source states it">'
-            f"{escape(result.display_value)}</a>{claim_badge(result)}"
+            f"{escape(result.display_value)}</a>{uncertainty(result)}{claim_badge(result)}"
         )
 
     def value(self, record):
@@ -317,6 +323,9 @@ class BenchmarkColumn(tables.Column):
         passage = self.source_url_pattern.replace("__slug__", result.source_slug)
         return {
             "value": json_number(result.value),
+            "stderr": json_number(result.stderr),
+            "ci_low": json_number(result.ci_low),
+            "ci_high": json_number(result.ci_high),
             "stated_rank": result.rank,
             "unit": self.benchmark.unit or None,
             "version": self.benchmark.ranked_version.name
@@ -370,10 +379,12 @@ class RankColumn(BenchmarkColumn):
         self.export_header = f"Rank ({benchmark.name})"
         # The Rank column's header is its own; the benchmark's column links to its page.
         self.about = None
-        self.places = {}
+        self.places, self.best_places = {}, {}
 
     def prepare(self, records):
-        self.places = self.ranking.places(score_of(self.result(record)) for record in records)
+        results = [self.result(record) for record in records]
+        self.places = self.ranking.places(score_of(result) for result in results)
+        self.best_places = self.ranking.best_places(results)
 
     def place(self, record):
         return self.places.get(score_of(self.result(record)))
@@ -384,12 +395,19 @@ class RankColumn(BenchmarkColumn):
         if place is None:
             return NO_RESULT
         result = self.result(record)
-        if not result.is_vendor_claim:
-            return place
-        return mark_safe(
-            f'{place} <small class="claim" title="This place rests on '
-            f'{escape(result.claimer)}’s claim">claimed</small>'
-        )
+        cell = str(place)
+        best = self.best_places.get(result.pk, place)
+        if best < place:
+            cell += (
+                f' <small class="tied" title="Its interval overlaps those of the results '
+                f'placed from #{best}: statistically tied with them">≈ #{best}</small>'
+            )
+        if result.is_vendor_claim:
+            cell += (
+                f' <small class="claim" title="This place rests on '
+                f'{escape(result.claimer)}’s claim">claimed</small>'
+            )
+        return mark_safe(cell)
 
     def value(self, record):
         place = self.place(record)
