@@ -10,9 +10,12 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import truncatechars
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import writes
+from .imports.resources import ResultResource
 from .models import (
     AIModel,
     Benchmark,
@@ -348,7 +351,15 @@ class BenchmarkCitationAdmin(QuoteExcerptMixin, LeaderboardAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(QuoteExcerptMixin, LeaderboardAdmin):
+class ResultAdmin(ImportExportMixin, QuoteExcerptMixin, LeaderboardAdmin):
+    """Results, one at a time or in bulk: import (CSV, XLSX, JSON) shows a preview of
+    every row it would create, change or refuse, and why, before anything is
+    written; a file with a refused row cannot be confirmed (see
+    ``leaderboard.imports``)."""
+
+    resource_classes = [ResultResource]
+    formats = [CSV, XLSX, JSON]
+
     list_display = [
         "model",
         "benchmark",
@@ -366,7 +377,17 @@ class ResultAdmin(QuoteExcerptMixin, LeaderboardAdmin):
     history_list_display = ["value", "rank"]
     fieldsets = [
         (None, {"fields": [("model", "benchmark", "version")]}),
-        ("The figure", {"fields": [("value", "rank"), "reported_on"]}),
+        (
+            "The figure",
+            {
+                "fields": [
+                    ("value", "rank"),
+                    ("stderr", "ci_low", "ci_high"),
+                    "as_percentage",
+                    "reported_on",
+                ]
+            },
+        ),
         ("Where it comes from", {"fields": ["source", "quote", "provenance", "claimed_by"]}),
     ]
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "import_export",
     "axes",
     "leaderboard",
 ]

@@ -10,12 +10,12 @@ from .models import AIModel, Benchmark, Organization, Source
 
 
 class PagesSitemap(Sitemap):
-    """The lists: the leaderboard and the benchmarks."""
+    """The lists: the leaderboard, the benchmarks and the changes."""
 
     priority = 1.0
 
     def items(self):
-        return ["index", "benchmarks"]
+        return ["index", "benchmarks", "changes"]
 
     def location(self, item):
         return reverse(item)

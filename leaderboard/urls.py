@@ -3,7 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .api import api
 from .caching import public_page
+from .feeds import ChangesFeed
 from .sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
@@ -22,6 +24,8 @@ urlpatterns = [
     ),
     path("compare/", public_page(views.CompareView.as_view()), name="compare"),
     path("sources/<slug:slug>/", public_page(views.SourceDetailView.as_view()), name="source"),
+    path("changes/", public_page(views.ChangesView.as_view()), name="changes"),
+    path("feed.atom", public_page(ChangesFeed()), name="feed"),
     path(
         "sitemap.xml",
         public_page(sitemap),
@@ -29,5 +33,6 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", public_page(robots_txt), name="robots"),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -61,16 +61,64 @@ def delete_all(queryset):
         changed(groups)
 
 
-def loaded(model_ids=None):
+def loaded(model_ids=None, history_reasons=None):
     """After rows were written in bulk without ``save()`` (``loaddata``'s raw saves, a
     restore, a bulk import): refresh the headlines of the given models' results (all
-    results when ``model_ids`` is None) and move the data version on."""
+    results when ``model_ids`` is None) and move the data version on.
+
+    ``history_reasons`` maps the primary keys of results a fixture loaded to the
+    reason to record (the fixture's name): raw saves write no history, so each gets
+    the history row a save would have written (``record_loaded_history``). A restore
+    passes none: its backup carries the history it had."""
     with transaction.atomic():
         results = Result.objects.all()
         if model_ids is not None:
             results = results.filter(model_id__in=model_ids)
         results.mark_headlines()
+        if history_reasons:
+            record_loaded_history(history_reasons)
         DataVersion.bump()
+
+
+# Rows read at a time when recording loaded results' history.
+HISTORY_BATCH = 500
+
+
+def record_loaded_history(reasons):
+    """Record what a load did to results, as a save would have: "+" (added) for a
+    result with no history yet, "~" (changed) for one whose stored fields differ from
+    its latest history row (a fixture loaded again over an editor's correction), and
+    nothing for one that matches it (a fixture loaded twice). Each row is dated now,
+    names no editor, and gives ``reasons[pk]`` as its change reason. ``is_headline``
+    is derived (re-marked by updates that write no history) and not compared."""
+    historical = Result.history.model
+    fields = [
+        field.attname
+        for field in historical.tracked_fields
+        if field.attname not in (Result._meta.pk.attname, "is_headline")
+    ]
+    reason_length = historical._meta.get_field("history_change_reason").max_length
+    pks = sorted(reasons)
+    added, changed_rows = [], []
+    for start in range(0, len(pks), HISTORY_BATCH):
+        batch = pks[start : start + HISTORY_BATCH]
+        latest = {}
+        for record in historical.objects.filter(id__in=batch).order_by(
+            "id", "-history_date", "-history_id"
+        ):
+            latest.setdefault(record.id, record)
+        for result in Result.objects.filter(pk__in=batch).order_by("pk"):
+            record = latest.get(result.pk)
+            if record is not None and all(
+                getattr(record, name) == getattr(result, name) for name in fields
+            ):
+                continue
+            result._change_reason = reasons[result.pk][:reason_length]
+            (added if record is None else changed_rows).append(result)
+    if added:
+        Result.history.bulk_history_create(added, batch_size=HISTORY_BATCH)
+    if changed_rows:
+        Result.history.bulk_history_create(changed_rows, batch_size=HISTORY_BATCH, update=True)
 
 
 def restored(previous_version):

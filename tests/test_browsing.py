@@ -622,9 +622,9 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
         client.get(reverse("index"), {**show, "has_results": show["show"]})
     # The data version; the benchmark and its versions; its citations; count; the
     # page's result ids from each part of the ranking it reaches (values, then places
-    # alone) and those results; the page's places; the chart's top results, part by
-    # part.
-    with django_assert_max_num_queries(11):
+    # alone) and those results; the page's places; whether any ranked result gives an
+    # uncertainty (statistical ties); the chart's top results, part by part.
+    with django_assert_max_num_queries(12):
         client.get(created[0].get_absolute_url())
     with django_assert_max_num_queries(7):
         client.get(AIModel.objects.first().get_absolute_url())

@@ -16,8 +16,12 @@ PAGES = [
     "/models/nemotron-3-super/",
     "/organizations/nvidia/",
     "/sources/gate-nvidia-enters-the-ai-large-model-race/",
+    "/changes/",
+    "/feed.atom",
 ]
 KNOWN_KEYS = [
+    "benchmark",
+    "model",
     "sort",
     "page",
     "per_page",

@@ -887,7 +887,8 @@ def test_restore_keeps_the_result_history(admin_client, article, tmp_path):
     before = snapshot()
     backup_and_restore(tmp_path)
     assert differences(before, snapshot()) == []
-    assert pinchbench.history.get().is_headline is True
+    # The latest row is the editor's (the first, the fixture load's).
+    assert pinchbench.history.first().is_headline is True
 
 
 @pytest.mark.parametrize("how", ["moved to another model", "reverted from its history"])
@@ -913,7 +914,7 @@ def test_saving_a_stale_headline_into_a_group_with_one(admin_client, scene, how)
         writes.delete(scene.independent)
         url = reverse("admin:leaderboard_result_change", args=[result.pk])
         post(admin_client, url, {**page_data(admin_client, url), "reported_on": str(DAY)})
-        recorded = result.history.get()
+        recorded = result.history.first()  # the editor's save (after the load's "+")
         result.history.update(is_headline=True)
         make_result(
             model=scene.nemotron,

@@ -33,6 +33,13 @@ class Benchmark(NaturalKeyModel):
     higher_is_better = models.BooleanField(
         null=True, blank=True, help_text="Leave unknown when no source says."
     )
+    harness_metric = models.CharField(
+        "metric in evaluation-harness files",
+        max_length=100,
+        blank=True,
+        help_text="The metric lm-evaluation-harness reports for this benchmark when it "
+        'gives neither acc_norm nor acc, e.g. "exact_match".',
+    )
     notes = models.TextField(
         blank=True, help_text="Caveats a source makes about the benchmark's results."
     )

@@ -1,5 +1,6 @@
 """Public pages (see ``paging`` for what they share)."""
 
+from .changes import ChangesView
 from .compare import CompareView
 from .leaderboard import LeaderboardView
 from .pages import (
@@ -13,6 +14,7 @@ from .pages import (
 __all__ = [
     "BenchmarkDetailView",
     "BenchmarkListView",
+    "ChangesView",
     "CompareView",
     "LeaderboardView",
     "ModelDetailView",

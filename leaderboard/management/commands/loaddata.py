@@ -10,7 +10,14 @@ Rows are saved raw (no ``save()``), so after they are in, and in the same transa
 headlines are recomputed for every model a fixture touched and the data version moves
 on (``leaderboard.writes.loaded``). A fixture's ``is_headline`` is never trusted: it is
 derived data.
+
+Raw saves write no history either: each result a fixture adds or changes gets the
+history row a save would have written, dated when it was loaded, its reason naming
+the fixture, so the changes page and feed show it. ``restore`` loads with
+``--no-history``: a backup carries the history it had, and is restored exactly.
 """
+
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
@@ -21,8 +28,25 @@ from leaderboard.models import NaturalKeyModel, Result
 
 
 class Command(loaddata.Command):
+    record_history = True  # --no-history turns it off
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--no-history",
+            dest="record_history",
+            action="store_false",
+            help="Write no history rows for the results loaded (restore: a backup "
+            "carries its own history).",
+        )
+
+    def handle(self, *fixture_labels, record_history=True, **options):
+        self.record_history = record_history
+        return super().handle(*fixture_labels, **options)
+
     def loaddata(self, fixture_labels):
         self.touched_models = set()
+        self.loaded_results = {}  # result pk: the history reason naming its fixture
         self.touched_all = False
         self.unchecked = []  # rows with forward references, checked once all are in
         # Rows that checked rows point to, read once a load: a source's kept text
@@ -31,10 +55,11 @@ class Command(loaddata.Command):
         super().loaddata(fixture_labels)
         for label, number, row in self.unchecked:
             self.check_row(label, number, row)
+        reasons = self.loaded_results if self.record_history else None
         if self.touched_all:
-            writes.loaded()
+            writes.loaded(history_reasons=reasons)
         elif self.loaded_object_count:
-            writes.loaded(model_ids=self.touched_models)
+            writes.loaded(model_ids=self.touched_models, history_reasons=reasons)
 
     def load_label(self, fixture_label):
         self.current_label, self.row_number = fixture_label, 0
@@ -54,7 +79,10 @@ class Command(loaddata.Command):
                 self.unchecked.append((self.current_label, self.row_number, row))
             else:
                 self.check_row(self.current_label, self.row_number, row)
-        return super().save_obj(obj)
+        saved = super().save_obj(obj)
+        if saved and self.record_history and isinstance(row, Result):
+            self.loaded_results[row.pk] = f"Loaded from fixture {Path(self.current_label).name}"
+        return saved
 
     def check_row(self, label, number, row):
         """The admin's rules, for a row that came in any other way."""

@@ -1,0 +1,101 @@
+"""/feed.atom: the latest changes to results as an Atom feed (``leaderboard.changes``),
+for readers who follow the leaderboard without visiting it. Takes the changes page's
+filters (``?benchmark=<slug>``, ``?model=<slug>``); a value it cannot use answers 400
+and says why, rather than quietly serving every change."""
+
+from urllib.parse import urlencode
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponseBadRequest
+from django.http.request import split_domain_port
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+
+from . import changes
+
+# Entries the feed holds: the latest changes.
+FEED_LENGTH = 50
+
+
+class ChangesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except changes.BadFilter as error:
+            return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+
+    def get_object(self, request, *args, **kwargs):
+        """What the feed shows, read from the request (the feed object is shared by
+        every request, so nothing is kept on it)."""
+        chosen, problems = changes.read_filters(request.GET)
+        if problems:
+            raise changes.BadFilter(
+                " ".join(problems) + " Use ?benchmark=<slug> or ?model=<slug>, as on /changes/."
+            )
+        domain = split_domain_port(request.get_host())[0] or "localhost"
+        return {
+            "chosen": chosen,
+            "domain": domain,
+            "base": request.build_absolute_uri("/").rstrip("/"),
+        }
+
+    def title(self, obj):
+        about = [row.name for row in obj["chosen"].values()]
+        suffix = f": {', '.join(about)}" if about else ""
+        return f"Open-model leaderboard: changes to results{suffix}"
+
+    def subtitle(self, obj):
+        return (
+            "Every result added, changed or removed, newest first, with whose claim it is, "
+            "its source and the quote."
+        )
+
+    def link(self, obj):
+        query = urlencode({name: row.slug for name, row in obj["chosen"].items()})
+        return reverse("changes") + (f"?{query}" if query else "")
+
+    def feed_url(self, obj):
+        query = urlencode({name: row.slug for name, row in obj["chosen"].items()})
+        return reverse("feed") + (f"?{query}" if query else "")
+
+    def items(self, obj):
+        entries = changes.with_previous(changes.records(**obj["chosen"])[:FEED_LENGTH])
+        for entry in entries:
+            entry.feed = obj
+        return entries
+
+    def item_title(self, item):
+        return item.title
+
+    def item_link(self, item):
+        return item.link
+
+    def item_guid(self, item):
+        """A tag URI (RFC 4151) per history row: stable, and never a page's address."""
+        return f"tag:{item.feed['domain']},{item.when:%Y-%m-%d}:result-change-{item.history_id}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item):
+        return item.when
+
+    def item_pubdate(self, item):
+        return item.when
+
+    def item_description(self, item):
+        """The quote, whose claim it is and the source, linked at the passage."""
+        base = item.feed["base"]
+        if item.passage_url:
+            source = format_html('<a href="{}{}">{}</a>', base, item.passage_url, item.source)
+        else:
+            source = "a source since deleted"
+        return format_html(
+            "<p>{}</p><blockquote><p>“{}”</p></blockquote><p>— {}, in {}</p>",
+            item.title,
+            item.quote,
+            item.whose,
+            source,
+        )
