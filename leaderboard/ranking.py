@@ -408,15 +408,14 @@ def with_headline_results(models, benchmarks):
 
 def headline_result(model, benchmark):
     """A model's ranked result on ``benchmark``, from its prefetched
-    ``headline_results``, or None."""
-    return next(
-        (
-            r
-            for r in model.headline_results
-            if r.benchmark_id == benchmark.pk and r.version_id == benchmark.ranked_version_id
-        ),
-        None,
-    )
+    ``headline_results``, or None. The results are indexed by benchmark and version
+    the first time a model is asked: a row of fifty columns asks fifty times."""
+    index = model.__dict__.get("headline_index")
+    if index is None:
+        index = model.__dict__["headline_index"] = {
+            (r.benchmark_id, r.version_id): r for r in model.headline_results
+        }
+    return index.get((benchmark.pk, benchmark.ranked_version_id))
 
 
 def score_of(result):

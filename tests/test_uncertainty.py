@@ -178,3 +178,13 @@ def test_charts_draw_error_bars(client, close_race):
     svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
     assert svg.count('class="chart-error"') == 2  # Third gives no uncertainty
     assert "First: 50 ± 1" in svg and "Second: 49 [47, 51]" in svg
+
+
+def test_the_api_ranking_gives_each_results_best_place(client, close_race):
+    items = client.get(f"/api/benchmarks/{close_race.slug}/ranking").json()["items"]
+    assert [(i["model"]["name"], i["place"], i["best_place"]) for i in items] == [
+        ("First", 1, 1),
+        ("Second", 2, 1),
+        ("Third", 3, 3),
+    ]
+    assert items[0]["result"]["stderr"] == 1

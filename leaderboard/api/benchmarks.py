@@ -115,6 +115,7 @@ def benchmark_ranking(
     items = [
         {
             "place": places.place(result),
+            "best_place": places.best_places.get(result.pk, places.place(result)),
             "model": links.named("model", result.model),
             "result": result_fields(result, links),
         }

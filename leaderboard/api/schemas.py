@@ -77,6 +77,12 @@ class RankingRow(Schema):
         "benchmark (sorting and paging never change it); where no source states the "
         "benchmark's direction, only a place the source states, else null."
     )
+    best_place: int | None = Field(
+        description="The best place the result's uncertainty allows: where its standard "
+        "error or confidence interval overlaps better results', it is statistically "
+        "tied with those from this place down (1 + the results whose intervals lie "
+        "wholly better); equal to place otherwise, null without a place."
+    )
     model: Link
     result: Result
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import FirstValue
+from django.db.models import F, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, FirstValue
 from simple_history.models import HistoricalRecords
 
 from ..quotes import (
@@ -43,6 +43,16 @@ class Provenance(models.TextChoices):
     VENDOR_CLAIM = "vendor_claim", "Vendor's claim"
 
 
+def with_measurements(claims):
+    """``claims`` (from ``beside_measurements``) as a list, each with its
+    ``measurement`` (the Result, with its source) fetched in one query."""
+    claims = list(claims)
+    measured = Result.objects.select_related("source").in_bulk(c.measured_pk for c in claims)
+    for claim in claims:
+        claim.measurement = measured[claim.measured_pk]
+    return claims
+
+
 class ResultQuerySet(NaturalKeyQuerySet):
     # The documented rule for which result a page shows when several sources report
     # one for the same model, benchmark and version: independent measurements before
@@ -61,6 +71,35 @@ class ResultQuerySet(NaturalKeyQuerySet):
         """One result per model, benchmark and version: the one the rule prefers (kept
         in ``is_headline`` by ``mark_headlines``)."""
         return self.filter(is_headline=True)
+
+    def beside_measurements(self):
+        """The vendors' claims among these results (those with a value) that an
+        independent measurement of the same model, benchmark and version answers,
+        each annotated with that measurement (the preferred one: ``measured``,
+        ``measured_stderr``, ``measured_pk``) and the ``gap`` (claimed minus measured)."""
+        measurements = (
+            Result.objects.filter(
+                model=OuterRef("model"),
+                benchmark=OuterRef("benchmark"),
+                provenance=Provenance.INDEPENDENT,
+                value__isnull=False,
+            )
+            # Versions compared null-safely: no version matches no version.
+            .annotate(version_key=Coalesce("version_id", Value(0)))
+            .filter(version_key=OuterRef("version_key"))
+            .order_by(*self.PREFERENCE)
+        )
+        return (
+            self.filter(provenance=Provenance.VENDOR_CLAIM, value__isnull=False)
+            .annotate(version_key=Coalesce("version_id", Value(0)))
+            .annotate(
+                measured=Subquery(measurements.values("value")[:1]),
+                measured_stderr=Subquery(measurements.values("stderr")[:1]),
+                measured_pk=Subquery(measurements.values("pk")[:1]),
+            )
+            .filter(measured__isnull=False)
+            .annotate(gap=F("value") - F("measured"))
+        )
 
     def mark_headlines(self):
         """Mark, within these results, each model, benchmark and version's preferred
@@ -253,6 +292,15 @@ class Result(Citation):
     def interval(self):
         """The range the value may lie in (see ``interval_of``)."""
         return interval_of(self.value, self.stderr, self.ci_low, self.ci_high)
+
+    @property
+    def display_gap(self):
+        """A claim's difference from its measurement (``beside_measurements``), signed:
+        "+1.8", "-0.4", "0"."""
+        gap = getattr(self, "gap", None)
+        if gap is None:
+            return ""
+        return ("+" if gap > 0 else "") + format_number(gap)
 
     @property
     def is_vendor_claim(self):

@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
 
 from ..models import AIModel, ModelAlias, ModelCitation, Result
+from ..models.results import with_measurements
 from ..ranking import Ranking
 from .pages import model_facts
 
@@ -55,11 +56,12 @@ def find_models(asked):
     return found, unknown
 
 
-def result_cells(models, results):
+def result_cells(models, results, claims=()):
     """One row per benchmark any of ``models`` has a ranked result on: (benchmark,
     cells), a cell per model holding its result or None, the best (and any tying
     with it) marked ``best`` where the benchmark's direction is known and two or more
-    models have a result."""
+    models have a result. A measurement carries the vendors' ``claims`` it answers
+    (from ``claims``: ResultQuerySet.beside_measurements)."""
     by_benchmark = {}
     for result in results:
         benchmark = result.benchmark
@@ -76,6 +78,8 @@ def result_cells(models, results):
         for model in models:
             result = by_model.get(model.pk)
             if result is not None:
+                # Where the cell is a measurement, the vendors' claims it answers.
+                result.claims = [c for c in claims if c.measured_pk == result.pk]
                 result.best = (
                     best is not None and ranking.sort_key(result.value, result.rank) == best
                 )
@@ -102,7 +106,12 @@ class CompareView(TemplateView):
                 .select_related("benchmark", "version", "source", "claimed_by")
                 .prefetch_related("benchmark__versions")
             )
-            rows = result_cells(models, results)
+            claims = with_measurements(
+                Result.objects.filter(model__in=models)
+                .beside_measurements()
+                .select_related("claimed_by", "source")
+            )
+            rows = result_cells(models, results, claims)
             facts = compared_facts(models)
         context.update(
             models=models,

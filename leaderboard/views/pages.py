@@ -1,6 +1,7 @@
 """The pages of one thing: a benchmark, a model, an organization, a source."""
 
 from django.db.models import Count, Prefetch
+from django.db.models.functions import Abs
 from django.utils.html import format_html
 from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin
@@ -16,10 +17,14 @@ from ..models import (
     Source,
 )
 from ..models.catalogue import citation_marks
+from ..models.results import with_measurements
 from ..passages import marked_paragraphs
 from ..ranking import Ranking, with_claim_names
 from ..tables import BenchmarkRankingTable
 from .paging import NotFoundPastTheEndMixin, page_of
+
+# How many claims a benchmark's page lists beside their measurements.
+LARGEST_GAPS = 10
 
 
 class BenchmarkListView(ListView):
@@ -64,8 +69,19 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
             versions=benchmark.versions.all(),
             chart=charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark),
             timeline=self.timeline(),
+            gaps=self.largest_gaps(),
         )
         return context
+
+    def largest_gaps(self):
+        """The claims on the ranked version furthest from their measurements."""
+        claims = (
+            self.object.results.filter(self.object.ranked_version_q())
+            .beside_measurements()
+            .select_related("model", "claimed_by", "source")
+            .order_by(Abs("gap").desc(), "model__name")[:LARGEST_GAPS]
+        )
+        return with_measurements(claims)
 
     def timeline(self):
         """The benchmark's scores against the models' release dates, where known, or
@@ -97,9 +113,15 @@ class ModelDetailView(DetailView):
         results = model.results.select_related(
             "benchmark", "version", "source", "claimed_by"
         ).order_by("benchmark__name", *ResultQuerySet.PREFERENCE)
+        claims = (
+            model.results.beside_measurements()
+            .select_related("benchmark", "version", "claimed_by", "source")
+            .order_by("benchmark__name", "pk")
+        )
         context.update(
             facts=model_facts(model, citations),
             results=results,
+            gaps=with_measurements(claims),
             compare_with=models_to_compare_with(model),
         )
         return context
