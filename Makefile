@@ -10,7 +10,7 @@ SECRET_KEY_FILE := .secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
 MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 
-.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load bench mutate clean
+.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load bench mutate scale clean
 
 run: setup
 	DJANGO_QUERY_TIMEOUT_MS=$${DJANGO_QUERY_TIMEOUT_MS:-10000} $(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi -c python:leaderboard.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -70,6 +70,10 @@ bench: install
 # writes docs/mutation.md. Takes most of an hour on two cores.
 mutate: install
 	$(BIN)/python tools/mutate.py --jobs $(JOBS)
+
+# Exports and imports at 10,000 models × 50 benchmarks; appends figures to docs/benchmarks.md.
+scale: install
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 JOBS ?= 2
 

@@ -89,8 +89,9 @@ def cached_page(request, etag):
 
 
 def store_page(request, response, etag):
-    if len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
-        return  # a page of 500 rows: rendering it again beats holding it
+    if response.streaming or len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
+        # A streamed export, or a page of 500 rows: rendering it again beats holding it.
+        return
     with cache_unavailable_is_a_miss():
         key = learn_cache_key(
             request,

@@ -326,8 +326,8 @@ def test_bad_filter_values_are_reported_and_ignored(client, catalog):
 def read_export(client, params, export_format):
     """The exported rows: CSV's as dicts of text, JSON's typed rows."""
     response = client.get(reverse("index"), {**params, "_export": export_format})
-    assert response.status_code == 200
-    body = response.content.decode("utf-8")
+    assert response.status_code == 200 and response.streaming
+    body = response.getvalue().decode("utf-8")
     if export_format == "csv":
         return list(csv.DictReader(io.StringIO(body)))
     return json.loads(body)["rows"]
@@ -397,7 +397,7 @@ def test_article_export_labels_vendor_claims(client, article):
 def test_article_json_export_is_typed(client, article):
     response = client.get(reverse("index"), {"_export": "json"})
     assert response["Content-Disposition"] == 'attachment; filename="leaderboard.json"'
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert data["ranked_on"]["slug"] == "ai-index" and data["count"] == 2
     assert [b["higher_is_better"] for b in data["benchmarks"]] == [True, None]
     nemotron, gpt_oss = data["rows"]
@@ -426,7 +426,7 @@ def test_json_numbers_keep_every_stored_digit(client, db):
     benchmark = make_benchmark(featured=True)
     make_result(benchmark=benchmark, value=Decimal("123456789.123456"))
     make_result(benchmark=benchmark, value=Decimal("0.000001"))
-    data = json.loads(client.get(reverse("index"), {"_export": "json"}).content)
+    data = json.loads(client.get(reverse("index"), {"_export": "json"}).getvalue())
     values = [row["results"][benchmark.slug]["value"] for row in data["rows"]]
     assert values == [123456789.123456, 0.000001]
 

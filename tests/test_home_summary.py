@@ -154,7 +154,7 @@ def test_default_view_shows_a_few_facts_and_exports_all(client, article):
     headers = header_names(page)
     assert "Active params" in headers and "Weights" in headers
     assert "Total params" not in headers and "Recipe" not in headers
-    csv = client.get(reverse("index"), {"_export": "csv"}).content.decode()
+    csv = client.get(reverse("index"), {"_export": "csv"}).getvalue().decode()
     assert "Total params" in csv.splitlines()[0] and "Recipe" in csv.splitlines()[0]
 
 

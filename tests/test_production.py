@@ -284,12 +284,12 @@ def test_everything_an_editor_types_stays_text(client, hostile_data, url):
 
 
 def test_csv_export_defuses_formulas_and_json_keeps_text(client, hostile_data):
-    body = client.get("/", {"show": "hostile-bench", "_export": "csv"}).content.decode()
+    body = client.get("/", {"show": "hostile-bench", "_export": "csv"}).getvalue().decode()
     rows = list(csv.reader(io.StringIO(body)))
     cells = [cell for row in rows for cell in row]
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert f"'=HYPERLINK(1) {HOSTILE}" in cells
-    data = json.loads(client.get("/", {"_export": "json"}).content)
+    data = json.loads(client.get("/", {"_export": "json"}).getvalue())
     assert data["rows"][0]["model"]["name"] == f"=HYPERLINK(1) {HOSTILE}"
 
 
@@ -515,7 +515,7 @@ def test_csv_header_cells_are_defused_too(client, article):
     # The rename keeps "PinchBench" as an alias, so its quotes still name it.
     writes.save(benchmark)
     response = client.get("/", {"_export": "csv", "show": "pinchbench"})
-    header = response.content.decode().splitlines()[0]
+    header = response.getvalue().decode().splitlines()[0]
     assert "'=HYPERLINK(1)" in header
     assert ",=HYPERLINK" not in header
 

@@ -50,7 +50,7 @@ def test_release_date_cells_and_export(client, dated):
     page = client.get(reverse("index")).content.decode()
     assert '<time datetime="2024-07-15">15 Jul 2024</time>' in page
     csv = client.get(reverse("index"), {"_export": "csv", "sort": "release_date"})
-    lines = csv.content.decode().splitlines()
+    lines = csv.getvalue().decode().splitlines()
     released = lines[0].split(",").index("Released")
     assert [line.split(",")[released] for line in lines[1:]] == [
         "2023-03-01",

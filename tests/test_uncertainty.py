@@ -1,6 +1,7 @@
 """A result's standard error or confidence interval: checked against its quote,
 shown beside the value, drawn as error bars, and statistical ties in the ranking."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -118,7 +119,7 @@ def test_pages_show_the_uncertainty_beside_the_value(client):
     assert '<small class="uncertainty">± 1.2</small>' in home
     model_page = client.get(result.model.get_absolute_url()).content.decode()
     assert '<small class="uncertainty">± 1.2</small>' in model_page
-    data = client.get(reverse("index"), {"_export": "json"}).json()
+    data = json.loads(client.get(reverse("index"), {"_export": "json"}).getvalue())
     assert data["rows"][0]["results"][benchmark.slug]["stderr"] == 1.2
 
 

@@ -10,9 +10,11 @@ needs something for all the rows it is about to show (places) gets them first in
 """
 
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from ..models import AIModel
+from ..ranking import CELL_FIELDS, attach_headline_results
 from .columns import (
     BenchmarkColumn,
     BenchmarkSourceColumn,
@@ -28,6 +30,9 @@ from .columns import (
 )
 
 __all__ = ["BenchmarkRankingTable", "FastRowsTable", "LeaderboardTable", "ModelTable"]
+
+# Rows an export reads and prepares at a time.
+EXPORT_CHUNK = 1000
 
 
 class FastRowsTable(tables.Table):
@@ -103,28 +108,51 @@ class FastRowsTable(tables.Table):
             )
         return links
 
-    def rendered_rows(self):
+    def prepare_records(self, records):
+        """Fetch what the rows about to be shown need beyond their own fields (a
+        leaderboard's results), for all of them at once."""
+
+    @cached_property
+    def page_records(self):
+        """The records of the rows shown, prepared (``prepare_records``) once, whether
+        the header (aria-sort) or the rows ask first."""
         records = [row.record for row in self.paginated_rows]
+        self.prepare_records(records)
+        return records
+
+    def rendered_rows(self):
+        records = self.page_records
         columns = list(self.columns)
         self.prepare_columns(columns, records)
         cells = [(bound.attrs["td"].as_html(), bound.column.cell) for bound in columns]
         return [[(attrs, cell(record)) for attrs, cell in cells] for record in records]
 
-    def as_values(self, exclude_columns=None):
-        """Every row, under plain-text headers."""
-        exclude_columns = exclude_columns or ()
-        columns = [
+    def export_records(self, columns):
+        """Every row in the table's order, read and prepared a chunk at a time, so an
+        export streams out as it goes instead of holding every row first."""
+        total = len(self.data)
+        for start in range(0, total, EXPORT_CHUNK):
+            records = list(self.data[start : start + EXPORT_CHUNK])
+            self.prepare_records(records)
+            self.prepare_columns(columns, records)
+            yield from records
+
+    def export_columns(self, exclude_columns=()):
+        return [
             bound
             for bound in self.columns.iterall()
             if not (bound.column.exclude_from_export or bound.name in exclude_columns)
         ]
-        records = list(self.data)
-        self.prepare_columns(columns, records)
+
+    def as_values(self, exclude_columns=None):
+        """Every row, under plain-text headers (a generator: rows are read as it
+        goes)."""
+        columns = self.export_columns(exclude_columns or ())
         yield [
             getattr(bound.column, "export_header", None) or str(bound.header) for bound in columns
         ]
         values = [bound.column.value for bound in columns]
-        for record in records:
+        for record in self.export_records(columns):
             yield [value(record) for value in values]
 
     def as_typed(self, base_url):
@@ -133,12 +161,9 @@ class FastRowsTable(tables.Table):
         ``json_key`` within its ``json_group``; columns with no key are left out."""
         columns = [
             bound
-            for bound in self.columns.iterall()
-            if not bound.column.exclude_from_export
-            and getattr(bound.column, "json_key", bound.name) is not None
+            for bound in self.export_columns()
+            if getattr(bound.column, "json_key", bound.name) is not None
         ]
-        records = list(self.data)
-        self.prepare_columns(columns, records)
         shapes = [
             (
                 getattr(bound.column, "json_group", None),
@@ -148,7 +173,7 @@ class FastRowsTable(tables.Table):
             )
             for bound in columns
         ]
-        for record in records:
+        for record in self.export_records(columns):
             row = {}
             for group, key, typed, value in shapes:
                 target = row.setdefault(group, {}) if group else row
@@ -227,6 +252,12 @@ class LeaderboardTable(ModelTable):
             if ranking_benchmark
             else "Open models"
         )
+
+    # What the rows read of each result (a CSV export reads less: CSV_CELL_FIELDS).
+    cell_fields = CELL_FIELDS
+
+    def prepare_records(self, records):
+        attach_headline_results(records, self.benchmarks, self.cell_fields)
 
     @staticmethod
     def sorted_benchmark(sort, benchmarks):

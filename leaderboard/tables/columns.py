@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from ..models import Openness
 from ..passages import quote_anchor
 from ..quotes import short_count
-from ..ranking import Ranking, headline_result, score_of
+from ..ranking import Ranking, headline_at, score_of
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
 NO_RESULT = mark_safe('<span class="no-result" title="No result reported">—</span>')
@@ -56,8 +56,8 @@ def shows_values(table, column):
     cache = table.__dict__.setdefault("_shows_values", {})
     if column.benchmark.pk not in cache:
         cache[column.benchmark.pk] = any(
-            (result := column.result(row.record)) is not None and result.value is not None
-            for row in table.paginated_rows
+            (result := column.result(record)) is not None and result.value is not None
+            for record in table.page_records
         )
     return cache[column.benchmark.pk]
 
@@ -242,7 +242,8 @@ class OpennessColumn(tables.Column):
 class BenchmarkColumn(tables.Column):
     """One benchmark's headline results (see ``leaderboard.ranking``).
 
-    Rows are AI models, whose cells read the page's prefetched ``headline_results``
+    Rows are AI models, whose cells read their headline results (attached by
+    ``LeaderboardTable.prepare_records``)
     and which sort through the headline index (``Ranking.in_order``); or, with
     ``rows_are_results``,
     the benchmark's ranked results themselves. Ascending means best first, as a reader
@@ -251,6 +252,7 @@ class BenchmarkColumn(tables.Column):
 
     def __init__(self, benchmark, rows_are_results=False, **kwargs):
         self.benchmark = benchmark
+        self.headline_key = (benchmark.pk, benchmark.ranked_version_id)
         self.ranking = Ranking(benchmark)
         self.rows_are_results = rows_are_results
         arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
@@ -284,7 +286,9 @@ class BenchmarkColumn(tables.Column):
         self.about = about_link(benchmark)
 
     def result(self, record):
-        return record if self.rows_are_results else headline_result(record, self.benchmark)
+        if self.rows_are_results:
+            return record
+        return headline_at(record, self.headline_key)
 
     @cached_property
     def source_url_pattern(self):
@@ -379,12 +383,18 @@ class RankColumn(BenchmarkColumn):
         self.export_header = f"Rank ({benchmark.name})"
         # The Rank column's header is its own; the benchmark's column links to its page.
         self.about = None
-        self.places, self.best_places = {}, {}
+        self.places, self.results = {}, []
 
     def prepare(self, records):
-        results = [self.result(record) for record in records]
-        self.places = self.ranking.places(score_of(result) for result in results)
-        self.best_places = self.ranking.best_places(results)
+        self.results = [self.result(record) for record in records]
+        self.places = self.ranking.places(score_of(result) for result in self.results)
+        self.__dict__.pop("best_places", None)
+
+    @cached_property
+    def best_places(self):
+        """Statistical ties among the prepared rows, asked only by a page's cells (an
+        export gives each result's own uncertainty instead)."""
+        return self.ranking.best_places(self.results)
 
     def place(self, record):
         return self.places.get(score_of(self.result(record)))
@@ -425,11 +435,12 @@ class BenchmarkSourceColumn(tables.Column):
 
     def __init__(self, benchmark):
         self.benchmark = benchmark
+        self.headline_key = (benchmark.pk, benchmark.ranked_version_id)
         super().__init__(accessor="pk", empty_values=(), visible=False, orderable=False)
         self.export_header = f"{benchmark.name}: source"
 
     def value(self, record):
-        result = headline_result(record, self.benchmark)
+        result = headline_at(record, self.headline_key)
         if result is None:
             return ""
         who = f"{result.claimer}'s claim" if result.is_vendor_claim else "independent"

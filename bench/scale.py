@@ -1,0 +1,171 @@
+"""`make scale`: the leaderboard's exports and imports at 10,000 models × 50 benchmarks.
+
+Builds the synthetic data set (make_demo_data) in its own SQLite file, then, in this
+process, times:
+
+- the CSV and JSON exports of the whole leaderboard with every benchmark shown (time
+  to the first byte and to the last, as a client reading the stream sees them);
+- an import of 10,000 new results through `import_results`: the dry run (the
+  preview) and the import itself, every row checked by the quote rule against a
+  source that states it.
+
+Prints the figures and writes them to docs/benchmarks.md with the machine.
+
+Usage: python bench/scale.py [--models N] [--benchmarks M] [--rows R] [--reuse]
+"""
+
+import argparse
+import csv
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- make scale: start -->", "<!-- make scale: end -->"
+
+
+def build(database, models, benchmarks, reuse):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    if reuse and database.exists():
+        return env
+    database.unlink(missing_ok=True)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "make_demo_data", "--models", str(models), "--benchmarks", str(benchmarks)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return env
+
+
+def timed_export(client, query):
+    start = time.perf_counter()
+    response = client.get("/", query)
+    first, size = None, 0
+    for chunk in response.streaming_content:
+        first = first if first is not None else time.perf_counter() - start
+        size += len(chunk)
+    return first, time.perf_counter() - start, size
+
+
+def import_file(directory, rows):
+    """A source stating ``rows`` new results (one sentence each) and a CSV of them."""
+    from leaderboard import writes
+    from leaderboard.models import AIModel, Benchmark, Source
+
+    models = list(AIModel.objects.filter(slug__startswith="synthetic-").order_by("pk"))
+    benchmarks = list(
+        Benchmark.objects.filter(slug__startswith="synthetic-bench-", result_kind="score")
+    )
+    sentences, lines = [], []
+    for n in range(rows):
+        model, benchmark = models[n % len(models)], benchmarks[n // len(models)]
+        value = f"{(n * 7919) % 1000 / 10:.1f}"
+        sentence = f"{model.name} scored {value} on {benchmark.name}."
+        sentences.append(sentence)
+        lines.append([model.slug, benchmark.slug, "scale-import", value, "independent", sentence])
+    Source.objects.filter(slug="scale-import").delete()
+    writes.save(
+        Source(
+            title="Synthetic import for bench/scale.py (not real)",
+            slug="scale-import",
+            kept_text="\n".join(sentences),
+        )
+    )
+    path = directory / "scale-import.csv"
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["model", "benchmark", "source", "value", "provenance", "quote"])
+        writer.writerows(lines)
+    return path
+
+
+def timed_import(path, *args):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    start = time.perf_counter()
+    out = StringIO()
+    call_command("import_results", str(path), *args, stdout=out, stderr=StringIO())
+    return time.perf_counter() - start, out.getvalue().strip().splitlines()[-1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=10_000)
+    parser.add_argument("--benchmarks", type=int, default=50)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing data set")
+    options = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    database = DATA / f"scale-{options.models}x{options.benchmarks}.sqlite3"
+    env = build(database, options.models, options.benchmarks, options.reuse)
+    os.environ.update(
+        DATABASE_URL=env["DATABASE_URL"],
+        DJANGO_SETTINGS_MODULE="leaderboard.settings",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "scale-benchmark-only"),
+        DJANGO_PAGE_CACHE_SECONDS="0",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from leaderboard.models import Benchmark, Result
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    show = {"show": list(Benchmark.objects.values_list("slug", flat=True))}
+    lines = []
+    for export_format in ("csv", "json"):
+        first, total, size = timed_export(client, {**show, "_export": export_format})
+        lines.append(
+            f"| {export_format.upper()} export, every model and benchmark | {first:.2f} s "
+            f"| {total:.2f} s | {size / 1e6:.0f} MB |"
+        )
+    path = import_file(DATA, options.rows)
+    preview, said = timed_import(path, "--dry-run")
+    lines.append(
+        f"| import {options.rows:,} rows, dry run (preview) | | {preview:.1f} s | {said} |"
+    )
+    written, said = timed_import(path)
+    lines.append(f"| import {options.rows:,} rows | | {written:.1f} s | {said} |")
+    again, said = timed_import(path)
+    lines.append(f"| the same file again | | {again:.1f} s | {said} |")
+    Result.objects.filter(source__slug="scale-import").delete()
+    table = "\n".join(
+        [
+            f"{options.models:,} models × {options.benchmarks} benchmarks "
+            f"({Result.objects.count():,} results), SQLite, in one process; "
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}; {datetime.now(UTC):%Y-%m-%d}.",
+            "",
+            "| what | first byte | total | |",
+            "| --- | --- | --- | --- |",
+            *lines,
+        ]
+    )
+    print(table)
+    text = DOC.read_text() if DOC.exists() else ""
+    block = f"{START}\n{table}\n{END}"
+    if START in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        text += f"\n## Exports and imports at scale (`make scale`)\n\n{block}\n"
+    DOC.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

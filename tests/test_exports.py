@@ -1,0 +1,66 @@
+"""The leaderboard's exports stream: read a chunk of rows at a time, in a number of
+queries that grows with the chunks, not the rows; never cached whole."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from leaderboard import tables
+from tests.factories import make_benchmark, make_model, make_organization, make_result
+
+
+@pytest.fixture
+def crowd(db):
+    organization = make_organization()
+    benchmarks = [make_benchmark(featured=True) for _ in range(3)]
+    for n in range(25):
+        model = make_model(organization=organization)
+        for benchmark in benchmarks:
+            make_result(
+                model=model,
+                benchmark=benchmark,
+                value=Decimal(n),
+                stderr=Decimal("0.5"),
+                quote=f"{model.name} scored {n} ± 0.5 on {benchmark.name}.",
+            )
+    return benchmarks
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_exports_stream_in_chunks_without_a_query_a_row(
+    client, crowd, monkeypatch, export_format, django_assert_max_num_queries
+):
+    monkeypatch.setattr(tables, "EXPORT_CHUNK", 10)
+    # The data version, the benchmarks and their versions, the count; then for each
+    # of three chunks of ten rows: the rows' ids part by part, the rows, their
+    # results and their places. Results that give an uncertainty (these do) are not
+    # read again one by one, and no page is built around the export.
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("index"), {"_export": export_format})
+        assert response.streaming
+        body = response.getvalue().decode()
+    if export_format == "csv":
+        rows = list(csv.DictReader(io.StringIO(body)))
+        assert len(rows) == 25 and rows[0]["Rank (" + crowd[0].name + ")"] == "1"
+    else:
+        data = json.loads(body)
+        assert data["count"] == 25 and len(data["rows"]) == 25
+        assert data["rows"][0]["results"][crowd[0].slug]["stderr"] == 0.5
+
+
+def test_an_export_of_no_rows_is_still_well_formed(client, crowd):
+    response = client.get(reverse("index"), {"_export": "json", "q": "nothing like this"})
+    assert json.loads(response.getvalue())["rows"] == []
+    response = client.get(reverse("index"), {"_export": "csv", "q": "nothing like this"})
+    assert len(response.getvalue().decode().splitlines()) == 1  # the header
+
+
+def test_a_streamed_export_is_not_kept_in_the_page_cache(client, crowd, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    first = client.get(reverse("index"), {"_export": "csv"}).getvalue()
+    again = client.get(reverse("index"), {"_export": "csv"})
+    assert again.streaming and again.getvalue() == first
