@@ -11,7 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from .models import Provenance
-from .models.results import interval_of
+from .models.results import interval_of, uncertainty_text
 from .quotes import format_number, short_count
 
 # The scatter plots at most this many models (the best on the benchmark) and names
@@ -67,14 +67,12 @@ def point_interval(point):
 
 
 def uncertainty_note(point):
-    """ " ± 1.2" or " [35, 39]" for a point whose source gives an uncertainty."""
-    if point.get("score_ci_low") is not None:
-        return (
-            f" [{format_number(point['score_ci_low'])}, {format_number(point['score_ci_high'])}]"
-        )
-    if point.get("score_stderr") is not None:
-        return f" ± {format_number(point['score_stderr'])}"
-    return ""
+    """ " ± 1.2", " [35, 39]" or both (as pages write it: ``uncertainty_text``), for a
+    point whose source gives an uncertainty; "" otherwise."""
+    text = uncertainty_text(
+        point.get("score_stderr"), point.get("score_ci_low"), point.get("score_ci_high")
+    )
+    return f" {text}" if text else ""
 
 
 def bars(points, benchmark):

@@ -378,27 +378,8 @@ def with_claim_names(results):
     )
 
 
-def for_cells(results):
-    """Results with what a table's cells show: value, place, and the claim's names
-    (``with_claim_names``); no ordering (a page's cells are found by model and
-    benchmark)."""
-    return with_claim_names(
-        results.only(
-            "model",
-            "benchmark",
-            "version",
-            "value",
-            "stderr",
-            "ci_low",
-            "ci_high",
-            "rank",
-            "provenance",
-            "quote",
-        )
-    ).order_by()
-
-
-# What a table's cells read of a result (``for_cells``), as plain values.
+# What a table's cells read of a result, as plain values (with the claim's names:
+# ``with_claim_names``).
 CELL_FIELDS = (
     "id",
     "model_id",
@@ -469,11 +450,12 @@ def attach_headline_results(models, benchmarks, fields=CELL_FIELDS):
     )
     with cyclic_gc_paused():
         for start in range(0, len(pks), MODELS_A_QUERY):
-            rows = for_cells(
-                Result.objects.headline().filter(
-                    benchmark__in=benchmarks, model_id__in=pks[start : start + MODELS_A_QUERY]
-                )
-            ).values_list(*fields)
+            rows = (
+                with_claim_names(Result.objects.headline())
+                .filter(benchmark__in=benchmarks, model_id__in=pks[start : start + MODELS_A_QUERY])
+                .order_by()
+                .values_list(*fields)
+            )
             for row in rows:
                 by_pk[row[model_at]][row[benchmark_at], row[version_at]] = make(row)
 

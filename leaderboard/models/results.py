@@ -38,6 +38,17 @@ def interval_of(value, stderr, ci_low, ci_high):
     return None
 
 
+def uncertainty_text(stderr, ci_low, ci_high):
+    """A value's uncertainty as the source gives it: "± 1.2" for a standard error,
+    "[35, 39]" for a confidence interval, both when it gives both; "" for none."""
+    parts = []
+    if stderr is not None:
+        parts.append(f"± {format_number(stderr)}")
+    if ci_low is not None:
+        parts.append(f"[{format_number(ci_low)}, {format_number(ci_high)}]")
+    return " ".join(parts)
+
+
 class Provenance(models.TextChoices):
     INDEPENDENT = "independent", "Independently measured"
     VENDOR_CLAIM = "vendor_claim", "Vendor's claim"
@@ -280,14 +291,8 @@ class Result(Citation):
 
     @property
     def display_uncertainty(self):
-        """The value's uncertainty as the source gives it: "± 1.2" for a standard
-        error, "95% CI … to …" style "[35, 39]" for an interval; "" for none."""
-        parts = []
-        if self.stderr is not None:
-            parts.append(f"± {format_number(self.stderr)}")
-        if self.ci_low is not None:
-            parts.append(f"[{format_number(self.ci_low)}, {format_number(self.ci_high)}]")
-        return " ".join(parts)
+        """The value's uncertainty as the source gives it (``uncertainty_text``)."""
+        return uncertainty_text(self.stderr, self.ci_low, self.ci_high)
 
     def interval(self):
         """The range the value may lie in (see ``interval_of``)."""
