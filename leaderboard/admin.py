@@ -384,6 +384,7 @@ class ResultAdmin(ImportExportMixin, QuoteExcerptMixin, LeaderboardAdmin):
                     ("value", "rank"),
                     ("stderr", "ci_low", "ci_high"),
                     "as_percentage",
+                    "shots",
                     "reported_on",
                 ]
             },

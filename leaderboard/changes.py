@@ -7,8 +7,11 @@ A change shows its figure the way the site does (the value, or "#1" for a place
 alone) and, for a change, the figure before it: the previous history rows of a
 page's changed results are read in one more query (``with_previous``), whatever the
 page's length. Results a fixture loaded have the "+" row ``loaddata`` records (see
-``leaderboard.writes.record_loaded_history``); results bulk-inserted by
-``make_demo_data`` have no history and do not appear.
+``leaderboard.writes.record_loaded_history``). Results stored before that, or saved
+with no history row at all, were given one "+" row by migration 0017, dated when it
+ran, its reason "Recorded when the history began: …". Results bulk-inserted by
+``make_demo_data`` still have no history and do not appear: on a fresh database that
+migration runs before there is any demo data.
 """
 
 import re

@@ -1,8 +1,11 @@
 """Reading figures out of quoted text, so every number we store can be checked
 against the words of the source that states it."""
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from types import MappingProxyType
 
 SCALES = {
     "thousand": Decimal(10) ** 3,
@@ -166,6 +169,67 @@ def attribution_in(text):
     return match.group(1) if match else None
 
 
+# Numbers of shots written as words: "zero-shot", "five-shot".
+SHOT_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+# "5-shot", "5 shot", "5shot", "five-shot", "25-shots", any case; a whole number, not
+# the end of a bigger one (the "5" of "25-shot" or "0.5-shot", the "five" of
+# "twenty-five-shot").
+SHOTS = re.compile(
+    r"(?:(?<![\w.,])(\d+)|(?<![\w-])(" + "|".join(SHOT_WORDS) + r"))[\s\-\u2010\u2011]?shots?\b",
+    re.IGNORECASE,
+)
+# The most shots a result stores (``Result.shots``, a small positive integer).
+MAX_SHOTS = 32767
+
+
+def shots_in(text):
+    """The set of numbers of shots a text states: "5-shot" and "five-shot" give 5."""
+    return {
+        int(digits) if digits else SHOT_WORDS[word.lower()]
+        for digits, word in SHOTS.findall(text or "")
+    }
+
+
+def shots_count(value):
+    """A number of shots as a file gives it (a JSON whole number from 0 up), or None
+    for anything else (5.5, -1, "5", true)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SHOTS:
+        return value
+    return None
+
+
+@lru_cache(maxsize=4)
+def harness_shots(text):
+    """The shots an lm-evaluation-harness results file gives each task in its
+    ``"n-shot"`` object ({"arc_easy": 0}), leaving out values that are no number of
+    shots (``shots_count``); empty for a text that is no such file. Cached: each
+    result a file imports reads it."""
+    if not text or '"n-shot"' not in text:
+        return MappingProxyType({})
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return MappingProxyType({})
+    given = data.get("n-shot") if isinstance(data, dict) else None
+    if not isinstance(given, dict):
+        return MappingProxyType({})
+    return MappingProxyType(
+        {task: shots_count(n) for task, n in given.items() if shots_count(n) is not None}
+    )
+
+
 def _number(match):
     whole, fraction, scale = match.groups()
     number = Decimal(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
@@ -189,6 +253,14 @@ def format_number(value):
     if value is None:
         return ""
     return f"{Decimal(value).normalize():f}"
+
+
+def figure_text(value, rank):
+    """A result's figure as the site writes it: the value as the source writes it,
+    else the place alone ("#1")."""
+    if value is not None:
+        return format_number(value)
+    return f"#{rank}"
 
 
 def short_count(number):

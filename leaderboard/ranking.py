@@ -28,11 +28,7 @@ uncertainty allows), and ``having_result(models)`` (a filter); ``leaders(benchma
 first on each of several benchmarks.
 """
 
-import functools
-import gc
 from bisect import bisect_left, bisect_right
-from collections import namedtuple
-from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Exists, F, Max, Min, OuterRef, Q
@@ -376,108 +372,6 @@ def with_claim_names(results):
         source_title=F("source__title"),
         source_slug=F("source__slug"),
     )
-
-
-# What a table's cells read of a result, as plain values (with the claim's names:
-# ``with_claim_names``).
-CELL_FIELDS = (
-    "id",
-    "model_id",
-    "benchmark_id",
-    "version_id",
-    "value",
-    "stderr",
-    "ci_low",
-    "ci_high",
-    "rank",
-    "provenance",
-    "quote",
-    "claimer",
-    "claimer_slug",
-    "source_title",
-    "source_slug",
-)
-# What a CSV export's cells read: the figure and whose claim it is, from which
-# source; not the quote, its uncertainty or slugs.
-CSV_CELL_FIELDS = (
-    "id",
-    "model_id",
-    "benchmark_id",
-    "version_id",
-    "value",
-    "rank",
-    "provenance",
-    "claimer",
-    "source_title",
-)
-# Models whose headline results are read in one query.
-MODELS_A_QUERY = 500
-
-
-@functools.cache
-def cell_type(fields):
-    """The class of a headline result as a table's cell reads it: a tuple of
-    ``fields`` (plain values, read by name) with Result's own display logic, borrowed
-    rather than repeated. Building ORM instances for the 330,000 cells of an export
-    of 10,000 models × 50 benchmarks took most of its time; a tuple costs a tenth."""
-    return type(
-        "HeadlineCell",
-        (namedtuple("HeadlineRow", fields),),
-        {
-            "__slots__": (),
-            "display_value": Result.display_value,
-            "display_uncertainty": Result.display_uncertainty,
-            "is_vendor_claim": Result.is_vendor_claim,
-            "interval": Result.interval,
-            "pk": property(lambda cell: cell.id),
-        },
-    )
-
-
-def attach_headline_results(models, benchmarks, fields=CELL_FIELDS):
-    """Give each of ``models`` (a list) its headline results on ``benchmarks``
-    (``cell_type(fields)``), indexed by benchmark and version (read them with
-    ``headline_at``), in one query per 500 models. ``fields``: what a page's cells
-    read, by default; a CSV export reads fewer (``CSV_CELL_FIELDS``)."""
-    by_pk = {}
-    for model in models:
-        model.headline_index = {}
-        by_pk[model.pk] = model.headline_index
-    pks = list(by_pk)
-    make = cell_type(fields)._make
-    model_at, benchmark_at, version_at = (
-        fields.index(name) for name in ("model_id", "benchmark_id", "version_id")
-    )
-    with cyclic_gc_paused():
-        for start in range(0, len(pks), MODELS_A_QUERY):
-            rows = (
-                with_claim_names(Result.objects.headline())
-                .filter(benchmark__in=benchmarks, model_id__in=pks[start : start + MODELS_A_QUERY])
-                .order_by()
-                .values_list(*fields)
-            )
-            for row in rows:
-                by_pk[row[model_at]][row[benchmark_at], row[version_at]] = make(row)
-
-
-@contextmanager
-def cyclic_gc_paused():
-    """Python's cycle collector paused while a burst of objects that hold no cycles
-    (tuples of plain values) is built: it otherwise ran again and again over them,
-    a third of an export's time. Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def headline_at(model, key):
-    """A model's headline result at ``key`` (benchmark id, version id), or None
-    (see ``attach_headline_results``)."""
-    return model.headline_index.get(key)
 
 
 def score_of(result):

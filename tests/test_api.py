@@ -94,7 +94,7 @@ def test_a_result_gives_its_figures_claim_source_and_quote(client, article):
     page = get_json(client, "/api/results", {"model": "nemotron-3-super", "benchmark": "ai-index"})
     (result,) = page["items"]
     assert result["value"] == 37 and isinstance(result["value"], int)
-    assert result["rank"] is None and result["stderr"] is None
+    assert result["rank"] is None and result["stderr"] is None and result["shots"] is None
     assert result["provenance"] == "vendor_claim"
     assert result["claimed_by"]["slug"] == "nvidia" and result["claimed_by"]["name"] == "NVIDIA"
     assert result["source"]["title"] == "NVIDIA enters the AI large model race"
@@ -404,6 +404,7 @@ def test_an_edit_shows_on_the_next_request_despite_the_page_cache(client, articl
 def test_the_schema_names_every_endpoint(client, article):
     schema = get_json(client, "/api/openapi.json")
     assert set(schema["paths"]) == {
+        "/api/",
         "/api/organizations",
         "/api/organizations/{slug}",
         "/api/models",
@@ -413,7 +414,120 @@ def test_the_schema_names_every_endpoint(client, article):
         "/api/benchmarks/{slug}/ranking",
         "/api/results",
     }
+    # HEAD is answered (below) but never documented: one operation, one id, a path.
     assert all(list(path) == ["get"] for path in schema["paths"].values())
+    ids = [path["get"]["operationId"] for path in schema["paths"].values()]
+    assert len(ids) == len(set(ids)) == 9
+
+
+# The index at /api/.
+
+
+def test_the_index_says_what_the_api_is(client, article):
+    index = get_json(client, "/api/")
+    assert index["title"] == "Open-model leaderboard" and index["version"] == "1"
+    assert "Read-only" in index["description"]
+    assert index["site_url"] == "http://testserver/"
+    assert index["openapi_url"] == "http://testserver/api/openapi.json"
+    assert index["lists"] == {
+        name: f"http://testserver/api/{name}"
+        for name in ("organizations", "models", "benchmarks", "results")
+    }
+    assert index["benchmark_ranking_url"] == "http://testserver/api/benchmarks/{slug}/ranking"
+
+
+def test_every_link_of_the_index_answers(client, article):
+    index = get_json(client, "/api/")
+    links = [index["site_url"], index["openapi_url"], *index["lists"].values()]
+    for url in links:
+        assert url.startswith("http://testserver/"), url
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200, url
+    for name, url in index["lists"].items():
+        assert get_json(client, url.removeprefix("http://testserver"))["count"] > 0, name
+    assert "paths" in get_json(client, index["openapi_url"].removeprefix("http://testserver"))
+    # The template, filled with each benchmark's slug, is that benchmark's ranking.
+    benchmarks = get_json(client, "/api/benchmarks")["items"]
+    assert benchmarks
+    for benchmark in benchmarks:
+        url = index["benchmark_ranking_url"].replace("{slug}", benchmark["slug"])
+        assert url == benchmark["ranking_url"]
+        ranking = get_json(client, url.removeprefix("http://testserver"))
+        assert ranking["benchmark"]["slug"] == benchmark["slug"]
+
+
+def test_the_index_is_documented(client, article):
+    schema = get_json(client, "/api/openapi.json")
+    operation = schema["paths"]["/api/"]["get"]
+    assert operation["operationId"] == "api_index"
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/APIIndex"}
+    fields = schema["components"]["schemas"]["APIIndex"]["properties"]
+    assert {"openapi_url", "lists", "benchmark_ranking_url"} <= fields.keys()
+
+
+def test_the_index_is_cached_and_refuses_nul_bytes(client, article):
+    first = client.get("/api/")
+    assert first.status_code == 200 and first["ETag"]
+    assert client.get("/api/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert get_json(client, "/api/?q=%00", status=400)["detail"].startswith("A NUL byte")
+
+
+# HEAD: answered as GET, without the body; other methods are not allowed.
+
+HEAD_URLS = [
+    "/api/",
+    "/api/openapi.json",
+    "/api/organizations",
+    "/api/models?q=nemo",
+    "/api/models/nemotron-3-super",
+    "/api/benchmarks/ai-index/ranking",
+]
+
+
+@pytest.mark.parametrize("url", HEAD_URLS)
+def test_head_answers_as_get_without_a_body(client, article, url):
+    get = client.get(url)
+    head = client.head(url)
+    assert get.status_code == head.status_code == 200
+    assert get.content and head.content == b""
+    for header in ("ETag", "Content-Type", "Last-Modified", "Cache-Control"):
+        assert head[header] == get[header], header
+    assert head["Content-Type"].startswith("application/json")
+    again = client.head(url, HTTP_IF_NONE_MATCH=get["ETag"])
+    assert again.status_code == 304 and again["ETag"] == get["ETag"]
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/models/x", 404),
+        ("/api/results?page=0", 422),
+        ("/api/models?q=%00", 400),
+        ("/api/benchmarks/ai-index/ranking?page=9", 404),
+    ],
+)
+def test_head_answers_an_error_as_get_does(client, article, url, status):
+    get, head = client.get(url), client.head(url)
+    assert get.status_code == head.status_code == status
+    assert head["Content-Type"] == get["Content-Type"] and head.content == b""
+
+
+@pytest.mark.parametrize("cache_seconds", [600, 0])
+def test_a_head_first_leaves_the_get_whole(client, article, settings, cache_seconds):
+    """A HEAD fills the page cache as a GET would; the GET after it has its body."""
+    settings.PAGE_CACHE_SECONDS = cache_seconds
+    url = "/api/benchmarks/ai-index/ranking"
+    assert client.head(url).status_code == 200
+    assert get_json(client, url)["count"] == 2
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("url", ["/api/", "/api/openapi.json", "/api/models", "/api/models/x"])
+def test_other_methods_are_not_allowed(client, article, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert {m.strip() for m in response["Allow"].split(",")} == {"GET", "HEAD"}
 
 
 # Query counts: constant however many rows a page shows.

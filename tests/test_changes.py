@@ -125,6 +125,26 @@ def test_loading_without_history_records_none():
     assert not HistoricalResult.objects.exists()
 
 
+@pytest.mark.django_db
+def test_results_loaded_before_history_was_kept_are_listed_once_it_began(client):
+    """Migration 0017 gives each result without history the "+" row it lacked."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "leaderboard.migrations.0017_history_for_results_without_any"
+    )
+    # As loaded before loaddata recorded history.
+    call_command("loaddata", "article", verbosity=0, record_history=False)
+    assert "No changes recorded yet." in client.get("/changes/").content.decode()
+    migration.record_history_for_results_without_any(apps, None)
+    rows = rows_of(client.get("/changes/").content.decode())
+    assert len(rows) == 3
+    assert all("Added Recorded when the history began: added before it" in row for row in rows)
+    assert len(entries(feed(client))) == 3
+
+
 def backup_and_restore(tmp_path):
     backup = tmp_path / "backup.json"
     call_command("backup", str(backup), stdout=io.StringIO())

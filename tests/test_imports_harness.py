@@ -160,3 +160,44 @@ def test_a_figure_above_the_benchmarks_scale_refuses_the_whole_file(harness_worl
     with pytest.raises(CommandError, match="Nothing was written: 1 row"):
         run("--skip-unknown-tasks")
     assert Result.objects.count() == 0 and Source.objects.count() == 0
+
+
+def test_each_results_shots_is_the_files_n_shot_for_its_task(client, harness_world):
+    model, arc, hellaswag = harness_world
+    run("--skip-unknown-tasks")
+    arc_result, hellaswag_result = (
+        Result.objects.get(benchmark=arc),
+        Result.objects.get(benchmark=hellaswag),
+    )
+    assert arc_result.shots == 0 and hellaswag_result.shots == 0
+    # The quote says nothing of shots: the rule accepts them as the kept file's n-shot.
+    assert "shot" not in arc_result.quote
+    arc_result.full_clean()
+    page = client.get(model.get_absolute_url()).content.decode()
+    row = page.split("<h2>Results</h2>")[1].split("ARC-Easy")[1].split("</tr>")[0]
+    assert "· 0-shot" in row
+    # The API gives them too, and null where no source says.
+    api = client.get("/api/results", {"model": model.slug}).json()["items"]
+    assert sorted(item["shots"] for item in api) == [0, 0]
+
+
+@pytest.mark.parametrize("n_shot", [{"arc_easy": 5, "hellaswag": -1}, None])
+def test_shots_are_left_empty_where_the_file_gives_no_number(
+    client, harness_world, tmp_path, n_shot
+):
+    model, arc, hellaswag = harness_world
+    data = json.loads(EXAMPLE.read_text())
+    if n_shot is None:
+        data.pop("n-shot")
+    else:
+        data["n-shot"] = {**n_shot, "lambada_openai": 2.5}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data, indent=2))
+    lambada = make_benchmark(name="LAMBADA", slug="lambada", result_kind=ResultKind.SCORE)
+    run("--format", "lm-eval", "--task", "lambada_openai=lambada", path=path)
+    # No crash over -1 or 2.5: those results have no shots.
+    assert Result.objects.get(benchmark=arc).shots == (5 if n_shot else None)
+    assert Result.objects.get(benchmark=hellaswag).shots is None
+    assert Result.objects.get(benchmark=lambada).shots is None
+    page = client.get(model.get_absolute_url()).content.decode()
+    assert ("· 5-shot" in page) == bool(n_shot) and "· None-shot" not in page

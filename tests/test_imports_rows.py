@@ -116,6 +116,12 @@ def refused_by(tmp_path, change):
         (lambda r: r.update(quote=CLAIM.replace("33", "3")), "not in the text of"),
         (lambda r: r.update(stderr="-1"), "Row 1:"),
         (lambda r: r.update(rank="0"), "Row 1: rank:"),
+        (
+            lambda r: r.update(shots="5"),
+            "Row 1: shots: Neither the quote nor the source states 5-shot",
+        ),
+        (lambda r: r.update(shots="2.5"), "Row 1: shots: '2.5' is not a number of shots"),
+        (lambda r: r.update(shots="-1"), "Row 1: shots: '-1' is not a number of shots"),
     ],
 )
 def test_each_broken_row_is_refused_and_nothing_is_written(article, tmp_path, change, message):
@@ -156,7 +162,10 @@ def test_a_dry_run_reports_and_writes_nothing(article, tmp_path):
     "content, fmt, message",
     [
         (b"\xff\xfe\x00not text", "csv", "not UTF-8"),
-        (b"{not json", "json", "cannot be read as JSON"),
+        (b"[not json", "json", "cannot be read as JSON"),
+        # A JSON object is read as a harness's results file: rows are a list.
+        (b"{not json", "json", "not JSON"),
+        (b'{"model": "gpt-oss-largest"}', "json", "rows of results are a JSON list"),
         (b"name,score\nx,1\n", "csv", "not present in the file headers: model"),
         (b"", "csv", "Nothing was written"),
         (b"a,b", "txt", "not a format rows come in"),
@@ -187,3 +196,37 @@ def test_the_admin_previews_an_import_before_writing(article, admin_client):
     assert "The quote does not state 34." in page
     assert 'name="confirm"' not in page and "Confirm import" not in page
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_shots_column_is_imported_by_the_same_rule(article, client, tmp_path, fmt):
+    make_source(
+        slug="gate-other",
+        kept_text="Another report: GPT-OSS scored 34 on the AI Index composite score (5-shot).",
+    )
+    rows = tablib.Dataset(
+        headers=["model", "benchmark", "source", "value", "shots", "provenance", "quote"]
+    )
+    rows.append(
+        [
+            "gpt-oss-largest",
+            "ai-index",
+            "gate-other",
+            "34",
+            "5",
+            "independent",
+            "GPT-OSS scored 34 on the AI Index composite score (5-shot).",
+        ]
+    )
+    output = run(write(tmp_path, rows, fmt))
+    assert "1 result(s) were created, 0 changed, 0 unchanged." in output
+    result = Result.objects.get(source__slug="gate-other")
+    assert result.shots == 5
+    # Empty is "not reported": the article's results have none, and export none.
+    assert set(Result.objects.exclude(pk=result.pk).values_list("shots", flat=True)) == {None}
+    exported = article_rows()
+    assert {row["source"]: row["shots"] for row in exported.dict} == {
+        "gate-nvidia-enters-the-ai-large-model-race": "",
+        "gate-other": "5",
+    }
+    assert "· 5-shot" in client.get("/models/gpt-oss-largest/").content.decode()

@@ -344,3 +344,106 @@ def test_an_edit_that_leaves_quotes_alone_does_not_read_them(article):
         with CaptureQueriesContext(connection) as queries:
             row.full_clean()
         assert not any("leaderboard_result" in q["sql"] for q in queries), row
+
+
+def test_shots_are_read_as_whole_numbers_written_with_shot():
+    from leaderboard.quotes import harness_shots, shots_in
+
+    assert shots_in("MMLU (5-shot): 71.2") == {5}
+    assert shots_in("5 shot, 10-Shots, 0shot") == {5, 10, 0}
+    assert shots_in("Five-shot and ZERO-SHOT") == {5, 0}
+    # Not part of a bigger number, and no number at all.
+    assert shots_in("25-shot") == {25}
+    assert shots_in("0.5-shot, 1,5-shot, twenty-five-shot, few-shot, n-shot, 5 shooters") == set()
+    text = json.dumps({"results": {}, "n-shot": {"a": 0, "b": 5, "c": -1, "d": 2.5, "e": "5"}})
+    assert dict(harness_shots(text)) == {"a": 0, "b": 5}
+    assert dict(harness_shots('Not JSON, though it says "n-shot".')) == {}
+
+
+def test_shots_must_be_stated_by_the_quote():
+    model, benchmark = make_model(name="Alpha"), make_benchmark(name="MMLU")
+    row = Result(
+        model=model,
+        benchmark=benchmark,
+        source=make_source(),
+        value=Decimal("71.2"),
+        quote="Alpha scored 71.2 on MMLU.",
+        provenance=Provenance.INDEPENDENT,
+        shots=5,
+    )
+    assert errors_of(row) == {
+        "shots": [
+            "Neither the quote nor the source states 5-shot: quote the words that say how "
+            "many solved examples the prompt held (“5-shot”), or leave it empty."
+        ]
+    }
+    row.quote = "Alpha scored 71.2 on MMLU (5-shot)."
+    row.full_clean()
+    row.quote = "Alpha scored 71.2 on MMLU (five-shot)."
+    row.full_clean()
+    row.shots = 25
+    assert "states 25-shot" in errors_of(row)["shots"][0]
+    row.shots = None  # not reported: nothing to state
+    row.full_clean()
+
+
+def test_shots_a_harness_files_n_shot_gives_for_the_benchmarks_task():
+    model, benchmark = make_model(name="Tiny 7B"), make_benchmark(name="hellaswag")
+    text = json.dumps(
+        {
+            "results": {"hellaswag": {"acc,none": 0.61}},
+            "n-shot": {"hellaswag": 0, "arc_easy": 25},
+            "model_name": "Tiny 7B",
+        }
+    )
+    source = make_source(kept_text=text, about_model=model)
+    row = Result(
+        model=model,
+        benchmark=benchmark,
+        source=source,
+        value=Decimal("0.61"),
+        quote='"hellaswag": {"acc,none": 0.61}',
+        provenance=Provenance.INDEPENDENT,
+        shots=0,
+    )
+    row.full_clean()  # the quote says nothing of shots; the file's n-shot does
+    row.shots = 5
+    assert errors_of(row) == {
+        "shots": [
+            "The source's n-shot gives 0 for hellaswag, not 5, and the quote does not "
+            "state 5-shot."
+        ]
+    }
+    # Another task's number is not this benchmark's, until that task is one of its names.
+    row.shots = 25
+    assert "gives 0 for hellaswag, not 25" in errors_of(row)["shots"][0]
+    writes.save(BenchmarkAlias(benchmark=benchmark, name="ARC_Easy"))
+    benchmark.__dict__.pop("names", None)
+    row.full_clean()
+
+
+def test_the_admin_form_takes_shots_by_the_same_rule(admin_client, article):
+    result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="ai-index")
+    url = reverse("admin:leaderboard_result_change", args=[result.pk])
+    assert 'name="shots"' in admin_client.get(url).content.decode()
+    data = {
+        "model": result.model_id,
+        "benchmark": result.benchmark_id,
+        "version": "",
+        "value": "37",
+        "stderr": "",
+        "ci_low": "",
+        "ci_high": "",
+        "rank": "",
+        "reported_on": result.reported_on.isoformat() if result.reported_on else "",
+        "source": result.source_id,
+        "quote": result.quote,
+        "provenance": result.provenance,
+        "claimed_by": result.claimed_by_id,
+        "shots": "5",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Neither the quote nor the source states 5-shot" in response.content.decode()
+    result.refresh_from_db()
+    assert result.shots is None

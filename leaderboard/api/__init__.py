@@ -6,16 +6,22 @@ and it is cached like them: every operation and the schema go through
 ``public_page`` (an ETag by data version and release, 304 for a matching
 If-None-Match, whole responses kept in the page cache), so an edit shows on the next
 request. There is no docs page: Swagger UI loads scripts from another origin, which
-the site's Content-Security-Policy forbids.
+the site's Content-Security-Policy forbids; /api/ itself (``index.api_index``) says
+what the API is and links to the document and each list.
+
+Like every public page, each URL answers HEAD as it answers GET, without the body:
+``api.urls`` (what the site's URLconf includes) presents a HEAD to ninja as a GET, so
+the schema documents each operation once, as a GET.
 """
 
 from functools import wraps
 
 from django.http import JsonResponse
+from django.urls import URLPattern
 from ninja import NinjaAPI
 
 from ..caching import public_page
-from . import ai_models, benchmarks, organizations, results
+from . import ai_models, benchmarks, index, organizations, results
 
 NUL = "\x00"
 
@@ -40,7 +46,40 @@ def refuse_nul_bytes(view):
     return wrapper
 
 
+def head_as_get(view):
+    """Answer HEAD exactly as GET (status, headers, ETag, 304s, the page cache): ninja
+    dispatches on the method and declares only GETs, so it sees a GET, and the
+    request is a HEAD again afterwards. The server drops a HEAD's body (gunicorn,
+    runserver and Django's test client all do). A 405 says HEAD is allowed too."""
+
+    @wraps(view)  # keeps ninja's csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        if request.method == "HEAD":
+            request.method = "GET"
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+        response = view(request, *args, **kwargs)
+        allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+        if response.status_code == 405 and "GET" in allowed and "HEAD" not in allowed:
+            response["Allow"] = ", ".join([*allowed, "HEAD"])
+        return response
+
+    return wrapper
+
+
 class LeaderboardAPI(NinjaAPI):
+    @property
+    def urls(self):
+        """ninja's (patterns, app name, namespace), each pattern's view ``head_as_get``."""
+        patterns, app_name, namespace = super().urls
+        patterns = [
+            URLPattern(p.pattern, head_as_get(p.callback), p.default_args, p.name)
+            for p in patterns
+        ]
+        return patterns, app_name, namespace
+
     def get_openapi_operation_id(self, operation):
         # The view's own name ("list_models"), not ninja's module-prefixed one.
         return operation.view_func.__name__
@@ -60,5 +99,5 @@ api = LeaderboardAPI(
 # it sees (and caches) the finished response; the last added runs first.
 api.add_decorator(public_page, mode="view")
 api.add_decorator(refuse_nul_bytes, mode="view")
-for module in (organizations, ai_models, benchmarks, results):
+for module in (index, organizations, ai_models, benchmarks, results):
     api.add_router("", module.router)

@@ -27,6 +27,7 @@ def result_fields(result, links):
         "ci_low": json_number(result.ci_low),
         "ci_high": json_number(result.ci_high),
         "as_percentage": result.as_percentage,
+        "shots": result.shots,
         "provenance": result.provenance,
         "claimed_by": links.named("organization", result.claimed_by)
         if result.claimed_by_id

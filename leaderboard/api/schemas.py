@@ -52,6 +52,10 @@ class Result(Schema):
     as_percentage: bool = Field(
         description="The source states a fraction (0.6561), stored times 100 (65.61)."
     )
+    shots: int | None = Field(
+        description="How many solved examples the prompt held (n-shot), as the source "
+        "states it; null when it does not say."
+    )
     provenance: Literal["independent", "vendor_claim"]
     claimed_by: Link | None = Field(description="Whose claim this is; null when independent.")
     source: SourceLink
@@ -180,6 +184,30 @@ class ResultPage(Page):
 class RankingPage(Page):
     benchmark: Link
     items: list[RankingRow]
+
+
+class ListLinks(Schema):
+    """The API's lists, each a page at a time (``page``, ``per_page``)."""
+
+    organizations: str
+    models: str
+    benchmarks: str
+    results: str
+
+
+class APIIndex(Schema):
+    """What this API is, and where to start."""
+
+    title: str
+    version: str
+    description: str
+    site_url: str = Field(description="The leaderboard's home page.")
+    openapi_url: str = Field(description="This API's OpenAPI document: every operation.")
+    lists: ListLinks
+    benchmark_ranking_url: str = Field(
+        description="A URL template: a benchmark's ranking, {slug} replaced by the "
+        "benchmark's slug (as /api/benchmarks lists it)."
+    )
 
 
 class Message(Schema):

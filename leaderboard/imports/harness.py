@@ -8,8 +8,13 @@ checks the article. A fraction (0.6561) on a percentage benchmark is stored as t
 percentage (65.61), with the conversion recorded (``Result.as_percentage``).
 
 What the harness writes (``results`` → task → ``"acc,none"``, ``"acc_stderr,none"``;
-``config.model_args`` with ``pretrained=…``; ``model_name``; ``date``) is read here;
-``versions`` and ``n-shot`` are not recorded yet.
+``config.model_args`` with ``pretrained=…``; ``model_name``; ``date``) is read here,
+and ``n-shot`` → task gives each result's ``shots`` (how many solved examples the
+prompt held: results with different numbers are not comparable), which the rule
+accepts because the kept text states it; a value that is no whole number from 0 up
+leaves it empty. ``versions`` → task is deliberately not recorded as a field: it
+versions the harness's implementation of the task, not the benchmark
+(``BenchmarkVersion``), and it is kept word for word in the source's kept text.
 """
 
 import hashlib
@@ -23,7 +28,7 @@ import tablib
 from .. import writes
 from ..models import AIModel, Benchmark, BenchmarkAlias, ModelAlias, ResultKind, Source
 from ..models.results import Provenance
-from ..quotes import stored_figure
+from ..quotes import harness_shots, stored_figure
 from .run import ImportRefused
 
 # The metrics tried, in order, when none is given for a benchmark; then the
@@ -48,7 +53,8 @@ class HarnessFile:
             raise ImportRefused(f"{name}: not JSON ({error}).") from error
         if not isinstance(self.data, dict) or not isinstance(self.data.get("results"), dict):
             raise ImportRefused(
-                f'{name}: no "results" object: not a results file of lm-evaluation-harness.'
+                f'{name}: no "results" object: not a results file of lm-evaluation-harness '
+                "(rows of results are a JSON list of objects)."
             )
         self.model_names = self.named_models()
         self.model = self.find_model(model)
@@ -201,11 +207,13 @@ class HarnessFile:
                 "value",
                 "stderr",
                 "as_percentage",
+                "shots",
                 "provenance",
                 "reported_on",
                 "quote",
             ]
         )
+        shots = harness_shots(self.text)
         for task, figures in self.data["results"].items():
             if not isinstance(figures, dict):
                 continue
@@ -233,6 +241,7 @@ class HarnessFile:
                     stored_figure(Decimal(value), percent),
                     None if stderr is None else stored_figure(Decimal(stderr), percent),
                     percent,
+                    shots.get(task),
                     Provenance.INDEPENDENT,
                     self.measured_on.isoformat() if self.measured_on else "",
                     self.quote_for(task, keys),

@@ -11,14 +11,14 @@ one) and, once all are in, ``writes.loaded`` recomputes the touched models'
 headlines and moves the data version on once.
 """
 
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 
 from .. import writes
 from ..models import AIModel, Benchmark, BenchmarkVersion, Organization, Result, Source
-from ..quotes import format_number
+from ..quotes import MAX_SHOTS, format_number
 
 # Slugs looked up in one query at most this many at a time (SQLite's parameter limit).
 LOOKUP_BATCH = 500
@@ -99,6 +99,29 @@ class NumberWidget(widgets.DecimalWidget):
         return format_number(value)
 
 
+class ShotsWidget(widgets.IntegerWidget):
+    """A number of shots: a whole number from 0 up, refused with a sentence otherwise;
+    empty for a result whose source does not say."""
+
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        refusal = f"{value!r} is not a number of shots (a whole number from 0 to {MAX_SHOTS})."
+        if isinstance(value, bool):
+            raise ValueError(refusal)
+        try:
+            number = Decimal(text(value))
+        except InvalidOperation:
+            raise ValueError(refusal) from None
+        # Checked before converting: a huge exponent makes int() slow.
+        if not number.is_finite() or not 0 <= number <= MAX_SHOTS or number % 1:
+            raise ValueError(refusal)
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
 def text(value):
     """A cell as stripped text ("" for an empty one)."""
     return "" if value is None else str(value).strip()
@@ -122,6 +145,7 @@ class ResultResource(resources.ModelResource):
     stderr = fields.Field(attribute="stderr", column_name="stderr", widget=NumberWidget())
     ci_low = fields.Field(attribute="ci_low", column_name="ci_low", widget=NumberWidget())
     ci_high = fields.Field(attribute="ci_high", column_name="ci_high", widget=NumberWidget())
+    shots = fields.Field(attribute="shots", column_name="shots", widget=ShotsWidget())
     reported_on = fields.Field(
         attribute="reported_on", column_name="reported_on", widget=widgets.DateWidget("%Y-%m-%d")
     )
@@ -138,6 +162,7 @@ class ResultResource(resources.ModelResource):
             "ci_low",
             "ci_high",
             "as_percentage",
+            "shots",
             "rank",
             "provenance",
             "claimed_by",

@@ -12,7 +12,7 @@ from django.db import transaction
 from .resources import ResultResource
 
 # The formats rows come in, by the name ``--format`` takes and a file's suffix.
-ROW_FORMATS = {"csv": "csv", "json": "json", "xlsx": "xlsx"}
+ROW_FORMATS = ("csv", "json", "xlsx")
 
 
 class ImportRefused(Exception):

@@ -13,9 +13,12 @@ from ..quotes import (
     VALUE,
     any_is,
     attribution_in,
+    figure_text,
     format_number,
+    harness_shots,
     mentions,
     ranks_in,
+    shots_in,
     states,
     tied_figures,
 )
@@ -174,6 +177,15 @@ class Result(Citation):
         help_text="The source states fractions (0.6561) and the benchmark is in percent: "
         "the figures are stored times 100 (65.61).",
     )
+    shots = models.PositiveSmallIntegerField(
+        "shots (n-shot)",
+        null=True,
+        blank=True,
+        help_text="How many solved examples the prompt held (“5-shot”; 0 for zero-shot), "
+        "as the source states it: its quote, or the n-shot of an evaluation harness's "
+        "results file. Results measured with different numbers are not comparable. "
+        "Leave empty when the source does not say.",
+    )
     rank = PlaceField(null=True, blank=True, help_text="The place the source gives, 1 for first.")
     reported_on = models.DateField(null=True, blank=True)
     claimed_by = models.ForeignKey(
@@ -285,9 +297,7 @@ class Result(Citation):
     @property
     def display_value(self):
         """The value as the source writes it, else the place ("#1")."""
-        if self.value is not None:
-            return format_number(self.value)
-        return f"#{self.rank}"
+        return figure_text(self.value, self.rank)
 
     @property
     def display_uncertainty(self):
@@ -365,8 +375,38 @@ class Result(Citation):
             errors.setdefault("claimed_by", []).append("Name the vendor whose claim this is.")
         for field, message in self.attribution_errors().items():
             errors.setdefault(field, []).append(message)
+        for field, message in self.shots_errors().items():
+            errors.setdefault(field, []).append(message)
         if errors:
             raise ValidationError(errors)
+
+    def shots_errors(self):
+        """A number of shots must be one the source states: the quote says it ("5-shot",
+        "five-shot"), or the source's kept text is an evaluation harness's results file
+        whose ``"n-shot"`` gives it for a task that is one of the benchmark's names."""
+        if self.shots is None or self.shots in shots_in(self.quote):
+            return {}
+        stated = {}
+        if self.source_id and self.benchmark_id:
+            names = {name.lower() for name in self.benchmark.names}
+            stated = {
+                task: shots
+                for task, shots in harness_shots(self.source.raw_text).items()
+                if task.lower() in names
+            }
+            if self.shots in stated.values():
+                return {}
+        if stated:
+            given = " and ".join(f"{shots} for {task}" for task, shots in sorted(stated.items()))
+            return {
+                "shots": f"The source's n-shot gives {given}, not {self.shots}, and the "
+                f"quote does not state {self.shots}-shot."
+            }
+        return {
+            "shots": f"Neither the quote nor the source states {self.shots}-shot: quote the "
+            "words that say how many solved examples the prompt held (“5-shot”), or leave "
+            "it empty."
+        }
 
     def attribution_errors(self):
         """Errors where the quote is not about this row: it must name the model and

@@ -13,8 +13,8 @@ import django_tables2 as tables
 from django.utils.functional import cached_property
 from django_tables2.templatetags.django_tables2 import table_page_range
 
+from ..headlines import attach_headline_results, attach_headline_texts
 from ..models import AIModel
-from ..ranking import CELL_FIELDS, attach_headline_results
 from .columns import (
     BenchmarkColumn,
     BenchmarkSourceColumn,
@@ -127,13 +127,15 @@ class FastRowsTable(tables.Table):
         cells = [(bound.attrs["td"].as_html(), bound.column.cell) for bound in columns]
         return [[(attrs, cell(record)) for attrs, cell in cells] for record in records]
 
-    def export_records(self, columns):
-        """Every row in the table's order, read and prepared a chunk at a time, so an
-        export streams out as it goes instead of holding every row first."""
+    def export_records(self, columns, prepare_records=None):
+        """Every row in the table's order, read and prepared (``prepare_records``, by
+        default the table's own) a chunk at a time, so an export streams out as it
+        goes instead of holding every row first."""
+        prepare_records = prepare_records or self.prepare_records
         total = len(self.data)
         for start in range(0, total, EXPORT_CHUNK):
             records = list(self.data[start : start + EXPORT_CHUNK])
-            self.prepare_records(records)
+            prepare_records(records)
             self.prepare_columns(columns, records)
             yield from records
 
@@ -148,12 +150,16 @@ class FastRowsTable(tables.Table):
         """Every row, under plain-text headers (a generator: rows are read as it
         goes)."""
         columns = self.export_columns(exclude_columns or ())
-        yield [
-            getattr(bound.column, "export_header", None) or str(bound.header) for bound in columns
-        ]
+        yield self.export_headers(columns)
         values = [bound.column.value for bound in columns]
         for record in self.export_records(columns):
             yield [value(record) for value in values]
+
+    @staticmethod
+    def export_headers(columns):
+        return [
+            getattr(bound.column, "export_header", None) or str(bound.header) for bound in columns
+        ]
 
     def as_typed(self, base_url):
         """Every row as a dict of typed values (numbers, None for missing, slugs and
@@ -253,11 +259,35 @@ class LeaderboardTable(ModelTable):
             else "Open models"
         )
 
-    # What the rows read of each result (a CSV export reads less: CSV_CELL_FIELDS).
-    cell_fields = CELL_FIELDS
-
     def prepare_records(self, records):
-        attach_headline_results(records, self.benchmarks, self.cell_fields)
+        attach_headline_results(records, self.benchmarks)
+
+    def as_values(self, exclude_columns=None):
+        """Every row, under plain-text headers (a generator: rows are read as it
+        goes). The benchmarks' two texts each (a column's
+        ``text_part``: its figure, whose claim it is), most of the cells, come as text
+        from the read itself (``attach_headline_texts``); the other columns give
+        their ``value``."""
+        columns = self.export_columns(exclude_columns or ())
+        yield self.export_headers(columns)
+        called = [b for b in columns if getattr(b.column, "text_part", None) is None]
+        texted = [b for b in columns if getattr(b.column, "text_part", None) is not None]
+        slots = [(b.column.headline_key, b.column.text_part) for b in texted]
+        # A row is made as the called columns' values then the texts; this puts each
+        # cell back in its column's place.
+        made = [*called, *texted]
+        order = [made.index(bound) for bound in columns]
+        values = [bound.column.value for bound in called]
+        ranked = [self.ranking_benchmark] if self.ranking_benchmark else []
+
+        def prepare(records):
+            attach_headline_results(records, ranked)  # the Rank column's places
+            attach_headline_texts(records, slots)
+
+        for record in self.export_records(called, prepare):
+            cells = [value(record) for value in values]
+            cells += record.export_texts
+            yield [cells[at] for at in order]
 
     @staticmethod
     def sorted_benchmark(sort, benchmarks):

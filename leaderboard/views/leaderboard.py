@@ -12,7 +12,7 @@ from ..exports import csv_chunks, json_chunks, streamed
 from ..filters import ModelFilter
 from ..models import AIModel, Benchmark, Organization, Result
 from ..models.catalogue import citation_marks
-from ..ranking import CSV_CELL_FIELDS, Ranking, leaders
+from ..ranking import Ranking, leaders
 from ..tables import LeaderboardTable
 from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameters
 
@@ -106,7 +106,6 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         RequestConfig(self.request, paginate=False).configure(table)
         filename = self.get_export_filename(export_format)
         if export_format == "csv":
-            table.cell_fields = CSV_CELL_FIELDS
             return streamed(csv_chunks(table.as_values()), "text/csv; charset=utf-8", filename)
         head, rows = typed_export(table, self.request)
         return streamed(json_chunks(head, rows), "application/json", filename)

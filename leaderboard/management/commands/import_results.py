@@ -3,7 +3,6 @@ or from an lm-evaluation-harness results file, through the same rules as the adm
 One refused row means nothing is written; importing the same file twice changes
 nothing."""
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,13 +28,15 @@ def pairs(values, option):
 
 
 def looks_like_harness(path):
-    """Whether a .json file is a harness's results file (an object with "results")
-    rather than rows."""
+    """Whether a .json file is a harness's results file rather than rows: rows are a
+    JSON list, a results file an object (``HarnessFile`` then says if it is not one).
+    Read, not parsed: the import parses it once."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (ValueError, OSError):
+        with path.open(encoding="utf-8-sig") as file:
+            start = file.read(4096).lstrip()
+    except (UnicodeDecodeError, OSError):
         return False
-    return isinstance(data, dict) and isinstance(data.get("results"), dict)
+    return start.startswith("{")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,194 @@
+"""Each model's headline results (``Result.is_headline``), read in bulk for the rows a
+leaderboard table shows or exports: as cells that carry Result's display logic
+(``attach_headline_results``, for pages and the typed export), or, for a CSV export,
+straight as the text of each cell (``attach_headline_texts``)."""
+
+import gc
+from collections import namedtuple
+from contextlib import contextmanager
+from itertools import chain
+
+from django.db.models.sql.constants import MULTI
+
+from .models import Provenance, Result
+from .quotes import figure_text
+from .ranking import with_claim_names
+
+# What a table's cells read of a result, as plain values (with the claim's names:
+# ``with_claim_names``).
+CELL_FIELDS = (
+    "id",
+    "model_id",
+    "benchmark_id",
+    "version_id",
+    "value",
+    "stderr",
+    "ci_low",
+    "ci_high",
+    "rank",
+    "provenance",
+    "quote",
+    "claimer",
+    "claimer_slug",
+    "source_title",
+    "source_slug",
+)
+# Models whose headline results are read in one query.
+MODELS_A_QUERY = 500
+
+
+class HeadlineCell(namedtuple("HeadlineRow", CELL_FIELDS)):
+    """A headline result as a table's cell reads it: a tuple of ``CELL_FIELDS``
+    (plain values, read by name) with Result's own display logic, borrowed rather
+    than repeated. Building ORM instances for the 330,000 cells of an export of
+    10,000 models × 50 benchmarks took most of its time; a tuple costs a tenth."""
+
+    __slots__ = ()
+    display_value = Result.display_value
+    display_uncertainty = Result.display_uncertainty
+    is_vendor_claim = Result.is_vendor_claim
+    interval = Result.interval
+    pk = property(lambda cell: cell.id)
+
+
+def attach_headline_results(models, benchmarks):
+    """Give each of ``models`` (a list) its headline results on ``benchmarks``
+    (``HeadlineCell``), indexed by benchmark and version (read them with
+    ``headline_at``), in one query per 500 models."""
+    by_pk = {}
+    for model in models:
+        model.headline_index = {}
+        by_pk[model.pk] = model.headline_index
+    pks = list(by_pk)
+    make = HeadlineCell._make
+    model_at, benchmark_at, version_at = (
+        CELL_FIELDS.index(name) for name in ("model_id", "benchmark_id", "version_id")
+    )
+    with cyclic_gc_paused():
+        for start in range(0, len(pks), MODELS_A_QUERY):
+            rows = (
+                with_claim_names(Result.objects.headline())
+                .filter(benchmark__in=benchmarks, model_id__in=pks[start : start + MODELS_A_QUERY])
+                .order_by()
+                .values_list(*CELL_FIELDS)
+            )
+            for row in rows:
+                by_pk[row[model_at]][row[benchmark_at], row[version_at]] = make(row)
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Python's cycle collector paused while a burst of objects that hold no cycles
+    (tuples of plain values) is built: it otherwise ran again and again over them,
+    a third of an export's time. Reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def headline_at(model, key):
+    """A model's headline result at ``key`` (benchmark id, version id), or None
+    (see ``attach_headline_results``)."""
+    return model.headline_index.get(key)
+
+
+# The two texts a CSV export gives each benchmark: its figure, and whose claim it is
+# from which source.
+FIGURE, CLAIM = "figure", "claim"
+
+
+def claim_text(provenance, claimer, source_title):
+    """Whose claim a result is, and its source: "NVIDIA's claim; <title>" or
+    "independent; <title>"."""
+    who = f"{claimer}'s claim" if provenance == Provenance.VENDOR_CLAIM else "independent"
+    return f"{who}; {source_title}"
+
+
+def attach_headline_texts(models, slots):
+    """Give each of ``models`` (a list) ``export_texts``: for each of ``slots``
+    ((benchmark id, version id), FIGURE or CLAIM), that headline result's text
+    (``figure_text`` or ``claim_text``), "" where the model has none; in one query per
+    500 models.
+
+    The texts are made as the rows are read, without a cell for each result or a
+    column's call for each text: a CSV export of 10,000 models × 50 benchmarks has 1.1
+    million such cells, and making them through the columns took most of its time."""
+    at = {}
+    for index, (key, part) in enumerate(slots):
+        at.setdefault(key, [None, None])[part == CLAIM] = index
+    blank = [""] * len(slots)
+    by_pk = {}
+    for model in models:
+        model.export_texts = blank.copy()
+        by_pk[model.pk] = model.export_texts
+    pks = list(by_pk)
+    claims = {}  # (provenance, claimer, source title): text; a few sources claim most
+    figures = {}  # (the value as stored, rank): text; values repeat across results
+    with cyclic_gc_paused():
+        for start in range(0, len(pks), MODELS_A_QUERY):
+            rows, stored_value = raw_rows(
+                with_claim_names(Result.objects.headline())
+                .filter(
+                    benchmark__in={key[0] for key in at},
+                    model_id__in=pks[start : start + MODELS_A_QUERY],
+                )
+                .order_by()
+                .values_list(
+                    "model_id",
+                    "benchmark_id",
+                    "version_id",
+                    "value",
+                    "rank",
+                    "provenance",
+                    "claimer",
+                    "source_title",
+                ),
+                "value",
+            )
+            for model_id, benchmark_id, version_id, value, rank, *claim in rows:
+                where = at.get((benchmark_id, version_id))
+                if where is None:  # a version the table does not show
+                    continue
+                texts = by_pk[model_id]
+                figure_at, claim_at = where
+                if figure_at is not None:
+                    text = figures.get((value, rank))
+                    if text is None:
+                        text = figures[value, rank] = figure_text(stored_value(value), rank)
+                    texts[figure_at] = text
+                if claim_at is not None:
+                    claim = tuple(claim)
+                    text = claims.get(claim)
+                    if text is None:
+                        text = claims[claim] = claim_text(*claim)
+                    texts[claim_at] = text
+
+
+def raw_rows(queryset, name):
+    """The rows of ``queryset`` (a ``values_list()``) as the database driver gives
+    them, and a function converting the ``name`` column's raw values as Django's own
+    iteration would (the same converters: the backend's, then the field's), for a
+    caller to apply once per distinct value rather than once a row. SQLite hands a
+    decimal over as a float, which Django makes a Decimal rounded to the field's
+    places: reading an export's 330,000 results took twice as long through it."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    chunks = compiler.execute_sql(MULTI)
+    selected = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+    converters = compiler.get_converters(selected)
+    position = list(queryset._fields).index(name)
+    converting, expression = converters.pop(position, ((), None))
+    rows = chain.from_iterable(chunks)
+    if converters:  # other columns' (none, today), converted a row at a time as usual
+        rows = compiler.apply_converters(rows, converters)
+    connection = compiler.connection
+
+    def convert(value):
+        for converter in converting:
+            value = converter(value, expression, connection)
+        return value
+
+    return rows, convert
