@@ -175,7 +175,7 @@ def test_each_results_shots_is_the_files_n_shot_for_its_task(client, harness_wor
     arc_result.full_clean()
     page = client.get(model.get_absolute_url()).content.decode()
     row = page.split("<h2>Results</h2>")[1].split("ARC-Easy")[1].split("</tr>")[0]
-    assert "· 0-shot" in row
+    assert ">0-shot</small>" in row
     # The API gives them too, and null where no source says.
     api = client.get("/api/results", {"model": model.slug}).json()["items"]
     assert sorted(item["shots"] for item in api) == [0, 0]
