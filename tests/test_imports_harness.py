@@ -200,4 +200,4 @@ def test_shots_are_left_empty_where_the_file_gives_no_number(
     assert Result.objects.get(benchmark=hellaswag).shots is None
     assert Result.objects.get(benchmark=lambada).shots is None
     page = client.get(model.get_absolute_url()).content.decode()
-    assert ("· 5-shot" in page) == bool(n_shot) and "· None-shot" not in page
+    assert (">5-shot</small>" in page) == bool(n_shot) and "None-shot" not in page
