@@ -176,6 +176,9 @@ def test_each_results_shots_is_the_files_n_shot_for_its_task(client, harness_wor
     page = client.get(model.get_absolute_url()).content.decode()
     row = page.split("<h2>Results</h2>")[1].split("ARC-Easy")[1].split("</tr>")[0]
     assert ">0-shot</small>" in row
+    # The benchmark's ranking says so beside the figure; the leaderboard's cells don't.
+    assert ">0-shot</small>" in client.get(arc.get_absolute_url()).content.decode()
+    assert "-shot</small>" not in client.get("/", {"show": arc.slug}).content.decode()
     # The API gives them too, and null where no source says.
     api = client.get("/api/results", {"model": model.slug}).json()["items"]
     assert sorted(item["shots"] for item in api) == [0, 0]

@@ -77,6 +77,16 @@ def uncertainty(result):
     return f' <small class="uncertainty">{escape(shown)}</small>' if shown else ""
 
 
+def shots_note(result):
+    """How many solved examples the prompt held ("5-shot"), where its source says."""
+    if result.shots is None:
+        return ""
+    return (
+        ' <small class="shots" title="How many solved examples the prompt held, as the '
+        f'source states it">{result.shots}-shot</small>'
+    )
+
+
 def claim_badge(result):
     """Marks a vendor's claim as that vendor's, with the source on hover."""
     if not result.is_vendor_claim:
@@ -307,9 +317,13 @@ class BenchmarkColumn(tables.Column):
             return NO_RESULT
         passage = self.source_url_pattern.replace("__slug__", result.source_slug)
         passage += "#" + quote_anchor(result.quote)
+        # A benchmark's own ranking says how each result was measured; the
+        # leaderboard's cells, one per benchmark, stay a figure.
+        shots = shots_note(result) if self.rows_are_results else ""
         return mark_safe(
             f'<a class="figure" href="{escape(passage)}" title="Where the source states it">'
-            f"{escape(result.display_value)}</a>{uncertainty(result)}{claim_badge(result)}"
+            f"{escape(result.display_value)}</a>{uncertainty(result)}{shots}"
+            f"{claim_badge(result)}"
         )
 
     # The CSV export reads this text with the results (``attach_headline_texts``).
