@@ -229,4 +229,4 @@ def test_a_shots_column_is_imported_by_the_same_rule(article, client, tmp_path, 
         "gate-nvidia-enters-the-ai-large-model-race": "",
         "gate-other": "5",
     }
-    assert "· 5-shot" in client.get("/models/gpt-oss-largest/").content.decode()
+    assert ">5-shot</small>" in client.get("/models/gpt-oss-largest/").content.decode()
