@@ -25,6 +25,7 @@ CELL_FIELDS = (
     "stderr",
     "ci_low",
     "ci_high",
+    "shots",
     "rank",
     "provenance",
     "quote",

@@ -405,6 +405,7 @@ def test_article_json_export_is_typed(client, article):
     ai_index = nemotron["results"]["ai-index"]
     assert ai_index["value"] == 37 and isinstance(ai_index["value"], int)
     assert ai_index["unit"] == "points" and ai_index["stated_rank"] is None
+    assert ai_index["shots"] is None  # the article does not say
     assert ai_index["provenance"] == "vendor_claim"
     assert ai_index["claimed_by"] == {"slug": "nvidia", "name": "NVIDIA"}
     assert ai_index["quote"].startswith("NVIDIA claims that in the AI Index composite score")

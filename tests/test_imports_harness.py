@@ -179,6 +179,9 @@ def test_each_results_shots_is_the_files_n_shot_for_its_task(client, harness_wor
     # The benchmark's ranking says so beside the figure; the leaderboard's cells don't.
     assert ">0-shot</small>" in client.get(arc.get_absolute_url()).content.decode()
     assert "-shot</small>" not in client.get("/", {"show": arc.slug}).content.decode()
+    exported = client.get("/", {"show": arc.slug, "_export": "json"}).getvalue()
+    (row,) = [row for row in json.loads(exported)["rows"] if row["results"][arc.slug]]
+    assert row["results"][arc.slug]["shots"] == 0
     # The API gives them too, and null where no source says.
     api = client.get("/api/results", {"model": model.slug}).json()["items"]
     assert sorted(item["shots"] for item in api) == [0, 0]

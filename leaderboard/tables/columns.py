@@ -352,6 +352,7 @@ class BenchmarkColumn(tables.Column):
             "stderr": json_number(result.stderr),
             "ci_low": json_number(result.ci_low),
             "ci_high": json_number(result.ci_high),
+            "shots": result.shots,
             "stated_rank": result.rank,
             "unit": self.benchmark.unit or None,
             "version": self.benchmark.ranked_version.name
