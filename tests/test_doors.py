@@ -176,6 +176,19 @@ def admin_delete_alias_quotes_rely_on(client, tmp_path):
     return response.content.decode()
 
 
+def admin_shots_the_quote_never_states(client, tmp_path):
+    response = result_add(
+        client,
+        model=AIModel.objects.get(slug="nemotron-3-super").pk,
+        benchmark=Benchmark.objects.get(slug="ai-index").pk,
+        value="37",
+        shots="5",
+        quote=AI_INDEX,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def write_path_swapped(client, tmp_path):
     result = Result.objects.get(model__slug="gpt-oss-largest", benchmark__slug="ai-index")
     result.value = 37
@@ -208,6 +221,7 @@ DOORS = {
     admin_source_text_dropping_quotes: "This change would break",
     admin_rename_claimer: "Renaming the organization would break 3 row(s)",
     admin_delete_alias_quotes_rely_on: "GPT-OSS (largest version) · AI Index composite score: 33",
+    admin_shots_the_quote_never_states: "Neither the quote nor the source states 5-shot",
     write_path_swapped: "The quote ties 33 to GPT-OSS (largest version), not 37",
     restore_of_a_tampered_backup: "The quote ties 33 to GPT-OSS (largest version), not 37",
 }

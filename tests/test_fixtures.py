@@ -236,6 +236,26 @@ SIDE_DOORS = {
         },
         "quote: This quote is not in the text of",
     ),
+    # The article's claim, given a number of shots the article never states.
+    "shots no source states": (
+        {
+            "model": "leaderboard.result",
+            "fields": {
+                "model": ["nemotron-3-super"],
+                "benchmark": ["ai-index"],
+                "version": None,
+                "source": [ARTICLE_SOURCE],
+                "value": "37",
+                "rank": None,
+                "shots": 5,
+                "provenance": "vendor_claim",
+                "claimed_by": ["nvidia"],
+                "quote": "NVIDIA claims that in the AI Index composite score, Nemotron 3 Super "
+                "scored 37 points, while GPT-OSS scored only 33 points.",
+            },
+        },
+        "shots: Neither the quote nor the source states 5-shot",
+    ),
     "a choice that is not one": (
         {
             "model": "leaderboard.aimodel",

@@ -207,3 +207,23 @@ def test_shots_are_left_empty_where_the_file_gives_no_number(
     assert Result.objects.get(benchmark=lambada).shots is None
     page = client.get(model.get_absolute_url()).content.decode()
     assert (">5-shot</small>" in page) == bool(n_shot) and "None-shot" not in page
+
+
+def test_editing_the_kept_file_under_its_shots_is_refused(admin_client, harness_world):
+    """The n-shot a result's shots rest on is part of its source: an edit of the
+    source's text that changes it is refused in the admin, and nothing changes."""
+    from django.urls import reverse
+
+    run("--skip-unknown-tasks")
+    source = Source.objects.get(slug__startswith="lm-eval-")
+    url = reverse("admin:leaderboard_source_change", args=[source.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields if name != "upload"}
+    assert '"arc_easy": 0' in data["kept_text"]
+    data["kept_text"] = data["kept_text"].replace('"arc_easy": 0', '"arc_easy": 5')
+    before = source.kept_text, sorted(Result.objects.values_list("pk", "shots"))
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "This change would break" in response.content.decode()
+    source.refresh_from_db()
+    assert (source.kept_text, sorted(Result.objects.values_list("pk", "shots"))) == before
