@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from .models import AIModel, Benchmark, Provenance, Result
 from .passages import quote_anchor
-from .quotes import format_number
+from .quotes import figure_text
 
 HistoricalResult = Result.history.model
 
@@ -114,13 +114,6 @@ def with_previous(rows):
     return [Change(row, previous.get(row.history_id)) for row in rows]
 
 
-def figure(row):
-    """A result's figure as the site shows it: the value, else the place ("#1")."""
-    if row.value is not None:
-        return format_number(row.value)
-    return f"#{row.rank}"
-
-
 def compared_fields():
     return [field for field in HistoricalResult.tracked_fields if field.name not in UNCOMPARED]
 
@@ -171,14 +164,14 @@ class Change:
 
     @property
     def figure(self):
-        return figure(self.record)
+        return figure_text(self.record.value, self.record.rank)
 
     @cached_property
     def old_figure(self):
         """The figure before a change, when the change changed it; else None."""
         if self.previous is None:
             return None
-        old = figure(self.previous)
+        old = figure_text(self.previous.value, self.previous.rank)
         return old if old != self.figure else None
 
     @cached_property

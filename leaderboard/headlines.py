@@ -66,15 +66,22 @@ def attach_headline_results(models, benchmarks):
         CELL_FIELDS.index(name) for name in ("model_id", "benchmark_id", "version_id")
     )
     with cyclic_gc_paused():
-        for start in range(0, len(pks), MODELS_A_QUERY):
-            rows = (
-                with_claim_names(Result.objects.headline())
-                .filter(benchmark__in=benchmarks, model_id__in=pks[start : start + MODELS_A_QUERY])
-                .order_by()
-                .values_list(*CELL_FIELDS)
-            )
+        for rows in headline_queries(pks, benchmarks, CELL_FIELDS):
             for row in rows:
                 by_pk[row[model_at]][row[benchmark_at], row[version_at]] = make(row)
+
+
+def headline_queries(pks, benchmarks, fields):
+    """The headline results of the models ``pks`` on ``benchmarks``, with the claim's
+    names (``with_claim_names``), as ``values_list(*fields)`` querysets of 500 models
+    each, unordered (rows are found by model, benchmark and version)."""
+    for start in range(0, len(pks), MODELS_A_QUERY):
+        yield (
+            with_claim_names(Result.objects.headline())
+            .filter(benchmark__in=benchmarks, model_id__in=pks[start : start + MODELS_A_QUERY])
+            .order_by()
+            .values_list(*fields)
+        )
 
 
 @contextmanager
@@ -97,6 +104,17 @@ def headline_at(model, key):
     return model.headline_index.get(key)
 
 
+# What a CSV export's texts are made of.
+TEXT_FIELDS = (
+    "model_id",
+    "benchmark_id",
+    "version_id",
+    "value",
+    "rank",
+    "provenance",
+    "claimer",
+    "source_title",
+)
 # The two texts a CSV export gives each benchmark: its figure, and whose claim it is
 # from which source.
 FIGURE, CLAIM = "figure", "claim"
@@ -130,26 +148,8 @@ def attach_headline_texts(models, slots):
     claims = {}  # (provenance, claimer, source title): text; a few sources claim most
     figures = {}  # (the value as stored, rank): text; values repeat across results
     with cyclic_gc_paused():
-        for start in range(0, len(pks), MODELS_A_QUERY):
-            rows, stored_value = raw_rows(
-                with_claim_names(Result.objects.headline())
-                .filter(
-                    benchmark__in={key[0] for key in at},
-                    model_id__in=pks[start : start + MODELS_A_QUERY],
-                )
-                .order_by()
-                .values_list(
-                    "model_id",
-                    "benchmark_id",
-                    "version_id",
-                    "value",
-                    "rank",
-                    "provenance",
-                    "claimer",
-                    "source_title",
-                ),
-                "value",
-            )
+        for queryset in headline_queries(pks, {key[0] for key in at}, TEXT_FIELDS):
+            rows, stored_value = raw_rows(queryset, "value")
             for model_id, benchmark_id, version_id, value, rank, *claim in rows:
                 where = at.get((benchmark_id, version_id))
                 if where is None:  # a version the table does not show
