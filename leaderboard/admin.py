@@ -10,11 +10,12 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import truncatechars
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import writes
+from .admin_imports import ResultImportMixin
 from .imports.resources import ResultResource
 from .models import (
     AIModel,
@@ -351,14 +352,16 @@ class BenchmarkCitationAdmin(QuoteExcerptMixin, LeaderboardAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(ImportExportMixin, QuoteExcerptMixin, LeaderboardAdmin):
+class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, LeaderboardAdmin):
     """Results, one at a time or in bulk: import (CSV, XLSX, JSON) shows a preview of
     every row it would create, change or refuse, and why, before anything is
-    written; a file with a refused row cannot be confirmed (see
-    ``leaderboard.imports``)."""
+    written; a file with a refused row cannot be confirmed, and a confirmed file is
+    written whole or not at all (``leaderboard.admin_imports``). Export needs the
+    permission to view results, import those to add and change them."""
 
     resource_classes = [ResultResource]
     formats = [CSV, XLSX, JSON]
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
 
     list_display = [
         "model",

@@ -189,7 +189,7 @@ def test_the_admin_previews_an_import_before_writing(article, admin_client):
     before = snapshot()
     response = admin_client.post(
         "/admin/leaderboard/result/import/",
-        {"import_file": upload, "format": "0", "resource": "0"},
+        {"import_file": upload, "format": "csv"},
     )
     page = response.content.decode()
     assert response.status_code == 200

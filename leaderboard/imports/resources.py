@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 
 from .. import writes
+from ..exports import defuse
 from ..models import AIModel, Benchmark, BenchmarkVersion, Organization, Result, Source
 from ..quotes import MAX_SHOTS, format_number
 
@@ -85,28 +86,51 @@ class VersionWidget(widgets.ForeignKeyWidget):
         return self.found[key]
 
 
+# The largest figure a result stores (max_digits 15, decimal_places 6): below 10⁹.
+LARGEST_FIGURE = Decimal(10) ** (Result._meta.get_field("value").max_digits - 6)
+# The largest place the database holds.
+MAX_PLACE = 2_147_483_647
+
+
 class NumberWidget(widgets.DecimalWidget):
-    """A figure: refused with a sentence when it is not a number; exported as people
-    write it (37, not 37.000000)."""
+    """A figure: refused with a sentence when it is not a number a result can hold
+    (NaN, infinity, 10⁹ or more); exported as people write it (37, not 37.000000)."""
 
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a number.")
         try:
-            return super().clean(value, row, **kwargs)
+            number = super().clean(value, row, **kwargs)
         except (InvalidOperation, ValueError):
             raise ValueError(f"{value!r} is not a number.") from None
+        if number is None:
+            return None
+        if not number.is_finite():
+            raise ValueError(f"{value!r} is not a number a result can hold.")
+        if abs(number) >= LARGEST_FIGURE:
+            raise ValueError(
+                f"{value!r} is too large: a result holds figures below {LARGEST_FIGURE:,}."
+            )
+        return number
 
     def render(self, value, obj=None, **kwargs):
         return format_number(value)
 
 
-class ShotsWidget(widgets.IntegerWidget):
-    """A number of shots: a whole number from 0 up, refused with a sentence otherwise;
-    empty for a result whose source does not say."""
+class WholeNumberWidget(widgets.IntegerWidget):
+    """A whole number from ``minimum`` to ``maximum`` (shots, a place), refused with a
+    sentence otherwise (1.5, true, "first"); empty for one the source does not give."""
+
+    def __init__(self, what, minimum, maximum):
+        super().__init__()
+        self.what, self.minimum, self.maximum = what, minimum, maximum
 
     def clean(self, value, row=None, **kwargs):
         if self.is_empty(value):
             return None
-        refusal = f"{value!r} is not a number of shots (a whole number from 0 to {MAX_SHOTS})."
+        refusal = (
+            f"{value!r} is not {self.what} (a whole number from {self.minimum} to {self.maximum})."
+        )
         if isinstance(value, bool):
             raise ValueError(refusal)
         try:
@@ -114,12 +138,31 @@ class ShotsWidget(widgets.IntegerWidget):
         except InvalidOperation:
             raise ValueError(refusal) from None
         # Checked before converting: a huge exponent makes int() slow.
-        if not number.is_finite() or not 0 <= number <= MAX_SHOTS or number % 1:
+        if not number.is_finite() or not self.minimum <= number <= self.maximum or number % 1:
             raise ValueError(refusal)
         return int(number)
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """True or false, written as true/false, yes/no or 1/0 (any case); empty is
+    false. Anything else is refused, not read as false ("maybe")."""
+
+    WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if value is None or text(value) == "":
+            return False
+        word = text(value).lower()
+        if word not in self.WORDS:
+            raise ValueError(f"{value!r} is neither true nor false (write 1 or 0).")
+        return self.WORDS[word]
 
 
 def text(value):
@@ -145,7 +188,17 @@ class ResultResource(resources.ModelResource):
     stderr = fields.Field(attribute="stderr", column_name="stderr", widget=NumberWidget())
     ci_low = fields.Field(attribute="ci_low", column_name="ci_low", widget=NumberWidget())
     ci_high = fields.Field(attribute="ci_high", column_name="ci_high", widget=NumberWidget())
-    shots = fields.Field(attribute="shots", column_name="shots", widget=ShotsWidget())
+    as_percentage = fields.Field(
+        attribute="as_percentage", column_name="as_percentage", widget=YesNoWidget()
+    )
+    shots = fields.Field(
+        attribute="shots",
+        column_name="shots",
+        widget=WholeNumberWidget("a number of shots", 0, MAX_SHOTS),
+    )
+    rank = fields.Field(
+        attribute="rank", column_name="rank", widget=WholeNumberWidget("a place", 1, MAX_PLACE)
+    )
     reported_on = fields.Field(
         attribute="reported_on", column_name="reported_on", widget=widgets.DateWidget("%Y-%m-%d")
     )
@@ -172,6 +225,8 @@ class ResultResource(resources.ModelResource):
         export_order = fields
         import_id_fields = ("model", "benchmark", "version", "source")
         skip_unchanged = True
+        # The preview lists each row's outcome and reason, not an HTML diff.
+        skip_html_diff = True
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
@@ -263,6 +318,17 @@ class ResultResource(resources.ModelResource):
         instance.save(force_insert=is_create)
         self.existing[self.key_of(instance)] = instance
         self.touched_models.add(instance.model_id)
+
+    def before_import_row(self, row, **kwargs):
+        """A quote the export defused (``'=…``) reads back as its source wrote it."""
+        quote = row.get("quote")
+        if isinstance(quote, str) and quote.startswith("'") and defuse(quote[1:]) == quote:
+            row["quote"] = quote[1:]
+
+    def export_field(self, field, instance, **kwargs):
+        """A cell a spreadsheet would run as a formula is defused, as the site's own
+        export does (``exports.defuse``); the import reads it back."""
+        return defuse(super().export_field(field, instance, **kwargs))
 
     def after_import(self, dataset, result, **kwargs):
         if self.touched_models and not kwargs.get("dry_run"):

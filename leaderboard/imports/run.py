@@ -3,16 +3,11 @@ one transaction, and a report of what was (or, in a dry run, would be) created,
 changed, left as it was, or refused and why."""
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
 from .resources import ResultResource
-
-# The formats rows come in, by the name ``--format`` takes and a file's suffix.
-ROW_FORMATS = ("csv", "json", "xlsx")
 
 
 class ImportRefused(Exception):
@@ -26,40 +21,29 @@ class ImportReport:
     changed: int = 0
     unchanged: int = 0
     refused: list = field(default_factory=list)  # "Row 3: value: The quote does not …"
+    refused_rows: set = field(default_factory=set)  # the numbers of the rows refused
     rows: list = field(default_factory=list)  # (row number, "new" / "update" / "skip", text)
+    total: int = 0  # rows in the file
     written: bool = False
 
-    @property
-    def total(self):
-        return self.created + self.changed + self.unchanged + len(self.refused)
+    def refuse(self, number, message):
+        """Note a refusal: of row ``number``, or of the whole file (None)."""
+        self.refused.append(message)
+        if number is not None:
+            self.refused_rows.add(number)
 
     def summary(self, dry_run):
         verb = "would be" if dry_run else "were"
         if self.refused:
-            return (
-                f"Nothing was written: {len(self.refused)} row(s) refused "
-                f"(of {self.total}). Fix them and import again."
-            )
+            if self.refused_rows:
+                what = f"{len(self.refused_rows)} of {self.total} row(s) refused"
+            else:
+                what = "the file was refused"
+            return f"Nothing was written: {what}. Fix them and import again."
         return (
             f"{self.created} result(s) {verb} created, {self.changed} changed, "
             f"{self.unchanged} unchanged."
         )
-
-
-def read_rows(path, fmt=None):
-    """A tablib Dataset of the file's rows; ``fmt`` from its suffix when not given."""
-    path = Path(path)
-    fmt = fmt or path.suffix.lstrip(".").lower()
-    if fmt not in ROW_FORMATS:
-        raise ImportRefused(f"{path.name}: not a format rows come in (csv, json or xlsx).")
-    try:
-        if fmt == "xlsx":
-            return tablib.Dataset().load(path.read_bytes(), format="xlsx")
-        return tablib.Dataset().load(path.read_text(encoding="utf-8-sig"), format=fmt)
-    except UnicodeDecodeError as error:
-        raise ImportRefused(f"{path.name}: not UTF-8 text ({error.reason}).") from error
-    except Exception as error:  # tablib's and its parsers' errors have no common base
-        raise ImportRefused(f"{path.name}: cannot be read as {fmt.upper()}: {error}") from error
 
 
 def import_rows(rows, dry_run=False, progress=None):
@@ -92,17 +76,25 @@ def report_of(result):
         created=result.totals["new"],
         changed=result.totals["update"],
         unchanged=result.totals["skip"],
+        total=result.total_rows,
     )
     for error in result.base_errors:
-        report.refused.append(f"The file: {error.error}")
+        report.refuse(None, f"The file: {unexpected(error.error)}")
     for number, errors in result.row_errors():
         for error in errors:
-            report.refused.append(f"Row {number}: {error.error}")
+            report.refuse(number, f"Row {number}: {unexpected(error.error)}")
     for invalid in result.invalid_rows:
         for name, messages in invalid.error_dict.items():
             where = "" if name == NON_FIELD_ERRORS else f"{name}: "
             for message in messages:
-                report.refused.append(f"Row {invalid.number}: {where}{message}")
+                report.refuse(invalid.number, f"Row {invalid.number}: {where}{message}")
     for number, row_result in enumerate(result.rows, 1):
         report.rows.append((number, row_result.import_type, row_result.object_repr or ""))
     return report
+
+
+def unexpected(error):
+    """An error no rule foresaw, as a sentence: its kind and message, never a
+    traceback (the rules refuse every input they know of with their own sentence)."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"it could not be checked ({type(error).__name__}{': ' if message else ''}{message})."

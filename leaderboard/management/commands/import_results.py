@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from leaderboard.imports.harness import HarnessFile
-from leaderboard.imports.run import ROW_FORMATS, ImportRefused, import_rows, read_rows
+from leaderboard.imports.reading import ROW_FORMATS, read_path
+from leaderboard.imports.run import ImportRefused, import_rows
 
 FORMATS = [*ROW_FORMATS, "lm-eval"]
 # Files with at least this many rows show a progress bar.
@@ -91,7 +92,7 @@ class Command(BaseCommand):
             if fmt == "lm-eval":
                 report, skipped = self.import_harness(path, dry_run, options)
             else:
-                dataset = read_rows(path, fmt)
+                dataset = read_path(path, fmt)
                 report, skipped = self.run(dataset, dry_run), []
         except ImportRefused as refused:
             raise CommandError(f"Nothing was written: {refused}") from refused
