@@ -8,7 +8,10 @@ process, times:
   median of three requests);
 - an import of 10,000 new results through `import_results`: the dry run (the
   preview) and the import itself, every row checked by the quote rule against a
-  source that states it.
+  source that states it;
+- the same file through the admin, as an editor's browser sends it: the upload and
+  its preview, then Confirm (10,000 rows is the limit of one file: each step has to
+  answer within gunicorn's 30 s).
 
 Prints the figures and writes them to docs/benchmarks.md with the machine.
 
@@ -104,6 +107,36 @@ def timed_import(path, *args):
     return time.perf_counter() - start, out.getvalue().strip().splitlines()[-1]
 
 
+def timed_admin_import(client, path):
+    """The admin's preview of ``path`` and its confirm: each step's seconds and what
+    the page said."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    editor, _ = get_user_model().objects.get_or_create(
+        username="scale-editor", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client.force_login(editor)
+    start = time.perf_counter()
+    with path.open("rb") as file:
+        shown = client.post(
+            "/admin/leaderboard/result/import/", {"import_file": file, "format": "csv"}
+        )
+    preview = time.perf_counter() - start
+    page = shown.content.decode()
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    said = re.search(r'id="import-summary">\s*(.*?)\s*</p>', page, re.S)
+    start = time.perf_counter()
+    done = client.post("/admin/leaderboard/result/import/confirm/", hidden, follow=True)
+    confirm = time.perf_counter() - start
+    finished = re.search(r"Import of .*? finished: (.*?)</li>", done.content.decode())
+    return (
+        (preview, said.group(1) if said else f"HTTP {shown.status_code}"),
+        (confirm, finished.group(1) if finished else f"HTTP {done.status_code}"),
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=10_000)
@@ -154,6 +187,12 @@ def main():
     lines.append(f"| import {options.rows:,} rows | | {written:.1f} s | {said} |")
     again, said = timed_import(path)
     lines.append(f"| the same file again | | {again:.1f} s | {said} |")
+    Result.objects.filter(source__slug="scale-import").delete()
+    (preview, said), (confirmed, done) = timed_admin_import(client, path)
+    lines.append(
+        f"| admin import of {options.rows:,} rows, preview | | {preview:.1f} s | {said} |"
+    )
+    lines.append(f"| admin import: Confirm | | {confirmed:.1f} s | {done} |")
     Result.objects.filter(source__slug="scale-import").delete()
     table = "\n".join(
         [

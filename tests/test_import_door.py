@@ -230,6 +230,7 @@ HOSTILE = [
     (lambda: row_files.csv_with_a_long_cell(20_001), "csv", "over the limit of 20,000"),
     (row_files.csv_ragged, "csv", "row 1 has 3 cell(s) where the header has 7"),
     (row_files.csv_over_the_size, "csv", "over the limit of 10 MB"),
+    (row_files.csv_with_a_nul, "csv", "row 1, column 1 holds a NUL character"),
     (lambda: b"\n\n", "csv", "holds no rows"),
     (lambda: row_files.HEADER.encode(), "csv", "a header but no rows"),
 ]

@@ -106,6 +106,11 @@ def check_row(cells, number, width, name):
             "every row needs one cell per column (an empty cell is fine)."
         )
     for column, cell in enumerate(cells, 1):
+        if isinstance(cell, str) and "\x00" in cell:
+            # Refused here: PostgreSQL cannot even look a slug holding one up.
+            raise ImportRefused(
+                f"{name}: row {number}, column {column} holds a NUL character (U+0000): remove it."
+            )
         if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
             raise ImportRefused(
                 f"{name}: row {number}, column {column} holds {len(cell):,} characters, over "

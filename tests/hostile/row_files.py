@@ -155,3 +155,8 @@ def csv_ragged():
 def csv_over_the_size(megabytes=11):
     """A file past the size limit, made of blank lines after its header."""
     return (HEADER + "\n").encode() + b"\n" * (megabytes * 1024 * 1024)
+
+
+def csv_with_a_nul():
+    """A NUL byte in a slug: PostgreSQL refuses to even look it up."""
+    return (HEADER + "\ngpt-oss-largest\x00,ai-index,s,1,independent,,q\n").encode()
