@@ -3,12 +3,15 @@
 import hashlib
 import logging
 import os
+import threading
+import time
 from calendar import timegm
-from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.cache import (
     get_cache_key,
     get_conditional_response,
@@ -83,16 +86,20 @@ def cached_page(request, etag):
     named in Vary."""
     if not settings.PAGE_CACHE_SECONDS:
         return None
-    with cache_unavailable_is_a_miss():
+
+    def read():
         key = get_cache_key(request, key_prefix=f"page:{etag}", method="GET", cache=cache)
         return None if key is None else cache.get(key)
+
+    return cache_unavailable_is_a_miss(request, read)
 
 
 def store_page(request, response, etag):
     if response.streaming or len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
         # A streamed export, or a page of 500 rows: rendering it again beats holding it.
         return
-    with cache_unavailable_is_a_miss():
+
+    def write():
         key = learn_cache_key(
             request,
             response,
@@ -102,13 +109,79 @@ def store_page(request, response, etag):
         )
         cache.set(key, response, settings.PAGE_CACHE_SECONDS)
 
+    cache_unavailable_is_a_miss(request, write)
 
-@contextmanager
-def cache_unavailable_is_a_miss():
-    """The page cache is an accelerator: when it fails (Redis stopped, a timeout), log
-    a warning and serve the page without it; the next request tries again, so pages go
-    back to the cache as soon as it answers."""
+
+class Breaker:
+    """Whether this process may try the page cache now: a circuit breaker.
+
+    Closed, every request may. A failure opens it for PAGE_CACHE_RETRY_SECONDS, when
+    requests skip the cache; then one request tries it (half-open) while the others
+    still skip: its success closes the breaker, its failure opens it again. So a stalled
+    Redis costs each process one timeout per interval, not one per request. The lock
+    is held only to read and flip two fields, never across a cache call, so threads
+    and gevent's greenlets (gevent patches the lock) share it safely."""
+
+    clock = staticmethod(time.monotonic)  # a test moves time on by replacing it
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._open_until = None  # None: closed
+        self._probing = False
+
+    def allows(self):
+        with self._lock:
+            if self._open_until is None:
+                return True
+            if self._probing or self.clock() < self._open_until:
+                return False
+            self._probing = True  # this caller tries the cache for everyone
+            return True
+
+    def record(self, succeeded):
+        """A cache operation's outcome. Only the probe's success closes an open
+        breaker: one begun before it opened says nothing of the cache now."""
+        with self._lock:
+            if not succeeded:
+                self._open_until = self.clock() + settings.PAGE_CACHE_RETRY_SECONDS
+                self._probing = False
+            elif self._probing:
+                self._open_until, self._probing = None, False
+
+    def reset(self):
+        with self._lock:
+            self._open_until, self._probing = None, False
+
+
+breaker = Breaker()
+
+
+@receiver(setting_changed)
+def close_breaker_for_new_caches(setting, **kwargs):
+    """Another cache configuration (a test's) starts closed: the failures were of the
+    cache it replaces."""
+    if setting == "CACHES":
+        breaker.reset()
+
+
+def cache_unavailable_is_a_miss(request, operation):
+    """Run ``operation`` (a page cache read or write) and return what it returns, or
+    None when the cache fails or is skipped. The page cache is an accelerator: when it
+    fails (Redis stopped, or stalled past its socket timeout), log a warning and serve
+    the page without it. A request gets one such wait: after a failure the rest of the
+    request skips the cache, and so do this process's other requests for a few seconds
+    (``breaker``); then one request tries again, so pages go back to the cache soon
+    after it answers."""
+    if getattr(request, "page_cache_failed", False) or not breaker.allows():
+        return None
+    succeeded = False
     try:
-        yield
+        result = operation()
+        succeeded = True
+        return result
     except Exception as error:  # any backend's failure: redis-py, memcached, ...
+        request.page_cache_failed = True
         logger.warning("Page cache unavailable, serving without it: %s", error)
+        return None
+    finally:  # also when the worker interrupts the wait (a BaseException)
+        breaker.record(succeeded)

@@ -148,7 +148,8 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that is down or stuck slows a page by at most this, never
-            # breaks it (leaderboard.caching serves without the cache).
+            # breaks it (leaderboard.caching serves without the cache, and skips it
+            # for PAGE_CACHE_RETRY_SECONDS after it fails).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         if REDIS_URL
@@ -162,6 +163,10 @@ CACHES = {
 }
 # Pages larger than this are not cached (a page of 500 rows is about 1.5 MB).
 PAGE_CACHE_MAX_BYTES = 256 * 1024
+# After the page cache fails (Redis down or stalled), each process serves without it
+# for this many seconds, then one request tries it again: a stalled Redis costs a
+# process one timeout per interval, not one (or two) per request.
+PAGE_CACHE_RETRY_SECONDS = 5
 # Pages are cached under the data version, so entries never go stale; this only
 # bounds how long superseded versions linger. 0 turns the page cache off (the
 # benchmark harness measures both).

@@ -16,6 +16,8 @@ from leaderboard.models import (
     Source,
 )
 from tests.factories import make_benchmark, make_model
+from tests.hostile import harness_files as hostile
+from tests.test_doors import fingerprint
 
 EXAMPLE = Path(__file__).parent / "data" / "lm_eval_example.json"
 
@@ -86,7 +88,7 @@ def test_importing_the_same_file_again_changes_nothing(harness_world):
 
 
 def test_an_unknown_task_refuses_the_file_and_writes_nothing(harness_world):
-    with pytest.raises(CommandError, match="Task 'lambada_openai' is no benchmark's slug"):
+    with pytest.raises(CommandError, match="task 'lambada_openai' is no benchmark's slug"):
         run()
     assert Result.objects.count() == 0 and Source.objects.count() == 0
     assert not BenchmarkAlias.objects.filter(name="hellaswag").exists()
@@ -157,7 +159,7 @@ def test_a_figure_above_the_benchmarks_scale_refuses_the_whole_file(harness_worl
     _, arc, _ = harness_world
     arc.scale_max = Decimal(50)
     arc.save()
-    with pytest.raises(CommandError, match="Nothing was written: 1 row"):
+    with pytest.raises(CommandError, match=r"Nothing was written: 1 (of 2 )?row"):
         run("--skip-unknown-tasks")
     assert Result.objects.count() == 0 and Source.objects.count() == 0
 
@@ -227,3 +229,273 @@ def test_editing_the_kept_file_under_its_shots_is_refused(admin_client, harness_
     assert "This change would break" in response.content.decode()
     source.refresh_from_db()
     assert (source.kept_text, sorted(Result.objects.values_list("pk", "shots"))) == before
+
+
+# Hostile files (tests/hostile/harness_files.py): each refused with one sentence that
+# names the file, the task and what is wrong, and nothing written.
+
+
+def import_text(tmp_path, text, *args):
+    path = tmp_path / "results.json"
+    path.write_text(text, encoding="utf-8")
+    return run(*args, path=path)
+
+
+def refusal(tmp_path, text, *args):
+    """The sentence ``import_results`` refuses ``text`` with, once it is checked that
+    not a row of any leaderboard table changed (no source, alias or data version)."""
+    before = fingerprint()
+    with pytest.raises(CommandError) as refused:
+        import_text(tmp_path, text, *args)
+    assert fingerprint() == before
+    message = str(refused.value)
+    assert message.startswith("Nothing was written: results.json: ")
+    assert message.isprintable() and len(message) < 600
+    return message
+
+
+def says(message, *words):
+    missing = [word for word in words if word not in message]
+    assert not missing, f"{message!r} lacks {missing}"
+    return True
+
+
+@pytest.fixture
+def score_world(harness_world):
+    """The example's world with ARC-Easy a score, not a percentage: its figures are
+    stored as the file gives them."""
+    model, arc, hellaswag = harness_world
+    arc.result_kind, arc.unit = ResultKind.SCORE, ""
+    arc.save()
+    return model, arc, hellaswag
+
+
+@pytest.mark.parametrize("value", [1.5, -0.2])
+def test_a_fraction_outside_0_to_1_on_a_percentage_benchmark_is_refused(
+    harness_world, tmp_path, value
+):
+    message = refusal(tmp_path, hostile.fraction_above_one(value))
+    assert says(message, "task 'arc_easy'", f'"acc_norm,none" is {value}', "from 0 to 1")
+    assert says(message, "ARC-Easy", "--metric arc-easy=METRIC")
+
+
+def test_a_fraction_and_its_standard_error_are_stored_as_percentages(harness_world, tmp_path):
+    _, arc, hellaswag = harness_world
+    text = hostile.results_file(
+        {"arc_easy": hostile.task(acc_norm=0.536, stderr=0.004), "hellaswag": hostile.task(1)}
+    )
+    assert "2 result(s) were created" in import_text(tmp_path, text)
+    arc_result = Result.objects.get(benchmark=arc)
+    assert (arc_result.value, arc_result.stderr) == (Decimal("53.6"), Decimal("0.4"))
+    assert arc_result.as_percentage
+    assert Result.objects.get(benchmark=hellaswag).value == Decimal(100)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (hostile.figure_past_a_float(), ['"acc_norm,none" is 1E+309', "below 1,000,000,000"]),
+        (hostile.figure_too_large(), ['"acc_norm,none" is 1E+300', "below 1,000,000,000"]),
+        (hostile.figure_too_large("-1e10"), ["is -1E+10", "below 1,000,000,000"]),
+        (hostile.figure_too_large("999999999.9999999"), ["is 999999999.9999999", "below"]),
+        (hostile.figure_of_many_digits(), ["is 99999999999999999999", "4,000 characters"]),
+        (hostile.figure_past_pythons_digits(), ["the number on line 7 is too long"]),
+        (hostile.figure_past_decimals_exponent(), ["the number on line 7 is too long"]),
+        (hostile.figure_too_large("1e1000000"), ["is 1E+1000000", "below 1,000,000,000"]),
+        (hostile.figure_too_large("-1e999999999999999999"), ["is -1E+999999999999999999"]),
+        (hostile.figure_not_a_number("NaN"), ["is NaN, not a number a result can hold"]),
+        (hostile.figure_not_a_number("Infinity"), ["is Infinity, not a number a result"]),
+        (hostile.figure_not_a_number("-Infinity"), ["is -Infinity, not a number a result"]),
+        (hostile.figure_true(), ['"acc_norm,none" is true, not a number']),
+    ],
+)
+def test_a_figure_no_result_can_hold_is_refused(score_world, tmp_path, text, words):
+    message = refusal(tmp_path, text)
+    assert says(message, *words)
+    if "too long" not in message:  # those are refused as the file is read
+        assert says(message, "task 'arc_easy'")
+
+
+def test_a_figure_past_a_float_on_a_percentage_benchmark_is_refused(harness_world, tmp_path):
+    message = refusal(tmp_path, hostile.figure_past_a_float())
+    assert says(message, "task 'arc_easy'", "is 1E+309", "from 0 to 1")
+
+
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("NaN", ['"acc_norm_stderr,none" is NaN, not a number a result can hold']),
+        ("-0.01", ['"acc_norm_stderr,none" is -0.01', "a standard error is never negative"]),
+        ('"0.01"', ['"acc_norm_stderr,none" is "0.01", not a number', '"N/A"']),
+        ("[0.01]", ['"acc_norm_stderr,none" is a list, not a number']),
+        ("true", ['"acc_norm_stderr,none" is true, not a number']),
+        ("1.5", ['"acc_norm_stderr,none" is 1.5', "from 0 to 1"]),
+    ],
+)
+def test_a_standard_error_that_is_no_figure_is_refused(harness_world, tmp_path, raw, words):
+    """It was dropped without a word (or stored raw beside a converted value)."""
+    message = refusal(tmp_path, hostile.stderr_of(raw))
+    assert says(message, "task 'arc_easy'", *words)
+
+
+def test_a_standard_error_the_harness_could_not_compute_is_left_empty(harness_world, tmp_path):
+    _, arc, _ = harness_world
+    import_text(tmp_path, hostile.stderr_of('"N/A"'))
+    assert Result.objects.get(benchmark=arc).stderr is None
+
+
+@pytest.mark.parametrize("config, kind", [(["hf"], "a list"), ("hf", "text"), (7, "a number")])
+def test_config_that_is_no_object_is_refused(harness_world, tmp_path, config, kind):
+    message = refusal(tmp_path, hostile.config_of(config))
+    assert says(message, f'"config" is {kind}, not an object')
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        (42, ['"model_name" is 42, not the model\'s name as text']),
+        (["x"], ['"model_name" is a list']),
+        ("tiny\u202e-model", ["U+202E", "control or formatting character"]),
+        ("tiny\u2066model", ["U+2066"]),
+        ("tiny\x07model", ["U+0007"]),
+        ("tiny\ud800model", ["U+D800"]),
+        ("m" * 301, ["301 characters, over the 300 a name may have"]),
+        ("   ", ["empty or only spaces"]),
+    ],
+)
+def test_a_model_name_that_is_no_clean_name_is_refused(harness_world, tmp_path, name, words):
+    """With --model the file's name for the model becomes one of its aliases."""
+    message = refusal(tmp_path, hostile.model_name_of(name), "--model", "tiny-test-model")
+    assert says(message, *words)
+
+
+def test_model_args_that_are_neither_text_nor_an_object_are_refused(harness_world, tmp_path):
+    text = hostile.config_of({"model": "hf", "model_args": ["pretrained=x"]})
+    assert says(refusal(tmp_path, text), '"model_args" is a list')
+
+
+def test_model_args_given_as_an_object_name_the_model(harness_world, tmp_path):
+    """The harness writes them so when it was called from Python with a dict."""
+    model, _, _ = harness_world
+    text = hostile.results_file(
+        model_name=None,
+        config={"model_args": {"pretrained": "example-org/tiny-test-model"}},
+    )
+    import_text(tmp_path, text)
+    assert Result.objects.get().model == model
+
+
+def test_json_nested_past_the_recursion_limit_is_refused(harness_world, tmp_path):
+    message = refusal(tmp_path, hostile.nested())
+    assert says(message, "nested too deeply")
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("1e300", "1E+300"),
+        ("9" * 4000, "9999999999"),
+        ("-1e12", "-1E+12"),
+        ("NaN", "NaN"),
+        ('"yesterday"', '"yesterday"'),
+        ("true", "true"),
+        ("[1767225600]", "a list"),
+    ],
+)
+def test_a_date_that_is_no_time_stamp_is_refused(harness_world, tmp_path, raw, shown):
+    """It was left out without a word (the source and results then had no date)."""
+    message = refusal(tmp_path, hostile.date_of(raw))
+    assert says(message, f'"date" is {shown}', "not a time stamp")
+
+
+def test_a_file_without_a_date_imports_without_one(harness_world, tmp_path):
+    import_text(tmp_path, hostile.date_of("null"))
+    assert Source.objects.get().published_on is None
+    assert Result.objects.get().reported_on is None
+
+
+@pytest.mark.parametrize(
+    "text", [hostile.odd_n_shot(), hostile.n_shot_of([0]), hostile.n_shot_of("0")]
+)
+def test_n_shot_values_of_odd_types_give_no_shots(harness_world, tmp_path, text):
+    assert "1 result(s) were created" in import_text(tmp_path, text)
+    assert Result.objects.get().shots is None
+
+
+@pytest.mark.parametrize(
+    "value, kind", [(0.61, "a number"), ([0.61], "a list"), (None, "null"), ("0.61", "text")]
+)
+def test_a_task_that_is_no_object_of_metrics_is_refused(harness_world, tmp_path, value, kind):
+    """It was skipped without a word, the file's other tasks imported."""
+    message = refusal(tmp_path, hostile.task_of(value), "--skip-unknown-tasks")
+    assert says(message, f"task 'arc_easy' in \"results\" is {kind}, not an object of metrics")
+
+
+def test_a_file_with_no_task_is_refused(harness_world, tmp_path):
+    message = refusal(tmp_path, hostile.no_results())
+    assert says(message, '"results" object holds no task', "nothing to import")
+
+
+def test_a_file_whose_every_task_is_left_out_is_refused(harness_world, tmp_path):
+    """It still created a source and moved the data version on."""
+    message = refusal(tmp_path, hostile.only_unknown_tasks(), "--skip-unknown-tasks")
+    assert says(message, "none of its 2 task(s) is a benchmark", "'no_such_task'", "--task")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(harness_world, tmp_path):
+    from leaderboard.admin import SourceForm
+    from leaderboard.imports.harness import MAX_FILE_BYTES
+
+    # The file becomes a source's kept text: the bound the admin puts on one.
+    assert MAX_FILE_BYTES == SourceForm.MAX_BYTES
+    message = refusal(tmp_path, hostile.oversized())
+    assert says(message, "the file is 5.0 MB, over the limit of 5 MB")
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("arc_easy\u202e", ["'arc_easy\\u202e'", "U+202E", "control or formatting character"]),
+        ("arc\u2066easy\u2069", ["U+2066"]),
+        ("arc_easy\u200f", ["U+200F"]),
+        ("arc_easy\x07", ["'arc_easy\\x07'", "U+0007"]),
+        ("arc_easy\x85", ["U+0085"]),
+        ("arc_easy\u2028", ["U+2028"]),
+        ("arc_easy\ud800", ["U+D800"]),
+        ("t" * 301, ["301 characters, over the 300 a name may have"]),
+    ],
+)
+def test_a_task_name_that_is_no_clean_name_is_refused(harness_world, tmp_path, name, words):
+    """Mapped with --task, the task's name became the benchmark's alias as it was."""
+    message = refusal(tmp_path, hostile.task_named(name), "--task", f"{name}=arc-easy")
+    assert says(message, "task ", *words)
+    assert not BenchmarkAlias.objects.exclude(name="arc_easy").exists()
+
+
+def test_two_tasks_that_are_one_benchmark_are_refused(harness_world, tmp_path):
+    """The second replaced the first without a word."""
+    message = refusal(tmp_path, hostile.two_tasks_for_one_benchmark())
+    assert says(message, "tasks 'arc_easy' and 'ARC_EASY' are both the benchmark arc-easy")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [(hostile.duplicate_task(), '"arc_easy"'), (hostile.duplicate_metric(), '"acc_norm,none"')],
+)
+def test_a_key_given_twice_is_refused(harness_world, tmp_path, text, key):
+    """json keeps the last, while the quote was cut from the first."""
+    message = refusal(tmp_path, text)
+    assert says(message, f"the key {key}", "twice in one object")
+
+
+def test_a_bidirectional_override_in_a_quote_is_refused(harness_world, tmp_path):
+    message = refusal(tmp_path, hostile.bidi_in_a_quote())
+    assert says(message, "task 'arc_easy'", "U+202E", "its quote")
+
+
+def test_a_task_that_is_an_alias_of_two_benchmarks_is_refused(harness_world, tmp_path):
+    """The first benchmark the database gave was taken without a word."""
+    other = make_benchmark(name="ARC-Easy (old)", slug="arc-easy-old")
+    BenchmarkAlias.objects.create(benchmark=other, name="ARC_Easy")
+    message = refusal(tmp_path, hostile.results_file())
+    assert says(message, "task 'arc_easy' is an alias of arc-easy and arc-easy-old", "--task")

@@ -1,15 +1,18 @@
 """Every source can be read: its kept text on its page with each quoted passage
-marked, each figure on the site linking to its passage, and sources without text
-shown as such, their quotes as unverified."""
+marked (a long text a page at a time, each link to a passage landing on its page),
+each figure on the site linking to its passage, and sources without text shown as
+such, their quotes as unverified."""
 
 import hashlib
 import re
+import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from leaderboard.models import Result, Source
+from leaderboard.passages import TEXT_PAGE_CHARS, TEXT_PAGE_LINES, text_lines
 from leaderboard.quotes import normalize_space
 
 from .factories import make_benchmark, make_model, make_result, make_source
@@ -189,3 +192,164 @@ def test_uncited_counts_are_marked_in_the_tables(client, article):
         nemotron_row = html[html.index(">Nemotron 3 Super<") :]
         nemotron_row = nemotron_row[: nemotron_row.index("</tr>")]
         assert "12B</span>" in nemotron_row and "uncited" not in nemotron_row
+
+
+# Three and a half pages of TEXT_PAGE_LINES lines.
+LONG_TEXT_LINES = 3 * TEXT_PAGE_LINES + TEXT_PAGE_LINES // 2
+
+
+@pytest.fixture
+def long_source():
+    """A source whose text runs to four pages, quoted on its first page, across the
+    break between the first and second, and far down on the last."""
+    lines = [f"Line {n} of the log." for n in range(1, LONG_TEXT_LINES + 1)]
+    lines[4] = "Alpha scored 5 on Bench."
+    lines[TEXT_PAGE_LINES - 1 : TEXT_PAGE_LINES + 1] = ["Gamma scored 6", "on Bench."]
+    lines[3 * TEXT_PAGE_LINES + 200] = "Beta scored 7 on Bench."
+    source = make_source(title="A long log", kept_text="\n".join(lines))
+    benchmark = make_benchmark(name="Bench")
+    results = {
+        name: make_result(
+            source=source,
+            model=make_model(name=name),
+            benchmark=benchmark,
+            value=value,
+            quote=f"{name} scored {value} on Bench.",
+        )
+        for name, value in [("Alpha", 5), ("Gamma", 6), ("Beta", 7)]
+    }
+    return source, results
+
+
+def shown_lines(page):
+    return [int(n) for n in re.findall(r"Line (\d+) of the log\.", page)]
+
+
+def test_a_long_text_is_shown_a_page_of_lines_at_a_time(client, long_source, settings):
+    source, _ = long_source
+    first = client.get(source.get_absolute_url()).content.decode()
+    assert shown_lines(first) == [n for n in range(1, TEXT_PAGE_LINES + 1) if n not in (5, 1000)]
+    assert f"Lines 1–1,000 of {LONG_TEXT_LINES:,}, page 1 of 4" in first
+    assert 'href="?text=2#text" rel="next"' in first and 'rel="prev"' not in first
+    assert len(first.encode()) < settings.PAGE_CACHE_MAX_BYTES  # so the page is cached
+
+    second = client.get(source.get_absolute_url(), {"text": "2"}).content.decode()
+    assert shown_lines(second) == list(range(1002, 2 * TEXT_PAGE_LINES + 1))
+    assert 'href="?text=1#text" rel="prev"' in second and 'href="?text=3#text"' in second
+    last = client.get(source.get_absolute_url(), {"text": "4"}).content.decode()
+    assert shown_lines(last)[-1] == LONG_TEXT_LINES and 'rel="next"' not in last
+
+
+def test_a_page_of_long_lines_stops_at_its_characters(client, settings):
+    """A page also ends once it holds TEXT_PAGE_CHARS characters, so a text of long
+    lines (a paper's paragraphs) still comes in pages the cache keeps."""
+    paragraph = "This paragraph says a great deal about the evaluation. " * 40
+    source = make_source(kept_text=f"{paragraph}\n" * 300)  # 300 lines, 660 KB
+    page = client.get(source.get_absolute_url()).content.decode()
+    per_page = TEXT_PAGE_CHARS // len(f"{paragraph.strip()}\n")  # 45 lines
+    assert f"Lines 1–{per_page} of 300, page 1 of 7" in page
+    assert page.count(paragraph.strip()) == per_page
+    assert len(page.encode()) < settings.PAGE_CACHE_MAX_BYTES
+
+
+def test_a_link_to_a_passage_far_down_lands_on_its_page_highlighted(client, long_source):
+    source, results = long_source
+    beta = results["Beta"]
+    marked = f'<span id="{beta.anchor}" class="anchor"></span><mark data-quotes="{beta.anchor}">'
+    # The site's links name the passage's anchor, which only the browser reads: they
+    # land on the first page, at the passage's entry among those further on, which
+    # leads to its page.
+    address, anchor = beta.passage_url.split("#")
+    assert anchor == beta.anchor
+    first = client.get(address).content.decode()
+    assert marked not in first
+    entry = re.search(
+        rf'<span id="{anchor}" class="anchor"></span><mark class="elsewhere"><a href="([^"]+)">'
+        rf"“Beta scored 7 on Bench.”, page 4</a>",
+        first,
+    )
+    assert entry and entry[1] == f"?text=4#{anchor}"
+    page = client.get(address + entry[1].split("#")[0]).content.decode()
+    assert marked + "Beta scored 7 on Bench.</mark>" in page
+    assert page.count(f'id="{anchor}"') == 1
+    # ?passage= lands there directly; the page's own "in the text" links go there too.
+    direct = client.get(address, {"passage": anchor}).content.decode()
+    assert marked in direct and "page 4 of 4" in direct
+    assert f'href="?text=4#{anchor}">in the text</a>' in first
+
+
+def test_a_quote_across_a_page_break_is_marked_on_both_pages(client, long_source):
+    source, results = long_source
+    gamma = results["Gamma"].anchor
+    first = client.get(source.get_absolute_url()).content.decode()
+    second = client.get(source.get_absolute_url(), {"text": "2"}).content.decode()
+    assert f'<span id="{gamma}" class="anchor"></span><mark data-quotes="{gamma}">' in first
+    assert f'<mark data-quotes="{gamma}">Gamma scored 6</mark>' in first
+    assert f'<p><mark data-quotes="{gamma}">on Bench.</mark></p>' in second
+    assert f'id="{gamma}"' not in second  # the anchor stands where the quote begins
+    assert f'href="?text=1#{gamma}">in the text</a>' in second
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [
+        ("x", 1),  # not a number: the first page, as every list's ?page= on the site
+        ("", 1),
+        ("1.5", 1),
+        ("5", 4),  # past the end: the last
+        ("99999999999999999999", 4),
+        ("0", 4),  # below 1: the last, as Paginator.get_page (the page's lists) does
+        ("-1", 4),
+    ],
+)
+def test_a_text_page_out_of_range_shows_a_page_not_an_error(client, long_source, asked, shown):
+    source, _ = long_source
+    response = client.get(source.get_absolute_url(), {"text": asked})
+    assert response.status_code == 200
+    assert f"page {shown} of 4" in response.content.decode()
+
+
+def test_an_unknown_passage_shows_the_first_page(client, long_source):
+    source, _ = long_source
+    for passage in ["q-000000000000", "", "<script>"]:
+        page = client.get(source.get_absolute_url(), {"passage": passage}).content.decode()
+        assert "page 1 of 4" in page
+
+
+def test_a_short_text_is_one_page_as_before(client):
+    source = make_source(kept_text="Intro.\nAlpha scored 5 on Bench.\nOutro.")
+    result = make_result(
+        source=source,
+        model=make_model(name="Alpha"),
+        benchmark=make_benchmark(name="Bench"),
+        value=5,
+        quote="Alpha scored 5 on Bench.",
+    )
+    for query in [{}, {"text": "2"}, {"text": "x"}, {"passage": result.anchor}]:
+        page = client.get(source.get_absolute_url(), query).content.decode()
+        assert "Pages of the text" not in page and "Quoted passages on later" not in page
+        assert f'href="#{result.anchor}">in the text</a>' in page
+        assert f'<span id="{result.anchor}" class="anchor"></span><mark' in page
+        assert "Intro." in page and "Outro." in page
+
+
+def test_a_long_sources_pages_cost_a_bounded_number_of_queries(
+    client, long_source, django_assert_max_num_queries
+):
+    source, results = long_source
+    for query in [{}, {"text": "3"}, {"passage": results["Beta"].anchor}]:
+        with django_assert_max_num_queries(9):
+            assert client.get(source.get_absolute_url(), query).status_code == 200
+
+
+def test_the_text_is_read_line_by_line_as_the_quote_rule_reads_it():
+    """``text_lines`` skips collapsing what needs no collapsing; what it gives is still
+    each non-blank line as ``normalize_space`` reads it."""
+    assert not any(chr(c).isspace() for c in range(0x3001, sys.maxunicode + 1))
+    for raw in [
+        "a b\nc d\n",
+        "a  b\n\n \t\nc\u00a0\u00a0d\r\n\u3000e\u2028f\x1c",
+        " lead\ttab \n\x85trail\u202f",
+    ]:
+        expected = [normalize_space(p) for p in raw.split("\n") if p.strip()]
+        assert text_lines(raw) == expected

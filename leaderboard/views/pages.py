@@ -1,5 +1,8 @@
 """The pages of one thing: a benchmark, a model, an organization, a source."""
 
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.db.models.functions import Abs
 from django.utils.html import format_html
@@ -18,7 +21,7 @@ from ..models import (
 )
 from ..models.catalogue import citation_marks
 from ..models.results import with_measurements
-from ..passages import marked_paragraphs
+from ..passages import MarkedText
 from ..ranking import Ranking, with_claim_names
 from ..tables import BenchmarkRankingTable
 from .paging import NotFoundPastTheEndMixin, page_of
@@ -206,6 +209,11 @@ class OrganizationDetailView(DetailView):
 
 
 class SourceDetailView(DetailView):
+    """A source, what was taken from it, and its kept text with every quoted passage
+    marked. A long text is shown a page at a time (``?text=N``): the page holding a
+    quote is known (``?passage=ANCHOR`` shows it), and every "in the text" link on the
+    page goes to the page holding its passage."""
+
     model = Source
     template_name = "leaderboard/source_detail.html"
 
@@ -215,7 +223,20 @@ class SourceDetailView(DetailView):
         results = source.results.select_related("model", "benchmark", "version", "claimed_by")
         model_citations = source.modelcitations.select_related("model")
         benchmark_citations = source.benchmarkcitations.select_related("benchmark")
-        paragraphs, unfound = [], []
+        lists = {
+            "results": page_of(
+                request, results.order_by("model__name", "benchmark__name", "pk"), "results"
+            ),
+            "model_citations": page_of(
+                request, model_citations.order_by("model__name", "attribute", "pk"), "facts"
+            ),
+            "benchmark_citations": page_of(
+                request,
+                benchmark_citations.order_by("benchmark__name", "attribute", "pk"),
+                "benchmark_facts",
+            ),
+        }
+        context.update(lists, paragraphs=[], unfound=[])
         if source.is_verifiable:
             # Each distinct quote once, whatever page of the lists is shown.
             quotes = [
@@ -223,20 +244,81 @@ class SourceDetailView(DetailView):
                 *model_citations.values_list("quote", flat=True).distinct(),
                 *benchmark_citations.values_list("quote", flat=True).distinct(),
             ]
-            paragraphs, unfound = marked_paragraphs(source.raw_text, quotes)
-        context.update(
-            results=page_of(
-                request, results.order_by("model__name", "benchmark__name", "pk"), "results"
-            ),
-            model_citations=page_of(
-                request, model_citations.order_by("model__name", "attribute", "pk"), "facts"
-            ),
-            benchmark_citations=page_of(
-                request,
-                benchmark_citations.order_by("benchmark__name", "attribute", "pk"),
-                "benchmark_facts",
-            ),
-            paragraphs=paragraphs,
-            unfound=unfound,
-        )
+            text = MarkedText(source.raw_text, quotes)
+            context.update(text_context(request, text))
+            for page in lists.values():
+                for row in page:
+                    row.text_url = passage_link(request, text, row.anchor)
         return context
+
+
+@dataclass
+class TextPage:
+    """Which page of a long text is shown, and the addresses of the others."""
+
+    number: int
+    count: int
+    summary: str
+    first_url: str
+    previous_url: str | None
+    next_url: str | None
+    last_url: str
+
+
+def text_context(request, text):
+    """What the template needs of the text: the page shown, marked up; the quotes it
+    does not hold; for a text of several pages, a pager and, on the first page (where
+    a link naming only a passage's anchor lands), where each later passage is."""
+    number = shown_page(request, text)
+    context = {"paragraphs": text.paragraphs(number), "unfound": text.missing}
+    if text.page_count > 1:
+        context["text_page"] = text_page(request, text, number)
+    if text.page_count > 1 and number == 1:
+        context["elsewhere"] = [
+            (passage, text_link(request, passage.page, passage.anchor))
+            for passage in text.passages
+            if passage.page != 1
+        ]
+    return context
+
+
+def shown_page(request, text):
+    """``?text=N`` read as the page's lists read their page numbers (one that is not a
+    number shows the first page, one out of range the last: ``Paginator.get_page``);
+    without it, the page holding ``?passage=``'s quote, else the first."""
+    number = request.GET.get("text")
+    if number is None:
+        number = text.pages.get(request.GET.get("passage"), 1)
+    return Paginator(range(text.page_count), 1).get_page(number).number
+
+
+def text_page(request, text, number):
+    first, last = text.lines_of(number)
+    return TextPage(
+        number=number,
+        count=text.page_count,
+        summary=f"Lines {first + 1:,}–{last:,} of {text.line_count:,}, "
+        f"page {number} of {text.page_count}",
+        first_url=text_link(request, 1),
+        previous_url=text_link(request, number - 1) if number > 1 else None,
+        next_url=text_link(request, number + 1) if number < text.page_count else None,
+        last_url=text_link(request, text.page_count),
+    )
+
+
+def text_link(request, number, anchor="text"):
+    """The address of page ``number`` of the text at ``anchor``, keeping the page's
+    other parameters (not ``passage``: the page number says where to go)."""
+    query = request.GET.copy()
+    query.pop("passage", None)
+    query["text"] = number
+    return f"?{query.urlencode()}#{anchor}"
+
+
+def passage_link(request, text, anchor):
+    """Where an "in the text" link goes: the passage on the page holding it (a text of
+    one page, or a quote it does not hold: the anchor alone, as always)."""
+    page = text.pages.get(anchor)
+    if text.page_count == 1 or page is None:
+        return f"#{anchor}"
+    return text_link(request, page, anchor)

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from leaderboard.imports.harness import HarnessFile
+from leaderboard.imports.harness import HarnessFile, check_size
 from leaderboard.imports.reading import ROW_FORMATS, read_path
 from leaderboard.imports.run import ImportRefused, import_rows
 
@@ -122,6 +122,10 @@ class Command(BaseCommand):
                 bar.close()
 
     def import_harness(self, path, dry_run, options):
+        """Import a harness's results file. Its size is checked before it is read, and
+        every task is read and checked (``HarnessFile``) before the transaction in
+        which its source and results are written."""
+        check_size(path.stat().st_size, path.name)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as error:
