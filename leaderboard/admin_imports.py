@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from .imports.reading import LIMITS, MAX_FILE_BYTES, ROW_FORMATS, read_rows
+from .imports.reading import LIMITS, ROW_FORMATS, check_size, read_rows
 from .imports.resources import ResultResource
 from .imports.run import ImportRefused, import_rows
 
@@ -43,11 +43,10 @@ class ImportForm(forms.Form):
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB, over the limit of "
-                f"{LIMITS['file size']}: split it into smaller files."
-            )
+        try:  # before the upload is read into memory
+            check_size(upload.size, upload.name)
+        except ImportRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
         return upload
 
 

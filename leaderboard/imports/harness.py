@@ -41,9 +41,11 @@ from functools import cached_property
 import tablib
 
 from .. import writes
-from ..models import AIModel, Benchmark, BenchmarkAlias, ModelAlias, Result, ResultKind, Source
+from ..models import AIModel, Benchmark, BenchmarkAlias, ModelAlias, ResultKind, Source
 from ..models.results import Provenance
 from ..quotes import harness_shots, stored_figure
+from . import reading
+from .resources import LARGEST_FIGURE
 from .run import ImportRefused
 
 # The metrics tried, in order, when none is given for a benchmark; then the
@@ -58,9 +60,6 @@ MAX_NAME_CHARS = min(
     BenchmarkAlias._meta.get_field("name").max_length,
     ModelAlias._meta.get_field("name").max_length,
 )
-# The largest figure a result stores (max_digits 15, 6 decimal places): below 10⁹.
-_VALUE = Result._meta.get_field("value")
-LARGEST_FIGURE = Decimal(10) ** (_VALUE.max_digits - _VALUE.decimal_places)
 # Characters no name may carry and no quote may show, by Unicode category: controls,
 # formatting characters (the bidirectional overrides U+202A–U+202E and isolates
 # U+2066–U+2069, zero-width characters), line and paragraph separators, and halves of
@@ -467,11 +466,9 @@ class HarnessFile:
 
 def check_size(size, name):
     """Refuse a file over ``MAX_FILE_BYTES`` (``size`` in bytes)."""
-    if size > MAX_FILE_BYTES:
-        raise ImportRefused(
-            f"{name}: the file is {size / (1024 * 1024):.1f} MB, over the limit of "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB on a source's text: keep fewer tasks in it."
-        )
+    reading.check_size(
+        size, name, MAX_FILE_BYTES, advice=" on a source's text: keep fewer tasks in it"
+    )
 
 
 def parse(text, name):

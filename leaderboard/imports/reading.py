@@ -50,11 +50,7 @@ def read_rows(data, name, fmt):
     file passed."""
     if fmt not in ROW_FORMATS:
         raise ImportRefused(f"{name}: not a format rows come in (csv, json or xlsx).")
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(
-            f"{name}: the file is {len(data) / (1024 * 1024):.1f} MB, over the limit of "
-            f"{LIMITS['file size']}: split it into smaller files."
-        )
+    check_size(len(data), name)
     if fmt == "xlsx":
         header, rows = xlsx_rows(data, name)
     else:
@@ -72,13 +68,17 @@ def read_path(path, fmt=None):
     fmt = fmt or path.suffix.lstrip(".").lower()
     if fmt not in ROW_FORMATS:
         raise ImportRefused(f"{path.name}: not a format rows come in (csv, json or xlsx).")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ImportRefused(
-            f"{path.name}: the file is {size / (1024 * 1024):.1f} MB, over the limit of "
-            f"{LIMITS['file size']}: split it into smaller files."
-        )
+    check_size(path.stat().st_size, path.name)
     return read_rows(path.read_bytes(), path.name, fmt)
+
+
+def check_size(size, name, limit=MAX_FILE_BYTES, advice=": split it into smaller files"):
+    """Refuse a file of ``size`` bytes over ``limit``, saying what to do instead."""
+    if size > limit:
+        raise ImportRefused(
+            f"{name}: the file is {size / (1024 * 1024):.1f} MB, over the limit of "
+            f"{limit // (1024 * 1024)} MB{advice}."
+        )
 
 
 def dataset_of(header, rows, name):

@@ -87,7 +87,8 @@ class VersionWidget(widgets.ForeignKeyWidget):
 
 
 # The largest figure a result stores (max_digits 15, decimal_places 6): below 10⁹.
-LARGEST_FIGURE = Decimal(10) ** (Result._meta.get_field("value").max_digits - 6)
+_VALUE = Result._meta.get_field("value")
+LARGEST_FIGURE = Decimal(10) ** (_VALUE.max_digits - _VALUE.decimal_places)
 # The largest place the database holds.
 MAX_PLACE = 2_147_483_647
 
