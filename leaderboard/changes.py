@@ -21,9 +21,10 @@ from functools import cached_property
 from django.db.models import F, Window
 from django.db.models.functions import Lead
 from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import AIModel, Benchmark, Provenance, Result
-from .passages import quote_anchor
+from .passages import passage_url
 from .quotes import figure_text
 
 HistoricalResult = Result.history.model
@@ -209,8 +210,14 @@ class Change:
     @property
     def whose(self):
         """Whose claim this is, as the site says it."""
+        return self.whose_shown(plain_name, str.format)
+
+    def whose_shown(self, show_name, fill):
+        """``whose``, its claimer's name shown by ``show_name`` (see ``titled``)."""
         if self.is_vendor_claim:
-            return f"{self.claimer}’s claim" if self.claimer else "A vendor’s claim"
+            return (
+                fill("{}’s claim", show_name(self.claimer)) if self.claimer else "A vendor’s claim"
+            )
         return Provenance(self.record.provenance).label if self.record.provenance else ""
 
     @property
@@ -218,7 +225,7 @@ class Change:
         """The source page at the quote's passage, or None when the source is gone."""
         if self.source is None:
             return None
-        return f"{self.source.get_absolute_url()}#{quote_anchor(self.quote)}"
+        return passage_url(self.source.get_absolute_url(), self.quote)
 
     @property
     def model_name(self):
@@ -232,21 +239,38 @@ class Change:
     def title(self):
         """One line: "Nemotron 3 Super on AI Index composite score: 37 (NVIDIA’s
         claim)", "… changed 33 → 35 (…)", "… removed: 37"."""
-        subject = f"{self.model_name} on {self.benchmark_name}"
+        return self.titled(plain_name, str.format)
+
+    @property
+    def title_html(self):
+        """``title`` as HTML, each name isolated in ``<bdi>``: a name holding a
+        right-to-left override (stored before names refused them) cannot reverse the
+        words after it."""
+        return self.titled(isolated_name, format_html)
+
+    def titled(self, show_name, fill):
+        """The title, each name (model, benchmark, version, claimer) shown by
+        ``show_name`` and the words around them put in by ``fill`` (``str.format`` for
+        text, ``format_html`` for HTML)."""
+        subject = fill("{} on {}", show_name(self.model_name), show_name(self.benchmark_name))
         if self.version is not None:
-            subject += f" ({self.version.name})"
+            subject = fill("{} ({})", subject, show_name(self.version.name))
         if self.record.history_type == "~":
             if self.old_figure is not None:
-                what = f"{subject} changed {self.old_figure} → {self.figure}"
+                what = fill("{} changed {} → {}", subject, self.old_figure, self.figure)
             elif self.other_changes:
-                what = f"{subject} changed ({', '.join(self.other_changes)}): {self.figure}"
+                what = fill(
+                    "{} changed ({}): {}", subject, ", ".join(self.other_changes), self.figure
+                )
             else:
-                what = f"{subject} saved: {self.figure}"
+                what = fill("{} saved: {}", subject, self.figure)
         elif self.record.history_type == "-":
-            what = f"{subject} removed: {self.figure}"
+            what = fill("{} removed: {}", subject, self.figure)
         else:
-            what = f"{subject}: {self.figure}"
-        return f"{what} ({self.whose})" if self.is_vendor_claim else what
+            what = fill("{}: {}", subject, self.figure)
+        if self.is_vendor_claim:
+            return fill("{} ({})", what, self.whose_shown(show_name, fill))
+        return what
 
     @property
     def link(self):
@@ -255,3 +279,14 @@ class Change:
         if self.model is not None:
             return self.model.get_absolute_url()
         return self.passage_url or reverse("changes")
+
+
+def plain_name(name):
+    """A name in a line of text, as it is."""
+    return str(name)
+
+
+def isolated_name(name):
+    """A name in a line of HTML, isolated (``<bdi>``) so that its direction, whatever
+    it holds, does not reach the words around it."""
+    return format_html("<bdi>{}</bdi>", name)

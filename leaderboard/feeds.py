@@ -1,7 +1,11 @@
 """/feed.atom: the latest changes to results as an Atom feed (``leaderboard.changes``),
 for readers who follow the leaderboard without visiting it. Takes the changes page's
 filters (``?benchmark=<slug>``, ``?model=<slug>``); a value it cannot use answers 400
-and says why, rather than quietly serving every change."""
+and says why, rather than quietly serving every change.
+
+What the feed writes is XML, which cannot hold most control characters: text stored
+before the site refused them (``leaderboard.text_rules``) goes out with each one
+replaced by U+FFFD, rather than the feed answering 500 to every reader."""
 
 from urllib.parse import urlencode
 
@@ -13,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from . import changes
+from .text_rules import replace_control_characters
 
 # Entries the feed holds: the latest changes.
 FEED_LENGTH = 50
@@ -26,6 +31,13 @@ class ChangesFeed(Feed):
             return super().__call__(request, *args, **kwargs)
         except changes.BadFilter as error:
             return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+
+    def get_feed(self, obj, request):
+        """The feed, every text in it (titles, quotes, names) fit for XML."""
+        feed = super().get_feed(obj, request)
+        feed.feed = fit_for_xml(feed.feed)
+        feed.items = [fit_for_xml(item) for item in feed.items]
+        return feed
 
     def get_object(self, request, *args, **kwargs):
         """What the feed shows, read from the request (the feed object is shared by
@@ -89,13 +101,26 @@ class ChangesFeed(Feed):
         """The quote, whose claim it is and the source, linked at the passage."""
         base = item.feed["base"]
         if item.passage_url:
-            source = format_html('<a href="{}{}">{}</a>', base, item.passage_url, item.source)
+            source = format_html(
+                '<a href="{}{}"><bdi>{}</bdi></a>', base, item.passage_url, item.source
+            )
         else:
             source = "a source since deleted"
         return format_html(
             "<p>{}</p><blockquote><p>“{}”</p></blockquote><p>— {}, in {}</p>",
-            item.title,
+            item.title_html,
             item.quote,
-            item.whose,
+            item.whose_shown(changes.isolated_name, format_html),
             source,
         )
+
+
+def fit_for_xml(values):
+    """A feed's or an entry's values, each text with what XML cannot hold replaced
+    (``replace_control_characters``; lists, such as categories, item by item)."""
+    return {
+        key: [replace_control_characters(v) for v in value]
+        if isinstance(value, list | tuple)
+        else replace_control_characters(value)
+        for key, value in values.items()
+    }

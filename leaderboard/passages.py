@@ -49,6 +49,14 @@ def quote_anchor(quote):
     return "q-" + hashlib.sha256(normalize_space(quote).encode()).hexdigest()[:12]
 
 
+def passage_url(source_url, quote):
+    """Where a figure's "where the source states it" link goes: the source's page, on
+    the page of its text holding the quote (``?passage=``: a long text is shown a page
+    at a time), at the quote's mark."""
+    anchor = quote_anchor(quote)
+    return f"{source_url}?passage={anchor}#{anchor}"
+
+
 # Every other character Python counts as whitespace (``\s``, ``str.split``); none lies
 # past U+3000.
 OTHER_WHITESPACE = [c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n"]

@@ -70,7 +70,7 @@ def test_a_model_gives_its_facts_with_their_citations(client, article):
     assert "128 billion" in citation["quote"]
     assert citation["source"]["slug"] == SOURCE
     assert citation["source"]["url"] == f"http://testserver/sources/{SOURCE}/"
-    assert citation["passage_url"].startswith(citation["source"]["url"] + "#q-")
+    assert citation["passage_url"].startswith(citation["source"]["url"] + "?passage=q-")
     assert model["results_url"] == "http://testserver/api/results?model=nemotron-3-super"
     other = get_json(client, "/api/models/gpt-oss-largest")
     assert other["open_weights"] is None and other["total_parameters"] is None
@@ -99,7 +99,7 @@ def test_a_result_gives_its_figures_claim_source_and_quote(client, article):
     assert result["claimed_by"]["slug"] == "nvidia" and result["claimed_by"]["name"] == "NVIDIA"
     assert result["source"]["title"] == "NVIDIA enters the AI large model race"
     assert result["quote"].startswith("NVIDIA claims that in the AI Index composite score")
-    assert result["passage_url"].startswith(f"http://testserver/sources/{SOURCE}/#q-")
+    assert result["passage_url"].startswith(f"http://testserver/sources/{SOURCE}/?passage=q-")
     assert result["is_headline"] is True and result["version"] is None
     assert result["model"]["slug"] == "nemotron-3-super"
     assert result["benchmark"]["slug"] == "ai-index"

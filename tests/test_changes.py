@@ -63,10 +63,11 @@ def entries(root):
 
 
 def rows_of(page):
-    """The changes table's rows, as text with tags stripped."""
+    """The changes table's rows, as text with tags stripped (a name's ``<bdi>``
+    without a space: it isolates a name within its words)."""
     body = page[page.index("<tbody>") : page.index("</tbody>")]
     return [
-        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"</?bdi>", "", row)).split())
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
     ]
 
@@ -186,11 +187,12 @@ def test_the_article_as_loaded_is_three_additions_with_nvidias_claim(client, art
     assert len(rows) == 3
     assert all("Added" in row and "NVIDIA’s claim" in row for row in rows)
     assert all("Loaded from fixture article" in row for row in rows)
-    assert '<span class="claim">NVIDIA’s claim</span>' in page
+    assert '<span class="claim"><bdi>NVIDIA</bdi>’s claim</span>' in page
     result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="ai-index")
-    assert '<a href="/models/nemotron-3-super/">Nemotron 3 Super</a>' in page
-    assert '<a href="/benchmarks/ai-index/">AI Index composite score</a>' in page
-    passage = f"/sources/{result.source.slug}/#{quote_anchor(result.quote)}"
+    assert '<a href="/models/nemotron-3-super/"><bdi>Nemotron 3 Super</bdi></a>' in page
+    assert '<a href="/benchmarks/ai-index/"><bdi>AI Index composite score</bdi></a>' in page
+    anchor = quote_anchor(result.quote)
+    passage = f"/sources/{result.source.slug}/?passage={anchor}#{anchor}"
     assert f'<a href="{passage}">' in page
     assert "<strong>#1</strong>" in page  # PinchBench: a place alone
     assert "<strong>37</strong>" in page and "<strong>33</strong>" in page
@@ -360,9 +362,9 @@ def test_the_feed_after_an_edit_has_old_and_new(client, article):
     assert found[0]["updated"].startswith(f"{history.history_date:%Y-%m-%dT%H:%M:%S}")
     assert root.findtext(f"{ATOM}updated") == found[0]["updated"]
     summary = found[0]["summary"]
-    assert f"“{edited.quote}”" in summary and "NVIDIA’s claim" in summary
+    assert f"“{edited.quote}”" in summary and "<bdi>NVIDIA</bdi>’s claim" in summary
     assert f'href="http://testserver{edited.passage_url}"' in summary
-    assert f">{source.title}</a>" in summary
+    assert f"><bdi>{source.title}</bdi></a>" in summary
 
 
 @pytest.mark.django_db

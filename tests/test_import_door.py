@@ -392,3 +392,14 @@ def test_the_admin_xlsx_export_opens(admin_client, formula_result):
     book = openpyxl.load_workbook(io.BytesIO(exported(admin_client, "1")))
     quotes = [row[-1] for row in book.active.iter_rows(values_only=True)]
     assert "'=GPT-OSS scored 34 on the AI Index composite score." in quotes
+
+
+def test_the_admin_xlsx_export_opens_with_a_control_character_stored_before_the_rule(
+    admin_client, formula_result
+):
+    # A quote stored before the text rules refused control characters: written past
+    # the model's validation, as an old row would be.
+    Result.objects.filter(pk=formula_result.pk).update(quote="Tab\x0bbed \x1b quote")
+    book = openpyxl.load_workbook(io.BytesIO(exported(admin_client, "1")))
+    quotes = [row[-1] for row in book.active.iter_rows(values_only=True)]
+    assert "Tab\ufffdbed \ufffd quote" in quotes

@@ -43,7 +43,8 @@ def test_source_page_marks_every_quoted_passage(client, article):
 def test_each_figure_links_to_its_passage(client, article):
     result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
     model_page = client.get(result.model.get_absolute_url()).content.decode()
-    assert f'href="/sources/{ARTICLE}/#{result.anchor}"' in model_page
+    anchor = result.anchor
+    assert f'href="/sources/{ARTICLE}/?passage={anchor}#{anchor}"' in model_page
     source_page = client.get(result.source.get_absolute_url()).content.decode()
     anchor_at = source_page.index(f'id="{result.anchor}"')
     following = source_page[anchor_at : anchor_at + 700]
@@ -167,7 +168,8 @@ def test_long_lists_on_source_and_organization_pages_come_in_pages(
 
 def test_every_score_in_the_tables_links_to_its_passage(client, article):
     result = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="ai-index")
-    link = f'<a class="figure" href="/sources/{ARTICLE}/#{result.anchor}"'
+    anchor = result.anchor
+    link = f'<a class="figure" href="/sources/{ARTICLE}/?passage={anchor}#{anchor}"'
     assert link in client.get("/").content.decode()
     assert link in client.get("/benchmarks/ai-index/").content.decode()
     place = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
@@ -256,11 +258,16 @@ def test_a_link_to_a_passage_far_down_lands_on_its_page_highlighted(client, long
     source, results = long_source
     beta = results["Beta"]
     marked = f'<span id="{beta.anchor}" class="anchor"></span><mark data-quotes="{beta.anchor}">'
-    # The site's links name the passage's anchor, which only the browser reads: they
-    # land on the first page, at the passage's entry among those further on, which
-    # leads to its page.
+    # The site's links to a passage (from a model's page, a table's figure, the API)
+    # name it twice: ?passage= for the page of the text holding it, and the anchor.
     address, anchor = beta.passage_url.split("#")
     assert anchor == beta.anchor
+    assert address.endswith(f"?passage={anchor}")
+    landed = client.get(address).content.decode()
+    assert marked + "Beta scored 7 on Bench.</mark>" in landed and "page 4 of 4" in landed
+    # A link naming the anchor alone (an old bookmark) lands on the first page, at
+    # the passage's entry among those further on, which leads to its page.
+    address = address.split("?")[0]
     first = client.get(address).content.decode()
     assert marked not in first
     entry = re.search(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from ninja import Field, Path, Schema
 from ninja.errors import HttpError
 
+from ..passages import passage_url
 from ..views.paging import BoundedPaginator
 
 
@@ -105,7 +106,7 @@ class Links:
         return {
             "source": source,
             "quote": citation.quote,
-            "passage_url": f"{source['url']}#{citation.anchor}",
+            "passage_url": passage_url(source["url"], citation.quote),
         }
 
     def citations_by_fact(self, citations):

@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema
 
 from ..models import Result, ResultQuerySet
+from ..passages import passage_url
 from ..tables.columns import json_number
 from .paging import Links, PageParameters, page_of
 from .schemas import ERRORS, ResultPage
@@ -34,7 +35,7 @@ def result_fields(result, links):
         else None,
         "source": source,
         "quote": result.quote,
-        "passage_url": f"{source['url']}#{result.anchor}",
+        "passage_url": passage_url(source["url"], result.quote),
         "is_headline": result.is_headline,
         "version": result.version.name if result.version_id else None,
     }

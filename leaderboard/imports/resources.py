@@ -20,6 +20,7 @@ from .. import writes
 from ..exports import defuse
 from ..models import AIModel, Benchmark, BenchmarkVersion, Organization, Result, Source
 from ..quotes import MAX_SHOTS, format_number
+from ..text_rules import replace_control_characters
 
 # Slugs looked up in one query at most this many at a time (SQLite's parameter limit).
 LOOKUP_BATCH = 500
@@ -328,8 +329,10 @@ class ResultResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         """A cell a spreadsheet would run as a formula is defused, as the site's own
-        export does (``exports.defuse``); the import reads it back."""
-        return defuse(super().export_field(field, instance, **kwargs))
+        export does (``exports.defuse``); the import reads it back. A control character
+        stored before the text rules (which an XLSX cannot hold) goes out as U+FFFD."""
+        cell = super().export_field(field, instance, **kwargs)
+        return defuse(replace_control_characters(cell))
 
     def after_import(self, dataset, result, **kwargs):
         if self.touched_models and not kwargs.get("dry_run"):

@@ -3,17 +3,81 @@ by slugs and never by primary keys, and loading one twice changes nothing."""
 
 import re
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.utils.functional import lazy
+
+from ..text_rules import TextRule
 
 # How many conflicting rows a refusal lists by name.
 CONFLICTS_LISTED = 3
 
 
-class HttpsURLField(models.URLField):
-    """A URL field whose form assumes https:// when an editor leaves the scheme out."""
+class RuledTextField:
+    """A text field that refuses control characters (``leaderboard.text_rules``):
+    its ``TextRule`` is one of the model field's validators, so ``full_clean`` runs it
+    wherever a row comes in (the admin, ``loaddata``, ``restore``, imports,
+    ``leaderboard.writes.save``), and its form field runs the same rule in place of
+    Django's "Null characters are not allowed.", so a pasted NUL and an uploaded one
+    get the same message. The message names the field by its verbose name, or by
+    ``rule_label`` where that does not read as a noun ("what it measures")."""
+
+    line_breaks = False  # True keeps tab, newline and carriage return
+    bidi = False  # True keeps the bidirectional controls
+
+    def __init__(self, *args, rule_label=None, **kwargs):
+        self.rule_label = rule_label
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.rule_label:
+            kwargs["rule_label"] = self.rule_label
+        return name, path, args, kwargs
+
+    @cached_property
+    def text_rule(self):
+        # Built when CharField's __init__ first reads the validators, before the
+        # field has its name: the label is read when a message is written.
+        label = lazy(lambda: str(self.rule_label or self.verbose_name), str)()
+        return TextRule(label, line_breaks=self.line_breaks, bidi=self.bidi)
+
+    @cached_property
+    def validators(self):
+        return [*super().validators, self.text_rule]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.validators = [
+            self.text_rule,
+            *(v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+        ]
+        return field
+
+
+class LineField(RuledTextField, models.CharField):
+    """One line of text: a name, a title, a label. Refuses every control character
+    and the bidirectional controls, which would reorder the sentence the line
+    stands in."""
+
+
+class ProseField(RuledTextField, models.TextField):
+    """Text of several lines: a description, a quote, a source's text. Keeps tab,
+    newline and carriage return, and bidirectional controls (a right-to-left text
+    may need them; its paragraph ends their scope); refuses every other control
+    character."""
+
+    line_breaks = True
+    bidi = True
+
+
+class HttpsURLField(RuledTextField, models.URLField):
+    """A URL field whose form assumes https:// when an editor leaves the scheme out;
+    one line, like ``LineField``."""
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
@@ -180,7 +244,7 @@ class Alias(NaturalKeyModel):
     refused."""
 
     OWNER = None
-    name = models.CharField(max_length=300)
+    name = LineField(max_length=300)
 
     class Meta:
         abstract = True

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import Alias, NaturalKeyModel, refuse_conflicts, renamed_names
+from .base import Alias, LineField, NaturalKeyModel, ProseField, refuse_conflicts, renamed_names
 
 
 class ResultKind(models.TextChoices):
@@ -21,26 +21,28 @@ class ResultKind(models.TextChoices):
 class Benchmark(NaturalKeyModel):
     """A test models are measured on: what it measures, its scale and direction."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = LineField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    measures = models.TextField("what it measures", blank=True)
+    measures = ProseField(
+        "what it measures", blank=True, rule_label="description of what it measures"
+    )
     result_kind = models.CharField(
         max_length=16, choices=ResultKind, default=ResultKind.NOT_REPORTED
     )
-    unit = models.CharField(max_length=50, blank=True, help_text='For example "points".')
+    unit = LineField(max_length=50, blank=True, help_text='For example "points".')
     scale_min = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
     scale_max = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
     higher_is_better = models.BooleanField(
         null=True, blank=True, help_text="Leave unknown when no source says."
     )
-    harness_metric = models.CharField(
+    harness_metric = LineField(
         "metric in evaluation-harness files",
         max_length=100,
         blank=True,
         help_text="The metric lm-evaluation-harness reports for this benchmark when it "
         'gives neither acc_norm nor acc, e.g. "exact_match".',
     )
-    notes = models.TextField(
+    notes = ProseField(
         blank=True, help_text="Caveats a source makes about the benchmark's results."
     )
     featured = models.BooleanField(
@@ -114,7 +116,7 @@ class BenchmarkVersion(NaturalKeyModel):
     NATURAL_KEY = ("benchmark__slug", "name")
 
     benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="versions")
-    name = models.CharField(max_length=50, help_text='For example "v2".')
+    name = LineField(max_length=50, help_text='For example "v2".')
     released_on = models.DateField(null=True, blank=True)
     is_ranked = models.BooleanField(
         "ranked on the leaderboard",

@@ -14,8 +14,10 @@ from .base import (
     Alias,
     CountField,
     HttpsURLField,
+    LineField,
     NaturalKeyModel,
     NaturalKeyQuerySet,
+    ProseField,
     refuse_conflicts,
     renamed_names,
 )
@@ -24,7 +26,7 @@ from .base import (
 class Organization(NaturalKeyModel):
     """Who makes models, or claims results about them."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = LineField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     website = HttpsURLField(blank=True)
 
@@ -85,7 +87,7 @@ def citation_marks(model_path="pk"):
 class AIModel(NaturalKeyModel):
     """An AI model. Facts no source states stay empty and show as "not reported"."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = LineField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="models")
     release_date = models.DateField(null=True, blank=True)
@@ -117,11 +119,11 @@ class AIModel(NaturalKeyModel):
         choices=Openness,
         default=Openness.NOT_REPORTED,
     )
-    license = models.CharField(max_length=200, blank=True)
+    license = LineField(max_length=200, blank=True)
     model_card_url = HttpsURLField("model card", max_length=500, blank=True)
     weights_url = HttpsURLField("weights", max_length=500, blank=True)
     paper_url = HttpsURLField("paper", max_length=500, blank=True)
-    description = models.TextField(blank=True)
+    description = ProseField(blank=True)
 
     objects = AIModelQuerySet.as_manager()
     history = HistoricalRecords()

@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ..passages import quote_anchor
+from ..passages import passage_url, quote_anchor
 from ..quotes import mentions, normalize_space, numbers_in
-from .base import HttpsURLField, NaturalKeyModel, refuse_conflicts
+from .base import HttpsURLField, LineField, NaturalKeyModel, ProseField, refuse_conflicts
 from .benchmarks import Benchmark
 from .catalogue import AIModel
 
@@ -27,16 +27,16 @@ class Source(NaturalKeyModel):
     stand in it word for word; a source without kept text is shown as unverified.
     """
 
-    title = models.CharField(max_length=300)
+    title = LineField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
-    publisher = models.CharField(max_length=200, blank=True)
+    publisher = LineField(max_length=200, blank=True)
     published_on = models.DateField(
         null=True, blank=True, help_text="Leave empty when the source gives no date."
     )
     url = HttpsURLField(
         "URL", max_length=500, blank=True, help_text="Leave empty when none is known."
     )
-    kept_text = models.TextField(
+    kept_text = ProseField(
         "text",
         blank=True,
         help_text="The source's full text, pasted or uploaded, so that every quote from "
@@ -45,7 +45,7 @@ class Source(NaturalKeyModel):
     kept_text_sha256 = models.CharField(
         "SHA-256 of the text", max_length=64, blank=True, editable=False
     )
-    seed_file = models.CharField(
+    seed_file = LineField(
         max_length=300,
         blank=True,
         help_text="Path under seeds/ of a file that keeps the source's text (the seed "
@@ -192,7 +192,7 @@ class Citation(NaturalKeyModel):
     states the figures it backs (``figure_errors``)."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
-    quote = models.TextField(help_text="The source's words, copied exactly.")
+    quote = ProseField(help_text="The source's words, copied exactly.")
 
     class Meta:
         abstract = True
@@ -212,7 +212,7 @@ class Citation(NaturalKeyModel):
     @property
     def passage_url(self):
         """The source page, at this quote's passage."""
-        return f"{self.source.get_absolute_url()}#{self.anchor}"
+        return passage_url(self.source.get_absolute_url(), self.quote)
 
     def clean(self):
         errors = {}

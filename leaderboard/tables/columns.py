@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from ..headlines import CLAIM, FIGURE, claim_text, headline_at
 from ..models import Openness
-from ..passages import quote_anchor
+from ..passages import passage_url
 from ..quotes import short_count
 from ..ranking import Ranking, score_of
 
@@ -315,8 +315,8 @@ class BenchmarkColumn(tables.Column):
         result = self.result(record)
         if result is None:
             return NO_RESULT
-        passage = self.source_url_pattern.replace("__slug__", result.source_slug)
-        passage += "#" + quote_anchor(result.quote)
+        source_url = self.source_url_pattern.replace("__slug__", result.source_slug)
+        passage = passage_url(source_url, result.quote)
         # A benchmark's own ranking says how each result was measured; the
         # leaderboard's cells, one per benchmark, stay a figure.
         shots = shots_note(result) if self.rows_are_results else ""
@@ -368,7 +368,7 @@ class BenchmarkColumn(tables.Column):
                 "url": base_url + passage,
             },
             "quote": result.quote,
-            "passage_url": base_url + passage + "#" + quote_anchor(result.quote),
+            "passage_url": passage_url(base_url + passage, result.quote),
         }
 
     def order(self, queryset, is_descending):
