@@ -373,7 +373,7 @@ class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, Leaderboard
         "source",
         "short_quote",
     ]
-    list_filter = ["benchmark", "provenance", "claimed_by", "source"]
+    list_filter = ["benchmark", "provenance", "is_comparable", "claimed_by", "source"]
     list_select_related = ["model", "benchmark", "version", "claimed_by", "source"]
     search_fields = ["model__name", "model__aliases__name", "benchmark__name", "quote"]
     autocomplete_fields = ["model", "benchmark", "version", "source", "claimed_by"]
@@ -387,9 +387,22 @@ class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, Leaderboard
                     ("value", "rank"),
                     ("stderr", "ci_low", "ci_high"),
                     "as_percentage",
-                    "shots",
                     "reported_on",
                 ]
+            },
+        ),
+        (
+            "How it was measured",
+            {
+                "description": "Each as the source states it (its quote, or the evaluation "
+                "harness's results file kept as its text); leave empty what it does not "
+                "state.",
+                "fields": [
+                    ("metric", "metric_variant", "shots"),
+                    ("harness", "harness_version"),
+                    ("model_revision", "precision"),
+                    ("chat_template", "subset"),
+                ],
             },
         ),
         ("Where it comes from", {"fields": ["source", "quote", "provenance", "claimed_by"]}),

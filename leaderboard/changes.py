@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from .models import AIModel, Benchmark, Provenance, Result
 from .passages import passage_url
 from .quotes import figure_text
+from .writes import DERIVED
 
 HistoricalResult = Result.history.model
 
@@ -36,8 +37,8 @@ KINDS = {"+": "Added", "~": "Changed", "-": "Removed"}
 FILTERS = {"benchmark": Benchmark, "model": AIModel}
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}\Z")
 # Fields a history row tracks that are no part of what a change says: the row's id
-# and the derived headline mark (re-marked by updates that write no history).
-UNCOMPARED = {"id", "is_headline"}
+# and the marks writes derive (re-marked by updates that write no history).
+UNCOMPARED = {"id", *DERIVED}
 
 
 class BadFilter(ValueError):

@@ -10,6 +10,7 @@ from itertools import chain
 
 from django.db.models.sql.constants import MULTI
 
+from . import run_settings
 from .models import Provenance, Result
 from .quotes import figure_text
 from .ranking import with_claim_names
@@ -25,7 +26,9 @@ CELL_FIELDS = (
     "stderr",
     "ci_low",
     "ci_high",
+    *(setting.field for setting in run_settings.SETTINGS if setting.field != "shots"),
     "shots",
+    "is_comparable",
     "rank",
     "provenance",
     "quote",
@@ -49,6 +52,7 @@ class HeadlineCell(namedtuple("HeadlineRow", CELL_FIELDS)):
     display_uncertainty = Result.display_uncertainty
     is_vendor_claim = Result.is_vendor_claim
     interval = Result.interval
+    measured_as = Result.measured_as
     pk = property(lambda cell: cell.id)
 
 

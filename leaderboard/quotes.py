@@ -1,11 +1,8 @@
 """Reading figures out of quoted text, so every number we store can be checked
 against the words of the source that states it."""
 
-import json
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from types import MappingProxyType
 
 SCALES = {
     "thousand": Decimal(10) ** 3,
@@ -208,26 +205,6 @@ def shots_count(value):
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SHOTS:
         return value
     return None
-
-
-@lru_cache(maxsize=4)
-def harness_shots(text):
-    """The shots an lm-evaluation-harness results file gives each task in its
-    ``"n-shot"`` object ({"arc_easy": 0}), leaving out values that are no number of
-    shots (``shots_count``); empty for a text that is no such file. Cached: each
-    result a file imports reads it."""
-    if not text or '"n-shot"' not in text:
-        return MappingProxyType({})
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return MappingProxyType({})
-    given = data.get("n-shot") if isinstance(data, dict) else None
-    if not isinstance(given, dict):
-        return MappingProxyType({})
-    return MappingProxyType(
-        {task: shots_count(n) for task, n in given.items() if shots_count(n) is not None}
-    )
 
 
 def _number(match):

@@ -4,7 +4,11 @@ table, chart and export asks.
 The rule
 --------
 - A benchmark ranks one result per model: its headline result (``Result.is_headline``)
-  on the benchmark's ranked version.
+  on the benchmark's ranked version, when it is measured as the benchmark ranks
+  (``Result.is_comparable``: the metric, variant and shots the benchmark declares, and
+  not a subset run; ``leaderboard.run_settings``). A model whose result was measured
+  differently gets no place: its result is shown apart, never ranked against the
+  others.
 - Results with a value come first, best first by the benchmark's direction (highest
   first when no source states a direction). Equal values tie, whatever places their
   sources state beside them.
@@ -31,8 +35,9 @@ first on each of several benchmarks.
 from bisect import bisect_left, bisect_right
 
 from django.db import connection
-from django.db.models import Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 
+from . import run_settings
 from .models import Result
 from .models.results import interval_of
 
@@ -51,8 +56,32 @@ class Ranking:
     def results(self):
         """The ranked results: one per model, on the ranked version."""
         return Result.objects.headline().filter(
-            self.benchmark.ranked_version_q(), benchmark=self.benchmark
+            self.benchmark.ranked_q(), benchmark=self.benchmark
         )
+
+    def measured_differently(self):
+        """The models' results on the ranked version that the benchmark does not rank
+        because they were measured otherwise than it ranks (``Result.is_comparable``):
+        shown apart, by setting, each with what differs; never placed."""
+        return (
+            Result.objects.headline()
+            .filter(self.benchmark.ranked_version_q(), benchmark=self.benchmark)
+            .filter(is_comparable=False)
+        )
+
+    def differently_groups(self):
+        """``measured_differently`` counted by setting: [(label, count)], most first
+        ("0-shot, acc", 3)."""
+        fields = [*run_settings.RANKED.values(), "subset"]
+        groups = (
+            self.measured_differently()
+            .values(*fields)
+            .annotate(count=Count("pk"))
+            .order_by("-count", *fields)
+        )
+        return [
+            (run_settings.group_label(group, self.benchmark), group["count"]) for group in groups
+        ]
 
     def ranked_parts(self, results, best_first=True):
         """The rule as ordered querysets, read one after the other: ``results`` with a
@@ -204,7 +233,7 @@ class Ranking:
         version = self.benchmark.ranked_version_id
         ranked = (
             f"SELECT COUNT(*) FROM {connection.ops.quote_name(Result._meta.db_table)} "
-            "WHERE is_headline "
+            "WHERE is_headline AND is_comparable "
             "AND benchmark_id = %s AND "
             + ("version_id IS NULL" if version is None else "version_id = %s")
         )
@@ -324,7 +353,7 @@ def leaders(benchmarks):
     alone leads only where no value is ranked); where no source states the direction,
     no place is computed, so the leaders are the results whose source states first
     place. A benchmark without results leads with nobody."""
-    ranked = {b.pk: Q(benchmark=b) & b.ranked_version_q() for b in benchmarks}
+    ranked = {b.pk: Q(benchmark=b) & b.ranked_q() for b in benchmarks}
     directed = [b for b in benchmarks if b.higher_is_better is not None]
     best = {}
     if directed:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
+from . import run_settings
 from .models import AIModel, Benchmark, DataVersion, Result
 
 
@@ -31,7 +32,12 @@ def save(instance, validated=False):
     with transaction.atomic():
         groups = stored_groups(instance)
         old_name = stored_name(instance)
+        if isinstance(instance, Result):
+            instance.is_comparable = run_settings.is_comparable(instance, instance.benchmark)
         instance.save()
+        if isinstance(instance, Benchmark):
+            # Its ranked setting may have changed: which of its results are ranked.
+            groups |= marked_comparable(Result.objects.filter(benchmark=instance))
         if old_name and old_name != instance.name:
             instance.aliases.get_or_create(name=old_name)
             instance.__dict__.pop("names", None)
@@ -74,12 +80,15 @@ def loaded(model_ids=None, history_reasons=None):
         results = Result.objects.all()
         if model_ids is not None:
             results = results.filter(model_id__in=model_ids)
+        marked_comparable(results)
         results.mark_headlines()
         if history_reasons:
             record_loaded_history(history_reasons)
         DataVersion.bump()
 
 
+# A result's fields that writes derive: never compared as an editor's change.
+DERIVED = ("is_headline", "is_comparable")
 # Rows read at a time when recording loaded results' history.
 HISTORY_BATCH = 500
 
@@ -89,13 +98,13 @@ def record_loaded_history(reasons):
     result with no history yet, "~" (changed) for one whose stored fields differ from
     its latest history row (a fixture loaded again over an editor's correction), and
     nothing for one that matches it (a fixture loaded twice). Each row is dated now,
-    names no editor, and gives ``reasons[pk]`` as its change reason. ``is_headline``
-    is derived (re-marked by updates that write no history) and not compared."""
+    names no editor, and gives ``reasons[pk]`` as its change reason. ``DERIVED``
+    fields (re-marked by updates that write no history) are not compared."""
     historical = Result.history.model
     fields = [
         field.attname
         for field in historical.tracked_fields
-        if field.attname not in (Result._meta.pk.attname, "is_headline")
+        if field.attname not in (Result._meta.pk.attname, *DERIVED)
     ]
     reason_length = historical._meta.get_field("history_change_reason").max_length
     pks = sorted(reasons)
@@ -143,6 +152,23 @@ def refuse_deletion(rows):
     conflicts = deletion_conflicts(rows)
     if conflicts:
         raise ValidationError(f"Deleting would break what depends on it: {'; '.join(conflicts)}")
+
+
+def marked_comparable(results):
+    """Mark which of ``results`` are comparable (measured as their benchmark ranks:
+    ``run_settings.comparable_q``, one benchmark at a time) and return the (model,
+    benchmark) groups whose marks changed, whose headlines must be re-marked."""
+    touched = set()
+    for benchmark in Benchmark.objects.filter(pk__in=results.values("benchmark_id")):
+        mine = results.filter(benchmark=benchmark)
+        comparable = run_settings.comparable_q(benchmark)
+        for rows, mark in (
+            (mine.filter(is_comparable=True).exclude(comparable), False),
+            (mine.filter(comparable, is_comparable=False), True),
+        ):
+            touched |= set(rows.values_list("model_id", "benchmark_id").distinct())
+            rows.update(is_comparable=mark)
+    return touched
 
 
 def stored_name(instance):

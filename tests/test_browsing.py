@@ -624,9 +624,9 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, size)
     # The data version; the benchmark and its versions; its citations; count; the
     # page's result ids from each part of the ranking it reaches (values, then places
     # alone) and those results; the page's places; whether any ranked result gives an
-    # uncertainty (statistical ties); the chart's top results, part by part; and the
-    # claims beside measurements.
-    with django_assert_max_num_queries(13):
+    # uncertainty (statistical ties); the chart's top results, part by part; the
+    # claims beside measurements; and the results measured differently, by setting.
+    with django_assert_max_num_queries(14):
         client.get(created[0].get_absolute_url())
     # The data version; the model with its organization, aliases and citations; its
     # results; the claims beside measurements; the models to compare it with.

@@ -189,6 +189,29 @@ def admin_shots_the_quote_never_states(client, tmp_path):
     return response.content.decode()
 
 
+def admin_metric_the_quote_never_states(client, tmp_path):
+    response = result_add(
+        client,
+        model=AIModel.objects.get(slug="nemotron-3-super").pk,
+        benchmark=Benchmark.objects.get(slug="ai-index").pk,
+        value="37",
+        metric="acc_norm",
+        precision="bfloat16",
+        quote=AI_INDEX,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def fixture_invented_setting(client, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        load(
+            tmp_path,
+            [fixture_row(benchmark=["ai-index"], value="33", quote=AI_INDEX, subset=True)],
+        )
+    return str(refused.value)
+
+
 def write_path_swapped(client, tmp_path):
     result = Result.objects.get(model__slug="gpt-oss-largest", benchmark__slug="ai-index")
     result.value = 37
@@ -222,6 +245,8 @@ DOORS = {
     admin_rename_claimer: "Renaming the organization would break 3 row(s)",
     admin_delete_alias_quotes_rely_on: "GPT-OSS (largest version) · AI Index composite score: 33",
     admin_shots_the_quote_never_states: "Neither the quote nor the source states 5-shot",
+    admin_metric_the_quote_never_states: "Neither the quote nor the source states the metric",
+    fixture_invented_setting: "subset: Neither the quote nor the source states that it ran on",
     write_path_swapped: "The quote ties 33 to GPT-OSS (largest version), not 37",
     restore_of_a_tampered_backup: "The quote ties 33 to GPT-OSS (largest version), not 37",
 }

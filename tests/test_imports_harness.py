@@ -177,7 +177,8 @@ def test_each_results_shots_is_the_files_n_shot_for_its_task(client, harness_wor
     arc_result.full_clean()
     page = client.get(model.get_absolute_url()).content.decode()
     row = page.split("<h2>Results</h2>")[1].split("ARC-Easy")[1].split("</tr>")[0]
-    assert ">0-shot</small>" in row
+    # With every other setting the file states.
+    assert ">acc_norm, 0-shot, float32, lm-evaluation-harness 0000000</small>" in row
     # The benchmark's ranking says so beside the figure; the leaderboard's cells don't.
     assert ">0-shot</small>" in client.get(arc.get_absolute_url()).content.decode()
     assert "-shot</small>" not in client.get("/", {"show": arc.slug}).content.decode()
@@ -208,7 +209,7 @@ def test_shots_are_left_empty_where_the_file_gives_no_number(
     assert Result.objects.get(benchmark=hellaswag).shots is None
     assert Result.objects.get(benchmark=lambada).shots is None
     page = client.get(model.get_absolute_url()).content.decode()
-    assert (">5-shot</small>" in page) == bool(n_shot) and "None-shot" not in page
+    assert ("5-shot" in page) == bool(n_shot) and "None-shot" not in page
 
 
 def test_editing_the_kept_file_under_its_shots_is_refused(admin_client, harness_world):

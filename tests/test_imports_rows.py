@@ -121,6 +121,15 @@ def refused_by(tmp_path, change):
             "Row 1: shots: Neither the quote nor the source states 5-shot",
         ),
         (lambda r: r.update(shots="2.5"), "Row 1: shots: '2.5' is not a number of shots"),
+        (
+            lambda r: r.update(metric="acc_norm"),
+            "Row 1: metric: Neither the quote nor the source states the metric “acc_norm”",
+        ),
+        (
+            lambda r: r.update(chat_template="yes"),
+            "Row 1: chat_template: Neither the quote nor the source states that a chat",
+        ),
+        (lambda r: r.update(subset="maybe"), "Row 1: subset: 'maybe' is neither true nor false"),
         (lambda r: r.update(shots="-1"), "Row 1: shots: '-1' is not a number of shots"),
     ],
 )

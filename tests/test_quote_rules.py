@@ -347,7 +347,8 @@ def test_an_edit_that_leaves_quotes_alone_does_not_read_them(article):
 
 
 def test_shots_are_read_as_whole_numbers_written_with_shot():
-    from leaderboard.quotes import harness_shots, shots_in
+    from leaderboard.quotes import shots_in
+    from leaderboard.run_settings import harness_facts
 
     assert shots_in("MMLU (5-shot): 71.2") == {5}
     assert shots_in("5 shot, 10-Shots, 0shot") == {5, 10, 0}
@@ -356,8 +357,15 @@ def test_shots_are_read_as_whole_numbers_written_with_shot():
     assert shots_in("25-shot") == {25}
     assert shots_in("0.5-shot, 1,5-shot, twenty-five-shot, few-shot, n-shot, 5 shooters") == set()
     text = json.dumps({"results": {}, "n-shot": {"a": 0, "b": 5, "c": -1, "d": 2.5, "e": "5"}})
-    assert dict(harness_shots(text)) == {"a": 0, "b": 5}
-    assert dict(harness_shots('Not JSON, though it says "n-shot".')) == {}
+    facts = harness_facts(text)
+    assert {task: f.shots for task, f in facts.tasks.items()} == {
+        "a": 0,
+        "b": 5,
+        "c": None,
+        "d": None,
+        "e": None,
+    }
+    assert harness_facts('Not JSON, though it says "results".') is None
 
 
 def test_shots_must_be_stated_by_the_quote():
@@ -374,7 +382,8 @@ def test_shots_must_be_stated_by_the_quote():
     assert errors_of(row) == {
         "shots": [
             "Neither the quote nor the source states 5-shot: quote the words that say how "
-            "many solved examples the prompt held (“5-shot”), or leave it empty."
+            "many solved examples the prompt held (“5-shot”), or leave it empty (not "
+            "reported)."
         ]
     }
     row.quote = "Alpha scored 71.2 on MMLU (5-shot)."
@@ -409,14 +418,11 @@ def test_shots_a_harness_files_n_shot_gives_for_the_benchmarks_task():
     row.full_clean()  # the quote says nothing of shots; the file's n-shot does
     row.shots = 5
     assert errors_of(row) == {
-        "shots": [
-            "The source's n-shot gives 0 for hellaswag, not 5, and the quote does not "
-            "state 5-shot."
-        ]
+        "shots": ["The source's results file states 0-shot for hellaswag, not 5-shot."]
     }
     # Another task's number is not this benchmark's, until that task is one of its names.
     row.shots = 25
-    assert "gives 0 for hellaswag, not 25" in errors_of(row)["shots"][0]
+    assert "states 0-shot for hellaswag, not 25-shot" in errors_of(row)["shots"][0]
     writes.save(BenchmarkAlias(benchmark=benchmark, name="ARC_Easy"))
     benchmark.__dict__.pop("names", None)
     row.full_clean()

@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
+from .. import run_settings
 from ..models import Result, ResultQuerySet
 from ..passages import passage_url
 from ..tables.columns import json_number
@@ -29,6 +30,9 @@ def result_fields(result, links):
         "ci_high": json_number(result.ci_high),
         "as_percentage": result.as_percentage,
         "shots": result.shots,
+        "settings": run_settings.as_json(result),
+        "is_comparable": result.is_comparable,
+        "not_ranked_because": result.differences,
         "provenance": result.provenance,
         "claimed_by": links.named("organization", result.claimed_by)
         if result.claimed_by_id

@@ -39,6 +39,23 @@ class Citation(Schema):
     passage_url: str = Field(description="The source's page, at the quoted passage.")
 
 
+class Settings(Schema):
+    """How a result was measured, as its source states it; null for a setting it does
+    not state (not reported)."""
+
+    metric: str | None = Field(description="The metric: acc_norm, exact_match, pass@1.")
+    metric_variant: str | None = Field(
+        description="The metric's variant or the harness's filter: strict-match; none."
+    )
+    shots: int | None = Field(description="How many solved examples the prompt held.")
+    harness: str | None = Field(description="The evaluation harness: lm-evaluation-harness.")
+    harness_version: str | None = Field(description="Its version, or commit.")
+    model_revision: str | None = Field(description="The model's revision run.")
+    precision: str | None = Field(description="The precision the model ran in: bfloat16.")
+    chat_template: bool | None = Field(description="Whether a chat template was applied.")
+    subset: bool | None = Field(description="Whether it ran on a subset of the task.")
+
+
 class Result(Schema):
     """A model's result on a benchmark as one source states it."""
 
@@ -55,6 +72,17 @@ class Result(Schema):
     shots: int | None = Field(
         description="How many solved examples the prompt held (n-shot), as the source "
         "states it; null when it does not say."
+    )
+    settings: Settings = Field(
+        description="How the figure was measured, each setting as the source states it."
+    )
+    is_comparable: bool = Field(
+        description="Measured as its benchmark ranks (the benchmark's ranked setting, and "
+        "not on a subset): only such results are given places."
+    )
+    not_ranked_because: list[str] = Field(
+        description="What keeps it out of the benchmark's ranking (\"0-shot, not "
+        '10-shot"); empty for a comparable result.'
     )
     provenance: Literal["independent", "vendor_claim"]
     claimed_by: Link | None = Field(description="Whose claim this is; null when independent.")

@@ -40,10 +40,10 @@ from functools import cached_property
 
 import tablib
 
-from .. import writes
+from .. import run_settings, writes
 from ..models import AIModel, Benchmark, BenchmarkAlias, ModelAlias, ResultKind, Source
 from ..models.results import Provenance
-from ..quotes import harness_shots, stored_figure
+from ..quotes import stored_figure
 from . import reading
 from .resources import LARGEST_FIGURE
 from .run import ImportRefused
@@ -85,6 +85,8 @@ class TaskResult:
 
     task: str
     benchmark: Benchmark
+    metric: str  # "acc_norm", from the key "acc_norm,none"
+    metric_variant: str  # "none": the harness's filter
     value: Decimal
     stderr: Decimal | None
     as_percentage: bool
@@ -328,6 +330,8 @@ class HarnessFile:
         return TaskResult(
             task=task,
             benchmark=benchmark,
+            metric=metric,
+            metric_variant=applied,
             value=value,
             stderr=stderr,
             as_percentage=is_percentage(benchmark),
@@ -427,6 +431,7 @@ class HarnessFile:
         """The rows of results to import from ``source`` (this file, saved); a task
         that a mapping (--task) makes a benchmark becomes one of its aliases, so its
         quote names the benchmark."""
+        settings = [s.field for s in run_settings.SETTINGS]
         dataset = tablib.Dataset(
             headers=[
                 "model",
@@ -435,14 +440,19 @@ class HarnessFile:
                 "value",
                 "stderr",
                 "as_percentage",
-                "shots",
+                *settings,
                 "provenance",
                 "reported_on",
                 "quote",
             ]
         )
-        shots = harness_shots(self.text)
+        facts = run_settings.harness_facts(self.text)
         for result in self.results:
+            stated = {
+                **facts.of(result.task),
+                "metric": result.metric,
+                "metric_variant": result.metric_variant,
+            }
             benchmark = result.benchmark
             if not any(result.task.lower() == name.lower() for name in benchmark.names):
                 writes.save(BenchmarkAlias(benchmark=benchmark, name=result.task))
@@ -455,7 +465,7 @@ class HarnessFile:
                     result.value,
                     result.stderr,
                     result.as_percentage,
-                    shots.get(result.task),
+                    *(stated.get(field) for field in settings),
                     Provenance.INDEPENDENT,
                     self.measured_on.isoformat() if self.measured_on else "",
                     result.quote,

@@ -148,11 +148,23 @@ class WholeNumberWidget(widgets.IntegerWidget):
         return "" if value is None else str(value)
 
 
+class LineWidget(widgets.CharWidget):
+    """One line of text; an empty cell is empty text (a setting not reported)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return text(value)
+
+
 class YesNoWidget(widgets.BooleanWidget):
     """True or false, written as true/false, yes/no or 1/0 (any case); empty is
-    false. Anything else is refused, not read as false ("maybe")."""
+    ``empty`` (false, or None for a setting not reported). Anything else is refused,
+    not read as false ("maybe")."""
 
     WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+    def __init__(self, empty=False):
+        super().__init__()
+        self.empty = empty
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
@@ -160,7 +172,7 @@ class YesNoWidget(widgets.BooleanWidget):
         if isinstance(value, int | float) and value in (0, 1):
             return bool(value)
         if value is None or text(value) == "":
-            return False
+            return self.empty
         word = text(value).lower()
         if word not in self.WORDS:
             raise ValueError(f"{value!r} is neither true nor false (write 1 or 0).")
@@ -201,6 +213,24 @@ class ResultResource(resources.ModelResource):
     rank = fields.Field(
         attribute="rank", column_name="rank", widget=WholeNumberWidget("a place", 1, MAX_PLACE)
     )
+    # How the figure was measured (leaderboard.run_settings): a file may leave any of
+    # these columns out, and an empty cell is a setting not reported.
+    metric = fields.Field(attribute="metric", column_name="metric", widget=LineWidget())
+    metric_variant = fields.Field(
+        attribute="metric_variant", column_name="metric_variant", widget=LineWidget()
+    )
+    harness = fields.Field(attribute="harness", column_name="harness", widget=LineWidget())
+    harness_version = fields.Field(
+        attribute="harness_version", column_name="harness_version", widget=LineWidget()
+    )
+    model_revision = fields.Field(
+        attribute="model_revision", column_name="model_revision", widget=LineWidget()
+    )
+    precision = fields.Field(attribute="precision", column_name="precision", widget=LineWidget())
+    chat_template = fields.Field(
+        attribute="chat_template", column_name="chat_template", widget=YesNoWidget(empty=None)
+    )
+    subset = fields.Field(attribute="subset", column_name="subset", widget=YesNoWidget(empty=None))
     reported_on = fields.Field(
         attribute="reported_on", column_name="reported_on", widget=widgets.DateWidget("%Y-%m-%d")
     )
@@ -218,6 +248,14 @@ class ResultResource(resources.ModelResource):
             "ci_high",
             "as_percentage",
             "shots",
+            "metric",
+            "metric_variant",
+            "harness",
+            "harness_version",
+            "model_revision",
+            "precision",
+            "chat_template",
+            "subset",
             "rank",
             "provenance",
             "claimed_by",

@@ -3,11 +3,14 @@
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import run_settings
+from ..quotes import MAX_SHOTS
 from .base import Alias, LineField, NaturalKeyModel, ProseField, refuse_conflicts, renamed_names
 
 
@@ -41,6 +44,26 @@ class Benchmark(NaturalKeyModel):
         blank=True,
         help_text="The metric lm-evaluation-harness reports for this benchmark when it "
         'gives neither acc_norm nor acc, e.g. "exact_match".',
+    )
+    # The setting the benchmark ranks (leaderboard.run_settings), as it ranks one
+    # version: an editor's choice; empty ranks results however they were measured.
+    ranked_metric = LineField(
+        max_length=100,
+        blank=True,
+        help_text="Rank only results of this metric (acc_norm, exact_match), as their "
+        "sources name it. Others are shown apart, measured differently.",
+    )
+    ranked_metric_variant = LineField(
+        "ranked metric variant or filter",
+        max_length=100,
+        blank=True,
+        help_text="Rank only results of this variant or filter (strict-match).",
+    )
+    ranked_shots = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_SHOTS)],
+        help_text="Rank only results with this number of shots (0 for zero-shot).",
     )
     notes = ProseField(
         blank=True, help_text="Caveats a source makes about the benchmark's results."
@@ -90,6 +113,17 @@ class Benchmark(NaturalKeyModel):
         if self.ranked_version is None:
             return Q(**{f"{prefix}version__isnull": True})
         return Q(**{f"{prefix}version": self.ranked_version.pk})
+
+    def ranked_q(self, prefix=""):
+        """A filter for the results the leaderboard ranks: on the ranked version and
+        measured as the benchmark ranks (``Result.is_comparable``)."""
+        return self.ranked_version_q(prefix) & Q(**{f"{prefix}is_comparable": True})
+
+    @property
+    def ranked_setting(self):
+        """The setting the benchmark ranks, as a page names it ("acc_norm, 10-shot"),
+        or "" when it declares none."""
+        return run_settings.setting_label(run_settings.declared(self))
 
     @property
     def direction_label(self):

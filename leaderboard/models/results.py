@@ -8,6 +8,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, FirstValue
 from simple_history.models import HistoricalRecords
 
+from .. import run_settings
 from ..quotes import (
     PLACE,
     VALUE,
@@ -15,14 +16,12 @@ from ..quotes import (
     attribution_in,
     figure_text,
     format_number,
-    harness_shots,
     mentions,
     ranks_in,
-    shots_in,
     states,
     tied_figures,
 )
-from .base import NaturalKeyQuerySet, PlaceField
+from .base import LineField, NaturalKeyQuerySet, PlaceField
 from .benchmarks import Benchmark, BenchmarkVersion, ResultKind
 from .catalogue import AIModel, Organization
 from .citations import Citation
@@ -69,9 +68,11 @@ def with_measurements(claims):
 
 class ResultQuerySet(NaturalKeyQuerySet):
     # The documented rule for which result a page shows when several sources report
-    # one for the same model, benchmark and version: independent measurements before
-    # vendors' claims, then the newest report, then the most recently entered.
+    # one for the same model, benchmark and version: one measured as the benchmark
+    # ranks before one measured differently, independent measurements before vendors'
+    # claims, then the newest report, then the most recently entered.
     PREFERENCE = (
+        F("is_comparable").desc(),  # measured as the benchmark ranks, first
         F("provenance").asc(),  # "independent" sorts before "vendor_claim"
         F("reported_on").desc(nulls_last=True),
         F("pk").desc(),
@@ -186,6 +187,49 @@ class Result(Citation):
         "results file. Results measured with different numbers are not comparable. "
         "Leave empty when the source does not say.",
     )
+    # How the figure was measured (leaderboard.run_settings): each as the source states
+    # it, empty where it does not (not reported).
+    metric = LineField(
+        max_length=100,
+        blank=True,
+        help_text="The metric the figure is, as the source names it: acc_norm, "
+        "exact_match, pass@1.",
+    )
+    metric_variant = LineField(
+        "metric variant or filter",
+        max_length=100,
+        blank=True,
+        help_text="The metric's variant, such as the evaluation harness's filter "
+        "(strict-match, flexible-extract; none).",
+    )
+    harness = LineField(
+        "evaluation harness", max_length=100, blank=True, help_text="lm-evaluation-harness"
+    )
+    harness_version = LineField(
+        "harness version or commit",
+        max_length=100,
+        blank=True,
+        help_text="As the source gives it: 0.4.3, or a commit.",
+    )
+    model_revision = LineField(
+        max_length=100, blank=True, help_text="The model's revision (commit or branch) run."
+    )
+    precision = LineField(
+        max_length=50, blank=True, help_text="The precision the model ran in: bfloat16, float16."
+    )
+    chat_template = models.BooleanField(
+        "chat template applied",
+        null=True,
+        blank=True,
+        help_text="Whether the prompts went through the model's chat template.",
+    )
+    subset = models.BooleanField(
+        "ran on a subset",
+        null=True,
+        blank=True,
+        help_text="Whether the run covered only part of the task (a limit on examples). "
+        "Subset runs are never ranked with full runs.",
+    )
     rank = PlaceField(null=True, blank=True, help_text="The place the source gives, 1 for first.")
     reported_on = models.DateField(null=True, blank=True)
     claimed_by = models.ForeignKey(
@@ -202,6 +246,13 @@ class Result(Citation):
         choices=Provenance,
         help_text="Independently measured (the source ran the test) or a vendor's claim "
         "(the source reports what someone says of their own model); pick one.",
+    )
+    is_comparable = models.BooleanField(
+        default=True,
+        editable=False,
+        # Derived, as is_headline: leaderboard.writes recomputes it.
+        help_text="Measured as its benchmark ranks (leaderboard.run_settings): only such "
+        "results get places.",
     )
     is_headline = models.BooleanField(
         default=False,
@@ -277,17 +328,17 @@ class Result(Citation):
             models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx"),
             # The partial unique indexes above cannot serve lookups that ignore version.
             models.Index(fields=["model", "benchmark"], name="result_model_benchmark_idx"),
-            # Headline results by value: rankings, charts and places (leaderboard.ranking).
+            # Ranked results by value: rankings, charts and places (leaderboard.ranking).
             models.Index(
                 fields=["benchmark", "version", "value"],
-                condition=Q(is_headline=True),
-                name="headline_benchmark_value_idx",
+                condition=Q(is_headline=True, is_comparable=True),
+                name="ranked_benchmark_value_idx",
             ),
-            # Headline results that give a place alone, by place: leaderboard.ranking.
+            # Ranked results that give a place alone, by place: leaderboard.ranking.
             models.Index(
                 fields=["benchmark", "version", "rank"],
-                condition=Q(is_headline=True, value__isnull=True),
-                name="headline_place_alone_idx",
+                condition=Q(is_headline=True, is_comparable=True, value__isnull=True),
+                name="ranked_place_alone_idx",
             ),
         ]
 
@@ -375,38 +426,30 @@ class Result(Citation):
             errors.setdefault("claimed_by", []).append("Name the vendor whose claim this is.")
         for field, message in self.attribution_errors().items():
             errors.setdefault(field, []).append(message)
-        for field, message in self.shots_errors().items():
+        for field, message in self.setting_errors().items():
             errors.setdefault(field, []).append(message)
         if errors:
             raise ValidationError(errors)
 
-    def shots_errors(self):
-        """A number of shots must be one the source states: the quote says it ("5-shot",
-        "five-shot"), or the source's kept text is an evaluation harness's results file
-        whose ``"n-shot"`` gives it for a task that is one of the benchmark's names."""
-        if self.shots is None or self.shots in shots_in(self.quote):
+    def setting_errors(self):
+        """Each setting the result records must be one its source states
+        (``run_settings.setting_errors``): its quote, or the evaluation harness's
+        results file kept as the source's text, for a task that is one of the
+        benchmark's names."""
+        if not self.source_id or not self.benchmark_id:
             return {}
-        stated = {}
-        if self.source_id and self.benchmark_id:
-            names = {name.lower() for name in self.benchmark.names}
-            stated = {
-                task: shots
-                for task, shots in harness_shots(self.source.raw_text).items()
-                if task.lower() in names
-            }
-            if self.shots in stated.values():
-                return {}
-        if stated:
-            given = " and ".join(f"{shots} for {task}" for task, shots in sorted(stated.items()))
-            return {
-                "shots": f"The source's n-shot gives {given}, not {self.shots}, and the "
-                f"quote does not state {self.shots}-shot."
-            }
-        return {
-            "shots": f"Neither the quote nor the source states {self.shots}-shot: quote the "
-            "words that say how many solved examples the prompt held (“5-shot”), or leave "
-            "it empty."
-        }
+        return run_settings.setting_errors(self, self.source.raw_text, self.benchmark.names)
+
+    @property
+    def measured_as(self):
+        """Every setting the result records, in a line (``run_settings.description``)."""
+        return run_settings.description(self)
+
+    @property
+    def differences(self):
+        """What keeps this result out of its benchmark's ranking ("0-shot, not
+        10-shot"); empty when it is comparable (``run_settings.differences``)."""
+        return run_settings.differences(self, self.benchmark)
 
     def attribution_errors(self):
         """Errors where the quote is not about this row: it must name the model and

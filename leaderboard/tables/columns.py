@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .. import run_settings
 from ..headlines import CLAIM, FIGURE, claim_text, headline_at
 from ..models import Openness
 from ..passages import passage_url
@@ -353,6 +354,8 @@ class BenchmarkColumn(tables.Column):
             "ci_low": json_number(result.ci_low),
             "ci_high": json_number(result.ci_high),
             "shots": result.shots,
+            "settings": run_settings.as_json(result),
+            "ranked": result.is_comparable,
             "stated_rank": result.rank,
             "unit": self.benchmark.unit or None,
             "version": self.benchmark.ranked_version.name

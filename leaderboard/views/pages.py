@@ -73,8 +73,27 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
             chart=charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark),
             timeline=self.timeline(),
             gaps=self.largest_gaps(),
+            **self.measured_differently(),
         )
         return context
+
+    def measured_differently(self):
+        """The results the benchmark does not rank for how they were measured: their
+        groups by setting, and a page of them, each with what differs."""
+        ranking = Ranking(self.object)
+        groups = ranking.differently_groups()
+        if not groups:
+            return {"differently_groups": []}
+        rows = page_of(
+            self.request,
+            ranking.measured_differently()
+            .select_related("model", "source", "claimed_by")
+            .order_by("metric", "shots", "model__name", "pk"),
+            "differently",
+        )
+        for result in rows:
+            result.benchmark = self.object  # what differs is read against its setting
+        return {"differently_groups": groups, "differently": rows}
 
     def largest_gaps(self):
         """The claims on the ranked version furthest from their measurements."""
