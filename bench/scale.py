@@ -11,11 +11,15 @@ process, times:
   source that states it;
 - the same file through the admin, as an editor's browser sends it: the upload and
   its preview, then Confirm (10,000 rows is the limit of one file: each step has to
-  answer within gunicorn's 30 s).
+  answer within gunicorn's 30 s);
+- `import_results DIR` of 1,000 lm-evaluation-harness results files laid out as the
+  Open LLM Leaderboard's results repository is (org/model/results_*.json), one a
+  synthetic model, each file in its own transaction; then the same directory again.
 
 Prints the figures and writes them to docs/benchmarks.md with the machine.
 
-Usage: python bench/scale.py [--models N] [--benchmarks M] [--rows R] [--reuse]
+Usage: python bench/scale.py [--models N] [--benchmarks M] [--rows R] [--harness-files F]
+       [--reuse]
 """
 
 import argparse
@@ -25,6 +29,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +101,63 @@ def import_file(directory, rows):
     return path
 
 
+def harness_directory(directory, files):
+    """``files`` lm-evaluation-harness results files under ``directory``, shaped like
+    tests/data/lm_eval_example.json, laid out org/model/results_*.json: one a
+    synthetic model, which each names by its name (``model_name``), giving three tasks
+    named by benchmarks' slugs (two scores, one percentage, as fractions)."""
+    import json
+
+    from leaderboard.models import AIModel, Benchmark
+
+    models = list(
+        AIModel.objects.filter(slug__startswith="synthetic-model-")
+        .select_related("organization")
+        .order_by("pk")[:files]
+    )
+    synthetic = Benchmark.objects.filter(slug__startswith="synthetic-bench-").order_by("slug")
+    tasks = [
+        *synthetic.filter(result_kind="score", higher_is_better=True)[:2],
+        synthetic.filter(result_kind="percentage").first(),
+    ]
+    for n, model in enumerate(models):
+        figures = {}
+        for k, benchmark in enumerate(tasks):
+            acc = (n * 7919 + k * 104729) % 9000 / 10000 + 0.05
+            figures[benchmark.slug] = {
+                "alias": benchmark.slug,
+                "acc,none": acc,
+                "acc_stderr,none": 0.0097,
+                "acc_norm,none": round(acc * 0.95, 6),
+                "acc_norm_stderr,none": 0.0099,
+            }
+        data = {
+            "results": figures,
+            "versions": {task: 1.0 for task in figures},
+            "n-shot": {task: 0 for task in figures},
+            "config": {
+                "model": "hf",
+                "model_args": f"pretrained=synthetic/{model.slug},dtype=float32",
+                "batch_size": "8",
+            },
+            "git_hash": "0000000",
+            "date": 1767225600.0,
+            "model_name": model.name,
+        }
+        folder = directory / model.organization.slug / model.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "results_2026-01-01T00-00-00.000000.json").write_text(json.dumps(data, indent=2))
+    return len(models)
+
+
+def clear_harness_import():
+    """Remove what the harness files' import wrote: their results, then sources."""
+    from leaderboard.models import Result, Source
+
+    Result.objects.filter(source__slug__startswith="lm-eval-synthetic-model-").delete()
+    Source.objects.filter(slug__startswith="lm-eval-synthetic-model-").delete()
+
+
 def timed_import(path, *args):
     from io import StringIO
 
@@ -142,6 +204,7 @@ def main():
     parser.add_argument("--models", type=int, default=10_000)
     parser.add_argument("--benchmarks", type=int, default=50)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--harness-files", type=int, default=1000)
     parser.add_argument("--reuse", action="store_true", help="keep an existing data set")
     options = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
@@ -199,6 +262,14 @@ def main():
     )
     lines.append(f"| admin import: Confirm | | {confirmed:.1f} s | {done} |")
     Result.objects.filter(source__slug="scale-import").delete()
+    clear_harness_import()
+    with tempfile.TemporaryDirectory() as scratch:
+        files = harness_directory(Path(scratch), options.harness_files)
+        seconds, said = timed_import(scratch)
+        lines.append(f"| a directory of {files:,} lm-eval files | | {seconds:.1f} s | {said} |")
+        again, said = timed_import(scratch)
+        lines.append(f"| the same directory again | | {again:.1f} s | {said} |")
+    clear_harness_import()
     table = "\n".join(
         [
             f"{options.models:,} models × {options.benchmarks} benchmarks "

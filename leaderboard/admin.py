@@ -271,7 +271,7 @@ class AIModelAdmin(LeaderboardAdmin):
     ]
     list_filter = ["organization", "open_weights", "open_training_data", "open_training_code"]
     list_select_related = ["organization"]
-    search_fields = ["name", "slug", "aliases__name", "organization__name"]
+    search_fields = ["name", "slug", "aliases__name", "hf_repository", "organization__name"]
     autocomplete_fields = ["organization"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ModelAliasInline, ModelCitationInline, ResultInline]
@@ -282,7 +282,7 @@ class AIModelAdmin(LeaderboardAdmin):
             "What is open",
             {"fields": ["open_weights", "open_training_data", "open_training_code", "license"]},
         ),
-        ("Links", {"fields": ["model_card_url", "weights_url", "paper_url"]}),
+        ("Links", {"fields": ["hf_repository", "model_card_url", "weights_url", "paper_url"]}),
     ]
 
 

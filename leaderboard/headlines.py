@@ -118,17 +118,24 @@ TEXT_FIELDS = (
     "provenance",
     "claimer",
     "source_title",
+    *(setting.field for setting in run_settings.SETTINGS),
 )
 # The two texts a CSV export gives each benchmark: its figure, and whose claim it is
-# from which source.
+# from which source, measured how.
 FIGURE, CLAIM = "figure", "claim"
 
 
-def claim_text(provenance, claimer, source_title):
-    """Whose claim a result is, and its source: "NVIDIA's claim; <title>" or
-    "independent; <title>"."""
+def claim_text(provenance, claimer, source_title, *settings):
+    """Whose claim a result is, its source, and how it was measured where the source
+    says (``settings``: its values in ``run_settings.SETTINGS``' order): "NVIDIA's
+    claim; <title>" or "independent; <title>; acc_norm, 25-shot, bfloat16"."""
     who = f"{claimer}'s claim" if provenance == Provenance.VENDOR_CLAIM else "independent"
-    return f"{who}; {source_title}"
+    measured = run_settings.description(SettingsRow(*settings)) if settings else ""
+    return f"{who}; {source_title}" + (f"; {measured}" if measured else "")
+
+
+# A result's settings as ``run_settings.description`` reads them.
+SettingsRow = namedtuple("SettingsRow", [setting.field for setting in run_settings.SETTINGS])
 
 
 def attach_headline_texts(models, slots):

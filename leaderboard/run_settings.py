@@ -167,15 +167,27 @@ def harness_facts(text):
         for task in {**shots, **blocks}
     }
     args = model_args(config.get("model_args"))
-    template = data.get("chat_template", ...)
     return HarnessFacts(
         tasks=tasks,
         harness_version=text_or_none(data.get("lm_eval_version"))
         or text_or_none(data.get("git_hash")),
-        model_revision=text_or_none(args.get("revision")),
-        precision=text_or_none(args.get("dtype") or args.get("torch_dtype")),
-        chat_template=None if template is ... else template is not None,
+        model_revision=text_or_none(args.get("revision"))
+        or text_or_none(config.get("model_revision")),
+        precision=text_or_none(args.get("dtype") or args.get("torch_dtype"))
+        or text_or_none(config.get("model_dtype")),
+        chat_template=chat_template_applied(data),
     )
+
+
+def chat_template_applied(data):
+    """Whether the run applied a chat template: the harness writes the template's
+    digest (``chat_template_sha``) only when it did, and the template (null or ""
+    when it did not); files before 0.4.3 say neither (None)."""
+    if "chat_template_sha" in data:
+        return data["chat_template_sha"] is not None
+    if "chat_template" in data:
+        return bool(data["chat_template"])
+    return None
 
 
 def as_dict(value):
@@ -188,6 +200,10 @@ def text_or_none(value):
     return None
 
 
+# Keys of a task's block that are no metric.
+NOT_METRICS = ("alias", "name", "sample_len", "samples")
+
+
 def metric_keys(block):
     """(metric, variant) of each figure of a task's block: "acc_norm,none" gives
     ("acc_norm", "none"); a key without a comma (the harness before 0.4) gives
@@ -195,7 +211,8 @@ def metric_keys(block):
     keys = set()
     for key in block:
         metric, _, variant = key.partition(",")
-        if metric.endswith("_stderr") or metric in ("alias", "name", "sample_len", "samples"):
+        # A group without a figure of its own holds {" ": " ", "alias": …}.
+        if not metric.strip() or metric.endswith("_stderr") or metric in NOT_METRICS:
             continue
         keys.add((metric, variant))
     return keys

@@ -1,6 +1,7 @@
 """The compare page: two to four models side by side, the better result marked."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -27,6 +28,14 @@ def best_cells(page, benchmark_name):
     ]
 
 
+def tied_cells(page, benchmark_name):
+    return [
+        index
+        for index, cell in enumerate(cells(page, benchmark_name))
+        if re.search(r'<strong class="tied-mark"[^>]*>tied</strong>', cell)
+    ]
+
+
 def test_the_article_models_side_by_side(client, article):
     page = client.get(COMPARE, {"models": ["nemotron-3-super", "gpt-oss-largest"]})
     page = page.content.decode()
@@ -48,20 +57,22 @@ def test_the_article_models_side_by_side(client, article):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "higher_is_better, values, best",
+    "higher_is_better, values, best, tied",
     [
-        (True, [10, 30, 30], [1, 2]),  # a tie for best: both marked
-        (False, [10, 30, 5], [2]),
-        (None, [10, 30, 5], []),
+        # Equal best values: neither is the better, both are marked tied.
+        (True, [10, 30, 30], [], [1, 2]),
+        (False, [10, 30, 5], [2], []),
+        (None, [10, 30, 5], [], []),
     ],
 )
-def test_better_result_follows_the_direction(client, higher_is_better, values, best):
+def test_better_result_follows_the_direction(client, higher_is_better, values, best, tied):
     benchmark = make_benchmark(name="Bench X", higher_is_better=higher_is_better)
     models = [make_model() for _ in values]
     for model, value in zip(models, values, strict=True):
         make_result(model=model, benchmark=benchmark, value=value)
     page = client.get(COMPARE, {"models": [m.slug for m in models]}).content.decode()
     assert best_cells(page, "Bench X") == best
+    assert tied_cells(page, "Bench X") == tied
 
 
 @pytest.mark.django_db
@@ -167,3 +178,76 @@ def test_a_vendor_claim_and_a_measurement_are_labelled_apart(client):
     )
     assert "Vendor Co’s claim" in first and 'class="claim"' in first
     assert 'class="measured"' in second and "claim" not in second
+
+
+def compared_with_uncertainty(client, higher_is_better, *figures):
+    """The compare page's cells on "Bench T" for one model per (value, stderr, ci)."""
+    benchmark = make_benchmark(name="Bench T", higher_is_better=higher_is_better)
+    models = []
+    for value, stderr, ci in figures:
+        model = make_model()
+        stated = f"{value}" + (f" ± {stderr}" if stderr is not None else "")
+        if ci:
+            stated += f" (95% CI {ci[0]} to {ci[1]})"
+        make_result(
+            model=model,
+            benchmark=benchmark,
+            value=Decimal(str(value)),
+            stderr=None if stderr is None else Decimal(str(stderr)),
+            ci_low=None if not ci else Decimal(str(ci[0])),
+            ci_high=None if not ci else Decimal(str(ci[1])),
+            quote=f"{model.name} scored {stated} on Bench T.",
+        )
+        models.append(model)
+    return client.get(COMPARE, {"models": [m.slug for m in models]}).content.decode()
+
+
+@pytest.mark.django_db
+def test_overlapping_intervals_are_tied_not_best(client):
+    # 50 ± 1 spans 48.04 to 51.96; 49 ± 1 spans 47.04 to 50.96: they overlap.
+    page = compared_with_uncertainty(client, True, (50, 1, None), (49, 1, None))
+    assert best_cells(page, "Bench T") == []
+    assert tied_cells(page, "Bench T") == [0, 1]
+    assert "best-mark" not in "".join(cells(page, "Bench T"))
+
+
+@pytest.mark.django_db
+def test_a_clearly_better_result_stays_best(client):
+    # 60 ± 1 (58.04 to 61.96) lies wholly above 50 ± 1 (48.04 to 51.96).
+    page = compared_with_uncertainty(client, True, (50, 1, None), (60, 1, None))
+    assert best_cells(page, "Bench T") == [1]
+    assert tied_cells(page, "Bench T") == []
+
+
+@pytest.mark.django_db
+def test_ties_follow_the_direction_and_confidence_intervals(client):
+    # Lower is better: 10 [9, 12] overlaps 11.5 [11, 13]; 20 [19, 21] does not.
+    page = compared_with_uncertainty(
+        client, False, (11.5, None, (11, 13)), (10, None, (9, 12)), (20, None, (19, 21))
+    )
+    assert best_cells(page, "Bench T") == []
+    assert tied_cells(page, "Bench T") == [0, 1]
+
+
+@pytest.mark.django_db
+def test_only_results_overlapping_the_best_are_tied(client):
+    # 70 ± 1 overlaps 69 ± 1 (tied); 60 ± 1 overlaps neither: unmarked.
+    page = compared_with_uncertainty(client, True, (60, 1, None), (70, 1, None), (69, 1, None))
+    assert best_cells(page, "Bench T") == []
+    assert tied_cells(page, "Bench T") == [1, 2]
+
+
+@pytest.mark.django_db
+def test_without_uncertainty_the_better_value_is_best(client):
+    # A value alone is its own interval: 50.1 beats 50, as before.
+    page = compared_with_uncertainty(client, True, (50, None, None), (50.1, None, None))
+    assert best_cells(page, "Bench T") == [1]
+    assert tied_cells(page, "Bench T") == []
+
+
+@pytest.mark.django_db
+def test_an_uncertain_best_ties_with_a_bare_value_inside_its_interval(client):
+    # 50 ± 1 (48.04 to 51.96) holds 49, which gives no uncertainty.
+    page = compared_with_uncertainty(client, True, (50, 1, None), (49, None, None))
+    assert best_cells(page, "Bench T") == []
+    assert tied_cells(page, "Bench T") == [0, 1]

@@ -59,7 +59,7 @@ def test_model_page_shows_the_claim_beside_the_measurement(client, claimed_and_m
     page = client.get(close.get_absolute_url()).content.decode()
     section = page[page.index('id="gaps-heading"') :]
     text = re.sub(r"<[^>]+>", "", section)
-    assert "NVIDIA claims 37; measured 35.2 ± 0.9 (+1.8)" in text
+    assert "NVIDIA claims 37; measured 35.20 ± 0.90 (+1.8)" in text
     page = client.get(unmeasured.get_absolute_url()).content.decode()
     assert 'id="gaps-heading"' not in page
 
@@ -80,7 +80,7 @@ def test_compare_page_shows_the_claim_under_the_measurement(client, claimed_and_
     _, (close, far, _) = claimed_and_measured
     page = client.get(reverse("compare"), {"models": [close.slug, far.slug]})
     text = re.sub(r"<[^>]+>", "", page.content.decode())
-    assert "NVIDIA claims 37; measured 35.2 ± 0.9 (+1.8)" in text
+    assert "NVIDIA claims 37; measured 35.20 ± 0.90 (+1.8)" in text
     assert "NVIDIA claims 50; measured 41 (+9)" in text
 
 

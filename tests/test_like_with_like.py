@@ -410,3 +410,18 @@ def test_the_api_and_the_export_give_each_setting_and_why_a_result_is_not_ranked
     assert cells["Zero One"]["settings"]["shots"] == 0 and cells["Zero One"]["ranked"] is False
     assert cells["Ranked One"]["settings"]["metric"] == "acc_norm"
     assert cells["Ranked One"]["ranked"] is True
+
+
+def test_the_csv_export_says_how_each_figure_was_measured(client, declared):
+    import csv
+    import io
+
+    source = make_source(title="A report")
+    measured(make_model(name="Zero One"), declared, 95, "other shots", source)
+    measured(make_model(name="Silent One"), declared, 90, "not reported", source)
+    response = client.get("/", {"show": declared.slug, "_export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {row["Model"]: row for row in csv.DictReader(io.StringIO(text))}
+    column = f"{declared.name}: source"
+    assert rows["Zero One"][column] == "independent; A report; acc_norm, 0-shot"
+    assert rows["Silent One"][column] == "independent; A report"

@@ -111,6 +111,7 @@ def get_model(request, slug: SlugInPath):
     return {
         **model_fields(model, links),
         "description": model.description or None,
+        "hf_repository": model.hf_repository or None,
         "model_card_url": model.model_card_url or None,
         "weights_url": model.weights_url or None,
         "paper_url": model.paper_url or None,

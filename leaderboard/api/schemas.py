@@ -143,6 +143,9 @@ class Model(Link):
 
 class ModelDetail(Model):
     description: str | None
+    hf_repository: str | None = Field(
+        description="The model's Hugging Face repository, owner/name."
+    )
     model_card_url: str | None
     weights_url: str | None
     paper_url: str | None

@@ -106,6 +106,9 @@ class HarnessFile:
         self.metrics = metrics or {}
         self.skip_unknown = skip_unknown
         self.skipped = []  # tasks left out (--skip-unknown-tasks), for the report
+        # Tasks left out because --task maps another task to their benchmark:
+        # (task, benchmark slug, the task mapped to it), for the report.
+        self.set_aside = []
         check_size(len(text.encode(errors="surrogatepass")), name)
         self.data = parse(text, name)
         if not isinstance(self.data, dict) or not isinstance(self.data.get("results"), dict):
@@ -175,7 +178,8 @@ class HarnessFile:
             return model
         for name in self.model_names:
             found = (
-                AIModel.objects.filter(name__iexact=name).first()
+                AIModel.objects.filter(hf_repository__iexact=name).first()
+                or AIModel.objects.filter(name__iexact=name).first()
                 or AIModel.objects.filter(
                     pk__in=ModelAlias.objects.filter(name__iexact=name).values("model_id")
                 ).first()
@@ -184,8 +188,9 @@ class HarnessFile:
                 return found
         named_as = " or ".join(named(n) for n in self.model_names) or "no model"
         raise self.refuse(
-            f"it names {named_as}, which is no model's name or alias: add it as an alias "
-            "of the model, or name the model with --model SLUG."
+            f"it names {named_as}, which is no model's Hugging Face repository, name or "
+            "alias: give the model that repository (with a citation) in the admin, or name "
+            "the model with --model SLUG."
         )
 
     # The source.
@@ -300,6 +305,18 @@ class HarnessFile:
             if slug not in by_slug:
                 raise ImportRefused(f"--task {task}={slug}: no benchmark has that slug.")
             return by_slug[slug]
+        found = self.implicit_benchmark(task, by_slug, by_alias)
+        # An explicit mapping wins: the task the editor named is the benchmark's, and a
+        # task that only shares its name (a group beside its subtask) is left out.
+        mapped = [t for t, s in self.task_map.items() if found is not None and s == found.slug]
+        if mapped:
+            self.set_aside.append((task, found.slug, mapped[0]))
+            return None
+        return found
+
+    def implicit_benchmark(self, task, by_slug, by_alias):
+        """The benchmark a task names by its slug or an alias, or None (left out with
+        --skip-unknown-tasks, else refused)."""
         if task in by_slug:
             return by_slug[task]
         named_by = sorted(by_alias.get(task.lower(), {}).values(), key=lambda b: b.slug)
@@ -340,23 +357,32 @@ class HarnessFile:
 
     def metric_key(self, task, figures, benchmark):
         """The key of the figure to import ("acc_norm,none"): the metric given for the
-        benchmark, else acc_norm, acc, or the benchmark's own metric, preferring the
-        "none" filter."""
-        wanted = (
-            [self.metrics[benchmark.slug]]
-            if benchmark.slug in self.metrics
-            else [
-                *DEFAULT_METRICS,
-                *([benchmark.harness_metric] if benchmark.harness_metric else []),
-            ]
-        )
+        benchmark with --metric (a metric, or metric,filter as the file writes it),
+        else the metric the benchmark ranks, acc_norm, acc, or the benchmark's own;
+        of its filters, the one given, else the one the benchmark ranks, else "none",
+        else the first. A figure measured otherwise than the benchmark ranks is still
+        imported: it is shown apart, never ranked (``leaderboard.run_settings``)."""
+        given = self.metrics.get(benchmark.slug)
+        if given:
+            wanted = [given.partition(",")[0]]
+            filters = [given.partition(",")[2]] if "," in given else []
+        else:
+            wanted = [benchmark.ranked_metric, *DEFAULT_METRICS, benchmark.harness_metric]
+            filters = [benchmark.ranked_metric_variant]
+        wanted = list(dict.fromkeys(m for m in wanted if m))
         for metric in wanted:
             keys = [k for k in figures if k.split(",")[0] == metric and "_stderr" not in k]
+            if given and filters:
+                keys = [k for k in keys if k.partition(",")[2] == filters[0]]
             if keys:
-                return next((k for k in keys if k.endswith(",none")), keys[0])
+                for applied in [*filters, "none"]:
+                    if applied and f"{metric},{applied}" in keys:
+                        return f"{metric},{applied}"
+                return keys[0]
+        shown_wanted = given if given else ", ".join(wanted)
         raise self.refuse(
-            f"task {task!r} gives none of the metrics {', '.join(wanted)}: name the metric "
-            f"with --metric {benchmark.slug}=METRIC."
+            f"task {task!r} gives none of the metrics {shown_wanted}: name the metric "
+            f"with --metric {benchmark.slug}=METRIC (or METRIC,FILTER)."
         )
 
     def figure(self, task, key, given, benchmark):

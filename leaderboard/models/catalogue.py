@@ -4,7 +4,7 @@ Facts no source states stay empty and show as "not reported"."""
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -67,6 +67,8 @@ class AIModelQuerySet(NaturalKeyQuerySet):
 COUNT_FIELDS = ["total_parameters", "active_parameters", "context_window_tokens"]
 # Where to read more about a model; each shown on its page with its citation.
 LINK_FIELDS = ["model_card_url", "weights_url", "paper_url"]
+# A repository a cited quote must name (``ModelCitation.figure_errors``).
+REPOSITORY_FIELDS = ["hf_repository"]
 
 
 def citation_marks(model_path="pk"):
@@ -120,6 +122,19 @@ class AIModel(NaturalKeyModel):
         default=Openness.NOT_REPORTED,
     )
     license = LineField(max_length=200, blank=True)
+    hf_repository = LineField(
+        "Hugging Face repository",
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[\w.-]+/[\w.-]+\Z",
+                "Write the repository as owner/name (as in huggingface.co/owner/name).",
+            )
+        ],
+        help_text="owner/name, as in huggingface.co/owner/name: an evaluation harness's "
+        "file that names it (pretrained=owner/name) finds the model by it.",
+    )
     model_card_url = HttpsURLField("model card", max_length=500, blank=True)
     weights_url = HttpsURLField("weights", max_length=500, blank=True)
     paper_url = HttpsURLField("paper", max_length=500, blank=True)
@@ -138,6 +153,12 @@ class AIModel(NaturalKeyModel):
             models.Index(fields=["context_window_tokens"], name="aimodel_context_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["hf_repository"],
+                condition=~Q(hf_repository=""),
+                name="one_model_per_hf_repository",
+                violation_error_message="Another model has this Hugging Face repository.",
+            ),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 1}),
@@ -180,7 +201,7 @@ class AIModel(NaturalKeyModel):
             renamed_names(self)
             refuse_conflicts("name", self.results.conflicts_with(model=self), "This change")
         # A cited count or link must still be what its quote states.
-        for field in [*COUNT_FIELDS, *LINK_FIELDS]:
+        for field in [*COUNT_FIELDS, *LINK_FIELDS, *REPOSITORY_FIELDS]:
             if self.dependents_at_stake(field):
                 refuse_conflicts(
                     field,

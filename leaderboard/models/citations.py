@@ -250,6 +250,7 @@ class ModelCitation(Citation):
         OPEN_TRAINING_DATA = "open_training_data", "Open training data"
         OPEN_TRAINING_CODE = "open_training_code", "Open training code or recipe"
         LICENSE = "license", "Licence"
+        HF_REPOSITORY = "hf_repository", "Hugging Face repository"
         MODEL_CARD_URL = "model_card_url", "Model card"
         WEIGHTS_URL = "weights_url", "Weights"
         PAPER_URL = "paper_url", "Paper"
@@ -286,6 +287,16 @@ class ModelCitation(Citation):
                 return {
                     "quote": f"The quote does not state {self.get_attribute_display().lower()} "
                     f"= {value}."
+                }
+        if self.attribute == "hf_repository" and self.model_id:
+            repository = self.model.hf_repository
+            if repository and not (
+                (self.source_id and same_link(f"huggingface.co/{repository}", self.source.url))
+                or repository.lower() in self.quote.lower()
+            ):
+                return {
+                    "quote": f"Neither the quote nor the source's address names the Hugging "
+                    f"Face repository {repository}."
                 }
         if self.attribute in self.LINK_ATTRIBUTES and self.model_id:
             link = getattr(self.model, self.attribute)

@@ -18,6 +18,7 @@ from ..quotes import (
     format_number,
     mentions,
     ranks_in,
+    shown_figures,
     states,
     tied_figures,
 )
@@ -343,17 +344,38 @@ class Result(Citation):
         ]
 
     def __str__(self):
-        return f"{self.model} · {self.benchmark}: {self.display_value}"
+        # The stored figure: the admin's messages and history name a result by it.
+        return f"{self.model} · {self.benchmark}: {figure_text(self.value, self.rank)}"
 
     @property
     def display_value(self):
-        """The value as the source writes it, else the place ("#1")."""
-        return figure_text(self.value, self.rank)
+        """The value as pages show it, rounded to what its uncertainty supports
+        (``quotes.shown_figures``; as stored where it has none), else the place
+        ("#1"). Exports and ``__str__`` write the stored figure (``figure_text``)."""
+        if self.value is None:
+            return figure_text(self.value, self.rank)
+        return shown_figures(self.value, self.stderr, self.ci_low, self.ci_high)[0]
 
     @property
     def display_uncertainty(self):
-        """The value's uncertainty as the source gives it (``uncertainty_text``)."""
-        return uncertainty_text(self.stderr, self.ci_low, self.ci_high)
+        """The value's uncertainty as pages show it, rounded as the value is
+        (``quotes.shown_figures``): "± 0.38", "[81.34, 82.83]"; "" for none."""
+        return shown_figures(self.value, self.stderr, self.ci_low, self.ci_high)[1]
+
+    @property
+    def stored_figures(self):
+        """The figure and uncertainty as stored ("82.085242 ± 0.382692"), where a
+        page shows them rounded; "" where it shows them as stored."""
+        stored = " ".join(
+            text
+            for text in (
+                figure_text(self.value, self.rank),
+                uncertainty_text(self.stderr, self.ci_low, self.ci_high),
+            )
+            if text
+        )
+        shown = " ".join(text for text in (self.display_value, self.display_uncertainty) if text)
+        return "" if stored == shown else stored
 
     def interval(self):
         """The range the value may lie in (see ``interval_of``)."""

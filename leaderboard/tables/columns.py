@@ -13,7 +13,7 @@ from .. import run_settings
 from ..headlines import CLAIM, FIGURE, claim_text, headline_at
 from ..models import Openness
 from ..passages import passage_url
-from ..quotes import short_count
+from ..quotes import figure_text, short_count
 from ..ranking import Ranking, score_of
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
@@ -331,8 +331,10 @@ class BenchmarkColumn(tables.Column):
     text_part = FIGURE
 
     def value(self, record):
+        """The stored figure (``figure_text``), as the CSV export's texts write it:
+        exports keep what is stored; only pages round (``display_value``)."""
         result = self.result(record)
-        return "" if result is None else result.display_value
+        return "" if result is None else figure_text(result.value, result.rank)
 
     # The typed export puts each benchmark's result under "results", by its slug.
     json_group = "results"
@@ -473,7 +475,12 @@ class BenchmarkSourceColumn(tables.Column):
         result = headline_at(record, self.headline_key)
         if result is None:
             return ""
-        return claim_text(result.provenance, result.claimer, result.source_title)
+        return claim_text(
+            result.provenance,
+            result.claimer,
+            result.source_title,
+            *(getattr(result, setting.field) for setting in run_settings.SETTINGS),
+        )
 
     # The typed export gives the claim and source inside each result.
     json_key = None

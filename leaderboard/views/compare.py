@@ -1,5 +1,6 @@
 """Two to four models side by side: their facts and every ranked result, with sources
-and quotes, the better result marked per benchmark by its direction."""
+and quotes, the better result marked per benchmark by its direction ("best"), or the
+results statistically tied with it ("tied")."""
 
 from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
@@ -10,6 +11,8 @@ from ..ranking import Ranking
 from .pages import model_facts
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
+# How a compared result is marked on its benchmark's row.
+BEST, TIED = "best", "tied"
 # Values of ``?models=`` read at all: a longer list is reported, not looked up.
 MAX_ASKED = 10
 # The longest a model's name, alias or slug can be.
@@ -56,11 +59,51 @@ def find_models(asked):
     return found, unknown
 
 
+def surely_better(ranking, better, worse):
+    """Whether ``better``'s interval (``Result.interval``: its confidence interval,
+    else ± 1.96 standard errors, else its value alone) lies wholly on the better side
+    of ``worse``'s, by the benchmark's direction. The test ``Ranking.best_places``
+    makes for statistical ties (strictly beyond: intervals that touch overlap), asked
+    of two results rather than counted over a benchmark."""
+    better_low, better_high = better.interval() or (better.value, better.value)
+    worse_low, worse_high = worse.interval() or (worse.value, worse.value)
+    if ranking.higher_first:
+        return better_low > worse_high
+    return better_high < worse_low
+
+
+def marks(ranking, results):
+    """{result pk: BEST or TIED} among ``results`` (two or more, one per model) on a
+    benchmark whose direction is known. The best figure (``Ranking.sort_key``) is
+    ``BEST`` when it alone leads: where another result equals it, or has an interval
+    the best's is not surely better than (``surely_better``), each of them is
+    ``TIED`` and none is ``BEST``. A value beats a place alone; places alone tie only
+    when equal."""
+
+    def key(result):
+        return ranking.sort_key(result.value, result.rank)
+
+    first = min(key(result) for result in results)
+    top = [result for result in results if key(result) == first]
+    level = list(top)
+    if top[0].value is not None:
+        level += [
+            result
+            for result in results
+            if key(result) != first
+            and result.value is not None
+            and any(not surely_better(ranking, best, result) for best in top)
+        ]
+    mark = BEST if len(level) == 1 else TIED
+    return {result.pk: mark for result in level}
+
+
 def result_cells(models, results, claims=()):
     """One row per benchmark any of ``models`` has a ranked result on: (benchmark,
-    cells), a cell per model holding its result or None, the best (and any tying
-    with it) marked ``best`` where the benchmark's direction is known and two or more
-    models have a result. A measurement carries the vendors' ``claims`` it answers
+    cells), a cell per model holding its result or None, marked (``marks``) where the
+    benchmark's direction is known and two or more models have a result: ``best``
+    where one result is surely the better, ``tied`` on each result statistically tied
+    with the best figure. A measurement carries the vendors' ``claims`` it answers
     (from ``claims``: ResultQuerySet.beside_measurements)."""
     by_benchmark = {}
     for result in results:
@@ -71,18 +114,17 @@ def result_cells(models, results, claims=()):
     rows = []
     for benchmark, by_model in sorted(by_benchmark.values(), key=lambda row: row[0].name):
         ranking = Ranking(benchmark)
-        best = None
+        marked = {}
         if ranking.computes_places and len(by_model) >= MIN_COMPARED:
-            best = min(ranking.sort_key(r.value, r.rank) for r in by_model.values())
+            marked = marks(ranking, list(by_model.values()))
         cells = []
         for model in models:
             result = by_model.get(model.pk)
             if result is not None:
                 # Where the cell is a measurement, the vendors' claims it answers.
                 result.claims = [c for c in claims if c.measured_pk == result.pk]
-                result.best = (
-                    best is not None and ranking.sort_key(result.value, result.rank) == best
-                )
+                result.best = marked.get(result.pk) == BEST
+                result.tied = marked.get(result.pk) == TIED
             cells.append(result)
         rows.append((benchmark, cells))
     return rows

@@ -197,6 +197,11 @@ def model_facts(model, citations):
             "open_training_code",
         ),
         ("Licence", model.license or None, "license"),
+        (
+            "Hugging Face repository",
+            link(f"https://huggingface.co/{model.hf_repository}") if model.hf_repository else None,
+            "hf_repository",
+        ),
         ("Model card", link(model.model_card_url), "model_card_url"),
         ("Weights", link(model.weights_url), "weights_url"),
         ("Paper", link(model.paper_url), "paper_url"),
