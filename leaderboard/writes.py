@@ -67,7 +67,7 @@ def delete_all(queryset):
         changed(groups)
 
 
-def loaded(model_ids=None, history_reasons=None):
+def loaded(model_ids=None, history_reasons=None, benchmark_ids=None):
     """After rows were written in bulk without ``save()`` (``loaddata``'s raw saves, a
     restore, a bulk import): refresh the headlines of the given models' results (all
     results when ``model_ids`` is None) and move the data version on.
@@ -80,7 +80,12 @@ def loaded(model_ids=None, history_reasons=None):
         results = Result.objects.all()
         if model_ids is not None:
             results = results.filter(model_id__in=model_ids)
-        marked_comparable(results)
+        # Only results written on ``benchmark_ids`` (a bulk import's) can have changed
+        # whether they are comparable: every other write keeps the mark.
+        written = (
+            results if benchmark_ids is None else results.filter(benchmark_id__in=benchmark_ids)
+        )
+        marked_comparable(written)
         results.mark_headlines()
         if history_reasons:
             record_loaded_history(history_reasons)

@@ -276,6 +276,7 @@ class ResultResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.touched_models = set()
+        self.touched_benchmarks = set()
         self.existing = {}
         self.repeats = {}
 
@@ -358,6 +359,7 @@ class ResultResource(resources.ModelResource):
         instance.save(force_insert=is_create)
         self.existing[self.key_of(instance)] = instance
         self.touched_models.add(instance.model_id)
+        self.touched_benchmarks.add(instance.benchmark_id)
 
     def before_import_row(self, row, **kwargs):
         """A quote the export defused (``'=…``) reads back as its source wrote it."""
@@ -374,4 +376,4 @@ class ResultResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         if self.touched_models and not kwargs.get("dry_run"):
-            writes.loaded(model_ids=self.touched_models)
+            writes.loaded(model_ids=self.touched_models, benchmark_ids=self.touched_benchmarks)
