@@ -10,7 +10,7 @@ SECRET_KEY_FILE := .secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
 MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 
-.PHONY: run setup install migrate fixtures static test lint format migrations-check superuser backup restore load bench mutate scale clean
+.PHONY: run setup install migrate fixtures static test test-fast lint format migrations-check superuser backup restore load bench mutate scale clean
 
 run: setup
 	DJANGO_QUERY_TIMEOUT_MS=$${DJANGO_QUERY_TIMEOUT_MS:-10000} $(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi -c python:leaderboard.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -39,6 +39,11 @@ static: install $(SECRET_KEY_FILE)
 
 test: install
 	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest $(ARGS)
+
+# The suite without the tests marked slow (browsers, servers, generated cases): for a
+# quick check while working; `make test` (and CI) runs everything.
+test-fast: install
+	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest -m "not slow" $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

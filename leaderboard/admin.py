@@ -29,6 +29,7 @@ from .models import (
     Result,
     Source,
 )
+from .quotes import figure_text
 
 admin.site.site_header = "Open-model leaderboard: editors"
 admin.site.site_title = "Leaderboard admin"
@@ -410,4 +411,5 @@ class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, Leaderboard
 
     @admin.display(description="value or rank")
     def display_value(self, obj):
-        return obj.display_value
+        # Editors correct the stored figures, so the admin shows them unrounded.
+        return figure_text(obj.value, obj.rank)

@@ -23,6 +23,7 @@ from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import run_settings
 from .models import AIModel, Benchmark, Provenance, Result
 from .passages import passage_url
 from .quotes import figure_text
@@ -167,6 +168,12 @@ class Change:
     @property
     def figure(self):
         return figure_text(self.record.value, self.record.rank)
+
+    @property
+    def measured_as(self):
+        """How the figure was measured, as its source states it ("acc_norm, 10-shot"),
+        or "" where it records no setting (``run_settings.description``)."""
+        return run_settings.description(self.record)
 
     @cached_property
     def old_figure(self):

@@ -11,8 +11,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from .models import Provenance
-from .models.results import interval_of, uncertainty_text
-from .quotes import format_number, short_count
+from .models.results import interval_of
+from .quotes import short_count, shown_figures
 
 # The scatter plots at most this many models (the best on the benchmark) and names
 # those of the first LABELLED whose names do not overlap a better one's beside their
@@ -32,13 +32,17 @@ class Chart:
     notes: list = field(default_factory=list)
 
 
-def svg_frame(chart_id, width, height, title, description, body):
+def svg_frame(chart_id, width, height, title, description, body, linked=False):
     """An SVG drawn at its own size (``width`` units, one pixel each), shrunk to fit a
-    narrower screen: the units are chosen to keep its text readable on a phone."""
+    narrower screen: the units are chosen to keep its text readable on a phone. A
+    chart whose points are links (``linked``) is a group, not an image: an image's
+    content is hidden from assistive technology, links and all (axe's
+    nested-interactive)."""
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" role="img" '
+        '<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" role="{role}" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
+        role="group" if linked else "img",
         w=width,
         h=height,
         id=chart_id,
@@ -66,13 +70,26 @@ def point_interval(point):
     return None if found is None else (float(found[0]), float(found[1]))
 
 
+def shown_value(point):
+    """A point's value as pages show it, rounded to what its uncertainty supports
+    (``quotes.shown_figures``)."""
+    return point_figures(point)[0]
+
+
 def uncertainty_note(point):
-    """ " ± 1.2", " [35, 39]" or both (as pages write it: ``uncertainty_text``), for a
-    point whose source gives an uncertainty; "" otherwise."""
-    text = uncertainty_text(
-        point.get("score_stderr"), point.get("score_ci_low"), point.get("score_ci_high")
-    )
+    """ " ± 1.2", " [35, 39]" or both, rounded as pages write it (``shown_figures``),
+    for a point whose source gives an uncertainty; "" otherwise."""
+    text = point_figures(point)[1]
     return f" {text}" if text else ""
+
+
+def point_figures(point):
+    return shown_figures(
+        point["score_value"],
+        point.get("score_stderr"),
+        point.get("score_ci_low"),
+        point.get("score_ci_high"),
+    )
 
 
 def bars(points, benchmark):
@@ -122,7 +139,7 @@ def bars(points, benchmark):
                 "{error_bar}"
                 '<text class="chart-value" x="{vx}" y="{ty}">{value}</text></g>',
                 name=point["name"],
-                value=format_number(point["score_value"]),
+                value=shown_value(point),
                 uncertainty=uncertainty_note(point),
                 error_bar=mark_safe(error_bar),
                 unit=unit,
@@ -138,8 +155,7 @@ def bars(points, benchmark):
             )
         )
     description = "; ".join(
-        f"{p['name']}: {format_number(p['score_value'])}{uncertainty_note(p)}{unit}{claim_note(p)}"
-        for p in valued
+        f"{p['name']}: {shown_value(p)}{uncertainty_note(p)}{unit}{claim_note(p)}" for p in valued
     )
     notes = [
         f"{p['name']}: ranked #{p['score_rank']}, no score given{claim_note(p)}." for p in placed
@@ -261,9 +277,7 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
     unit = f" {benchmark.unit}" if benchmark.unit else ""
     if len(points) < MIN_SCATTER_POINTS:
         # A scatter of one or two points shows no trend: say them in words instead.
-        listed = "; ".join(
-            f"{p['name']}: {format_number(p['score_value'])}{unit}, {axis.says(p)}" for p in points
-        )
+        listed = "; ".join(f"{p['name']}: {shown_value(p)}{unit}, {axis.says(p)}" for p in points)
         return Chart(
             svg="",
             summary="",
@@ -354,13 +368,12 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
         dots.append(
             f'<a href="{escape(model_url.replace("__slug__", p["slug"]))}">'
             f'<g class="chart-point{" vendor" if note else ""}"><title>{name}: '
-            f"{format_number(p['score_value'])}{escape(uncertainty_note(p))}, "
+            f"{shown_value(p)}{escape(uncertainty_note(p))}, "
             f"{escape(axis.says(p))}{note}</title>{error_bar}"
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5"/>{label}</g></a>'
         )
     description = "; ".join(
-        f"{p['name']}: {format_number(p['score_value'])}{uncertainty_note(p)}{unit}, "
-        f"{axis.says(p)}{claim_note(p)}"
+        f"{p['name']}: {shown_value(p)}{uncertainty_note(p)}{unit}, {axis.says(p)}{claim_note(p)}"
         for p in points
     )
     svg = svg_frame(
@@ -370,5 +383,6 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
         f"{benchmark.name} against {axis.name}",
         description,
         mark_safe("".join(axes) + "".join(dots)),
+        linked=True,
     )
     return Chart(svg=svg, summary=description)

@@ -106,9 +106,11 @@ class ChangesFeed(Feed):
             )
         else:
             source = "a source since deleted"
+        measured = format_html("<p>Measured: {}</p>", item.measured_as) if item.measured_as else ""
         return format_html(
-            "<p>{}</p><blockquote><p>“{}”</p></blockquote><p>— {}, in {}</p>",
+            "<p>{}</p>{}<blockquote><p>“{}”</p></blockquote><p>— {}, in {}</p>",
             item.title_html,
+            measured,
             item.quote,
             item.whose_shown(changes.isolated_name, format_html),
             source,

@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from itertools import chain
 
 from django.db.models.sql.constants import MULTI
+from django.urls import reverse
 
 from . import run_settings
 from .models import Provenance, Result
+from .passages import passage_url
 from .quotes import figure_text
 from .ranking import with_claim_names
 
@@ -115,21 +117,23 @@ TEXT_FIELDS = (
     "version_id",
     "value",
     "rank",
+    "quote",
+    "source_slug",
     "provenance",
     "claimer",
     "source_title",
     *(setting.field for setting in run_settings.SETTINGS),
 )
-# The two texts a CSV export gives each benchmark: its figure, and whose claim it is
-# from which source, measured how.
-FIGURE, CLAIM = "figure", "claim"
+# The texts a CSV export gives each benchmark: its figure; whose claim it is, from
+# which source, measured how; the quote; and the address of the passage stating it.
+FIGURE, CLAIM, QUOTE, PASSAGE = "figure", "claim", "quote", "passage"
 
 
 def claim_text(provenance, claimer, source_title, *settings):
     """Whose claim a result is, its source, and how it was measured where the source
     says (``settings``: its values in ``run_settings.SETTINGS``' order): "NVIDIA's
     claim; <title>" or "independent; <title>; acc_norm, 25-shot, bfloat16"."""
-    who = f"{claimer}'s claim" if provenance == Provenance.VENDOR_CLAIM else "independent"
+    who = f"{claimer}’s claim" if provenance == Provenance.VENDOR_CLAIM else "independent"
     measured = run_settings.description(SettingsRow(*settings)) if settings else ""
     return f"{who}; {source_title}" + (f"; {measured}" if measured else "")
 
@@ -138,18 +142,19 @@ def claim_text(provenance, claimer, source_title, *settings):
 SettingsRow = namedtuple("SettingsRow", [setting.field for setting in run_settings.SETTINGS])
 
 
-def attach_headline_texts(models, slots):
+def attach_headline_texts(models, slots, base_url=""):
     """Give each of ``models`` (a list) ``export_texts``: for each of ``slots``
-    ((benchmark id, version id), FIGURE or CLAIM), that headline result's text
-    (``figure_text`` or ``claim_text``), "" where the model has none; in one query per
-    500 models.
+    ((benchmark id, version id), FIGURE, CLAIM, QUOTE or PASSAGE), that headline
+    result's text (``figure_text``, ``claim_text``, the quote, or the passage's
+    address under ``base_url``: ``passage_url``), "" where the model has none; in one
+    query per 500 models.
 
     The texts are made as the rows are read, without a cell for each result or a
     column's call for each text: a CSV export of 10,000 models × 50 benchmarks has 1.1
     million such cells, and making them through the columns took most of its time."""
     at = {}
     for index, (key, part) in enumerate(slots):
-        at.setdefault(key, [None, None])[part == CLAIM] = index
+        at.setdefault(key, {})[part] = index
     blank = [""] * len(slots)
     by_pk = {}
     for model in models:
@@ -158,26 +163,31 @@ def attach_headline_texts(models, slots):
     pks = list(by_pk)
     claims = {}  # (provenance, claimer, source title): text; a few sources claim most
     figures = {}  # (the value as stored, rank): text; values repeat across results
+    source_url = base_url + reverse("source", args=["__slug__"])
     with cyclic_gc_paused():
         for queryset in headline_queries(pks, {key[0] for key in at}, TEXT_FIELDS):
             rows, stored_value = raw_rows(queryset, "value")
-            for model_id, benchmark_id, version_id, value, rank, *claim in rows:
+            for model_id, benchmark_id, version_id, value, rank, quote, slug, *claim in rows:
                 where = at.get((benchmark_id, version_id))
                 if where is None:  # a version the table does not show
                     continue
                 texts = by_pk[model_id]
-                figure_at, claim_at = where
-                if figure_at is not None:
+                if FIGURE in where:
                     text = figures.get((value, rank))
                     if text is None:
                         text = figures[value, rank] = figure_text(stored_value(value), rank)
-                    texts[figure_at] = text
-                if claim_at is not None:
+                    texts[where[FIGURE]] = text
+                if CLAIM in where:
                     claim = tuple(claim)
                     text = claims.get(claim)
                     if text is None:
                         text = claims[claim] = claim_text(*claim)
-                    texts[claim_at] = text
+                    texts[where[CLAIM]] = text
+                if QUOTE in where:
+                    texts[where[QUOTE]] = quote
+                if PASSAGE in where:
+                    page = source_url.replace("__slug__", slug)
+                    texts[where[PASSAGE]] = passage_url(page, quote)
 
 
 def raw_rows(queryset, name):

@@ -33,9 +33,11 @@ first on each of several benchmarks.
 """
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 
 from . import run_settings
 from .models import Result
@@ -45,6 +47,8 @@ from .models.results import interval_of
 # results better than each; more (an export of every row) read every ranked result
 # once and place them in Python. The same rule either way (``sort_key``).
 COUNTED_IN_SQL = 100
+# How many of the models tying for first place a benchmark's summary names.
+MAX_NAMED_LEADERS = 3
 
 
 class Ranking:
@@ -135,6 +139,19 @@ class Ranking:
         valued = self.ranked_parts(results)[0]
         return list(self.chart_points(valued)[:limit])
 
+    def surely_better(self, better, worse):
+        """Whether ``better``'s interval (``Result.interval``: its confidence interval,
+        else ± 1.96 standard errors, else its value alone) lies wholly on the better
+        side of ``worse``'s, by the benchmark's direction: strictly beyond, so
+        intervals that touch overlap (statistically tied). The one test of a tie:
+        ``best_places`` counts it over a benchmark, the compare page asks it of two
+        results."""
+        better_low, better_high = better.interval() or (better.value, better.value)
+        worse_low, worse_high = worse.interval() or (worse.value, worse.value)
+        if self.higher_first:
+            return better_low > worse_high
+        return better_high < worse_low
+
     def best_places(self, results):
         """{result pk: the best place its uncertainty allows}, for those of
         ``results`` (ranked results with a value) whose interval overlaps a better
@@ -158,7 +175,8 @@ class Ranking:
         found = {}
         for result in results:
             low, high = result.interval() or (result.value, result.value)
-            if self.higher_first:  # surely better: an interval wholly above this one
+            # ``surely_better``, counted: the intervals wholly beyond this one.
+            if self.higher_first:
                 surely_better = len(lows) - bisect_right(lows, high)
             else:
                 surely_better = bisect_left(highs, low)
@@ -346,14 +364,33 @@ class RankedResults(RankedRows):
         return [part.values_list("pk", flat=True) for part in ranked]
 
 
-def leaders(benchmarks):
-    """{benchmark: its ranked results in first place} for ``benchmarks`` (versions
-    prefetched), in two queries however many there are: the best score on each, then
-    the results with it. First place is the best value and those tying with it (a place
-    alone leads only where no value is ranked); where no source states the direction,
-    no place is computed, so the leaders are the results whose source states first
-    place. A benchmark without results leads with nobody."""
+@dataclass
+class FirstPlace:
+    """Who leads a benchmark: the first ``named`` of them by name, and how many tie
+    for first place in all (``count``; 0 for a benchmark without results)."""
+
+    named: list
+    count: int
+
+    @property
+    def more(self):
+        """How many lead besides those named."""
+        return self.count - len(self.named)
+
+
+def leaders(benchmarks, models=None, named=MAX_NAMED_LEADERS):
+    """{benchmark: FirstPlace} for ``benchmarks`` (versions prefetched), in two
+    queries however many there are: the best score on each, then the results with it
+    (the first ``named`` by model name, and how many there are). First place is the
+    best value and those tying with it (a place alone leads only where no value is
+    ranked); where no source states the direction, no place is computed, so the
+    leaders are the results whose source states first place. ``models`` (a queryset
+    of AI models) keeps only their results: the leaders among the models a filter
+    keeps. A benchmark without results leads with nobody."""
     ranked = {b.pk: Q(benchmark=b) & b.ranked_q() for b in benchmarks}
+    if models is not None:
+        kept = Q(model__in=models.order_by().values("pk"))
+        ranked = {pk: q & kept for pk, q in ranked.items()}
     directed = [b for b in benchmarks if b.higher_is_better is not None]
     best = {}
     if directed:
@@ -382,11 +419,27 @@ def leaders(benchmarks):
             first |= ranked[b.pk] & Q(value=value)
         elif place is not None:
             first |= ranked[b.pk] & Q(value__isnull=True, rank=place)
-    found = {b.pk: [] for b in benchmarks}
+    found = {b.pk: FirstPlace([], 0) for b in benchmarks}
     if first != Q(pk__in=[]):
-        results = Result.objects.headline().filter(first).select_related("model", "claimed_by")
-        for result in results.order_by("model__name"):
-            found[result.benchmark_id].append(result)
+        # Forty models may tie at 100: name a few, count the rest.
+        by_benchmark = {"partition_by": [F("benchmark_id")]}
+        results = (
+            Result.objects.headline()
+            .filter(first)
+            .annotate(
+                place_in_tie=Window(
+                    RowNumber(), order_by=[F("model__name"), F("pk")], **by_benchmark
+                ),
+                tied=Window(Count("pk"), **by_benchmark),
+            )
+            .filter(place_in_tie__lte=named)
+            .select_related("model", "claimed_by")
+            .order_by("benchmark_id", "place_in_tie")
+        )
+        for result in results:
+            leading = found[result.benchmark_id]
+            leading.named.append(result)
+            leading.count = result.tied
     return {b: found[b.pk] for b in benchmarks}
 
 

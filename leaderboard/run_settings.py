@@ -35,7 +35,8 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from .quotes import mentions, shots_count, shots_in
 
@@ -427,21 +428,56 @@ def short(field, value):
     return f"{value}-shot" if field == "shots" else str(value)
 
 
-def description(result):
-    """Every setting a result records, as a page lists them: "acc_norm, 10-shot,
-    bfloat16, lm-evaluation-harness 0.4.3, chat template, revision abc123"; "" for
-    none."""
+def description_parts(result):
+    """Every setting a result records, as a page lists them: (fields, text) pairs in
+    order, ``fields`` the settings the text states: ((metric, shots), "acc_norm,
+    10-shot"), ((precision,), "bfloat16"), ((harness, harness_version),
+    "lm-evaluation-harness 0.4.3"), then the revision, chat template and subset."""
     given = given_settings(result)
-    parts = [setting_label({f: given[f] for f in RANKED.values() if f in given})]
+    ranked = {f: given[f] for f in RANKED.values() if f in given}
+    parts = [(tuple(ranked), setting_label(ranked))]
+    parts.append((("precision",), given.get("precision", "")))
     harness = " ".join(filter(None, [given.get("harness"), given.get("harness_version")]))
-    parts += [given.get("precision", ""), harness]
+    parts.append((("harness", "harness_version"), harness))
     if "model_revision" in given:
-        parts.append(f"revision {given['model_revision']}")
+        parts.append((("model_revision",), f"revision {given['model_revision']}"))
     if "chat_template" in given:
-        parts.append("chat template" if given["chat_template"] else "no chat template")
+        text = "chat template" if given["chat_template"] else "no chat template"
+        parts.append((("chat_template",), text))
     if "subset" in given:
-        parts.append("on a subset" if given["subset"] else "full set")
-    return ", ".join(part for part in parts if part)
+        parts.append((("subset",), "on a subset" if given["subset"] else "full set"))
+    return [(fields, text) for fields, text in parts if text]
+
+
+def description(result):
+    """Every setting a result records, in a line: "acc_norm, 10-shot, bfloat16,
+    lm-evaluation-harness 0.4.3, chat template, revision abc123"; "" for none."""
+    return ", ".join(text for _, text in description_parts(result))
+
+
+def differing_fields(results):
+    """The settings on which ``results`` (of one benchmark) differ: a field one of
+    them records and another records otherwise or not at all."""
+    given = [given_settings(result) for result in results]
+    fields = {field for settings in given for field in settings}
+    return {field for field in fields if len({settings.get(field) for settings in given}) > 1}
+
+
+def marked_description(result, differing):
+    """``description_parts`` as (text, differs) pairs: ``differs`` where the part
+    states a setting in ``differing`` (``differing_fields``); a setting the others
+    record and this result does not is named "<label> not reported"."""
+    parts = [
+        (text, any(field in differing for field in fields))
+        for fields, text in description_parts(result)
+    ]
+    given = given_settings(result)
+    parts += [
+        (f"{s.label} not reported", True)
+        for s in SETTINGS
+        if s.field in differing and s.field not in given
+    ]
+    return parts
 
 
 def group_label(settings, benchmark):
@@ -469,6 +505,19 @@ def comparable_q(benchmark):
     """A filter for the benchmark's results that are comparable (``differences`` as
     a query): not run on a subset, and matching each part of the setting it ranks."""
     return (Q(subset=False) | Q(subset__isnull=True)) & Q(**declared(benchmark))
+
+
+def alike_keys():
+    """Annotations that are equal on two results measured alike, as far as their
+    sources say: the same metric and variant, the same shots (both not reported
+    counts as the same), and both full runs or both subset runs. What a claim and a
+    measurement must share for their difference to mean anything."""
+    return {
+        "alike_metric": F("metric"),
+        "alike_variant": F("metric_variant"),
+        "alike_shots": Coalesce("shots", Value(-1)),
+        "alike_subset": Coalesce("subset", Value(False)),
+    }
 
 
 def setting_label(settings):

@@ -1,9 +1,10 @@
 """sitemap.xml: every public page, so search engines find each model, benchmark,
-organization and source; and robots.txt, which points to it and keeps crawlers out of
-the editors' admin."""
+organization and source; robots.txt, which points to it and keeps crawlers out of
+the editors' admin; and /favicon.ico, which browsers ask for whatever a page links."""
 
 from django.contrib.sitemaps import Sitemap
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 
 from .models import AIModel, Benchmark, Organization, Source
@@ -49,3 +50,8 @@ def robots_txt(request):
         f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap}\n",
         content_type="text/plain; charset=utf-8",
     )
+
+
+def favicon(request):
+    """The site's icon where browsers look for it first: the SVG every page links."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -6,7 +6,7 @@ from . import views
 from .api import api
 from .caching import public_page
 from .feeds import ChangesFeed
-from .sitemaps import SITEMAPS, robots_txt
+from .sitemaps import SITEMAPS, favicon, robots_txt
 
 urlpatterns = [
     path("", public_page(views.LeaderboardView.as_view()), name="index"),
@@ -33,6 +33,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", public_page(robots_txt), name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,8 @@ from leaderboard.models import (
     Source,
 )
 
+from .support import change_form_data
+
 pytestmark = pytest.mark.django_db
 
 SOURCE_SLUG = "gate-nvidia-enters-the-ai-large-model-race"
@@ -172,11 +174,8 @@ def test_duplicate_result_comes_back_as_a_form_error(admin_client, new_benchmark
 def test_active_above_total_comes_back_as_a_form_error(admin_client, article):
     model = AIModel.objects.get(slug="gpt-oss-largest")
     url = reverse("admin:leaderboard_aimodel_change", args=[model.pk])
-    form = admin_client.get(url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = change_form_data(admin_client, url)
     data.update(total_parameters="10", active_parameters="20")
-    for prefix in ["aliases", "citations", "results"]:
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "Active parameters cannot exceed total parameters." in response.content.decode()

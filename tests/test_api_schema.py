@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from leaderboard.api import api
 from leaderboard.wsgi import application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Every operation the API documents (all are GET), with the parameters the schema allows
 # and, where it has parameters to break, with ones it forbids (an operation without

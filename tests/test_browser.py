@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import urlopen
@@ -14,6 +15,10 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
+
+from .support import free_port
+
+pytestmark = pytest.mark.slow
 
 ARTIFACTS = settings.BASE_DIR / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -37,16 +42,10 @@ def chromium_path():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium).")
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def served_site(tmp_path_factory):
-    """A fresh SQLite database holding the article, served by gunicorn."""
-    directory = tmp_path_factory.mktemp("site")
+@contextmanager
+def serving(directory, loads):
+    """A fresh SQLite database in ``directory``, filled by the management commands
+    ``loads``, served by gunicorn as in production: yields the site's address."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{directory / 'site.sqlite3'}",
@@ -56,10 +55,10 @@ def served_site(tmp_path_factory):
     manage = [sys.executable, "manage.py"]
     for args in (
         ["migrate", "--noinput", "-v0"],
-        ["loaddata", "article", "-v0"],
+        *loads,
         ["collectstatic", "--noinput", "-v0"],
     ):
-        subprocess.run(manage + args, cwd=settings.BASE_DIR, env=env, check=True, timeout=300)
+        subprocess.run(manage + args, cwd=settings.BASE_DIR, env=env, check=True, timeout=600)
     port = free_port()
     log = open(directory / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -82,10 +81,19 @@ def served_site(tmp_path_factory):
                 server.kill()
                 raise RuntimeError((directory / "gunicorn.log").read_text()) from None
             time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def served_site(tmp_path_factory):
+    """A fresh SQLite database holding the article, served by gunicorn."""
+    with serving(tmp_path_factory.mktemp("site"), [["loaddata", "article", "-v0"]]) as site:
+        yield site
 
 
 def test_leaderboard_in_a_real_browser(served_site):

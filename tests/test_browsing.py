@@ -252,7 +252,10 @@ def test_benchmark_header_shows_direction_and_versions(client, catalog):
     alpha.versions.create(name="v3", is_ranked=True)
     page = client.get(reverse("index"), {"show": ["alpha", "beta"]}).content.decode()
     thead = page[page.index("<thead") : page.index("</thead>")]
-    assert 'Alpha Score<span class="direction" aria-hidden="true">↑</span>' in thead
+    # The direction in words under the name, apart from the sort mark: an arrow
+    # there read as the column's order.
+    assert '<small class="direction">higher is better</small>' in thead
+    assert "↑" not in thead and "↓" not in thead
     # The header names the version the column ranks.
     assert '<small class="version">v3</small>' in thead
     assert "Beta Errors: lower is better." in thead
@@ -390,9 +393,18 @@ def test_article_export_labels_vendor_claims(client, article):
     assert nemotron["AI Index composite score (points)"] == "37"
     assert nemotron["PinchBench"] == "#1"
     assert nemotron["PinchBench: source"] == (
-        "NVIDIA's claim; NVIDIA enters the AI large model race"
+        "NVIDIA’s claim; NVIDIA enters the AI large model race"
     )
     assert nemotron["Total params"] == "128000000000"
+    # The quote and the passage stating it, as the JSON export gives them.
+    pinch = Result.objects.get(model__slug="nemotron-3-super", benchmark__slug="pinchbench")
+    assert nemotron["PinchBench: quote"] == pinch.quote
+    assert nemotron["PinchBench: passage"] == f"http://testserver{pinch.passage_url}"
+    # What no source states is an empty cell, whatever the column.
+    gpt = next(r for r in rows if r["Model"] == "GPT-OSS (largest version)")
+    assert gpt["Total params"] == "" and gpt["Weights"] == "" and gpt["Released"] == ""
+    assert gpt["PinchBench: quote"] == "" and gpt["PinchBench: passage"] == ""
+    assert "Not reported" not in {cell for row in rows for cell in row.values()}
 
 
 def test_article_json_export_is_typed(client, article):
@@ -670,7 +682,7 @@ def test_charts_mark_vendor_claims(client, article):
 
 def test_model_page_cites_the_description_and_name(client, article):
     page = client.get("/models/nemotron-3-super/").content.decode()
-    facts = page[page.index("<h2>Facts</h2>") : page.index("<h2>Results</h2>")]
+    facts = page[page.index("<h2>Facts</h2>") :]
     description = facts[facts.index(">Description<") :]
     assert "designed for enterprise-grade multi-agent systems" in description
     assert "designed specifically for enterprise-grade multi-agent systems.”" in description

@@ -17,16 +17,14 @@ from django.core.cache import caches
 
 from leaderboard import caching
 
+from .support import free_port
+
+pytestmark = pytest.mark.slow
+
 needs_redis_server = pytest.mark.skipif(
     not shutil.which("redis-server"),
     reason="Redis is not installed (apt-get install redis-server).",
 )
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:

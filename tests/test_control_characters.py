@@ -26,6 +26,7 @@ from leaderboard.models import (
 from leaderboard.text_rules import replace_control_characters
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source
+from .support import without_inlines
 
 pytestmark = pytest.mark.django_db
 
@@ -211,9 +212,7 @@ def test_the_admin_refuses_a_model_named_with_a_right_to_left_override(admin_cli
     data = {"name": "Tiny Test \u202eModel", "slug": "tiny", "organization": organization.pk}
     data.update({"open_weights": "open", "open_training_data": "open"})
     data.update({"open_training_code": "open"})
-    for prefix in ["aliases", "citations", "results"]:
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
-    response = admin_client.post(reverse("admin:leaderboard_aimodel_add"), data)
+    response = admin_client.post(reverse("admin:leaderboard_aimodel_add"), without_inlines(data))
     assert form_errors(response)["name"] == [
         "The name holds a bidirectional control character (U+202E) at position 11: remove it."
     ]

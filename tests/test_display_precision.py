@@ -159,3 +159,29 @@ def test_a_value_without_uncertainty_shows_every_stored_digit(client):
     )
     page = client.get(model.get_absolute_url()).content.decode()
     assert "61.234567" in page and "as stored" not in page
+
+
+def test_the_admin_list_shows_the_stored_figures_editors_correct(admin_client):
+    make_result(
+        value=Decimal("82.085242"),
+        stderr=Decimal("0.382692"),
+        quote="Model X scored 82.085242 ± 0.382692 on Bench Y.",
+        model=make_model(name="Model X"),
+        benchmark=make_benchmark(name="Bench Y"),
+    )
+    page = admin_client.get(reverse("admin:leaderboard_result_changelist")).content.decode()
+    assert ">82.085242<" in page and "82.09" not in page
+
+
+def test_charts_round_as_the_pages_do(client, db):
+    benchmark = make_benchmark(name="Bench C")
+    make_result(
+        value=Decimal("82.085242"),
+        stderr=Decimal("0.382692"),
+        quote="Model C scored 82.085242 ± 0.382692 on Bench C.",
+        model=make_model(name="Model C"),
+        benchmark=benchmark,
+    )
+    page = client.get(benchmark.get_absolute_url()).content.decode()
+    svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
+    assert "Model C: 82.09 ± 0.38" in svg and "82.085242" not in svg

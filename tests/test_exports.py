@@ -98,7 +98,7 @@ def test_a_vendor_claim_whose_claimer_starts_a_formula_is_defused(client, crowd)
     writes.save(result)
     body = client.get(reverse("index"), {"_export": "csv"}).getvalue().decode()
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
-    assert f"'{vendor.name}'s claim; {result.source.title}" in cells
+    assert f"'{vendor.name}’s claim; {result.source.title}" in cells
     assert not any(cell.startswith("=") for cell in cells)
 
 

@@ -5,7 +5,6 @@ import io
 import json
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,7 +14,6 @@ from leaderboard.models import (
     AIModel,
     Benchmark,
     BenchmarkCitation,
-    DataVersion,
     ModelCitation,
     Openness,
     Organization,
@@ -24,26 +22,16 @@ from leaderboard.models import (
 )
 from leaderboard.quotes import normalize_space, numbers_in, ranks_in
 
+from .support import data_models, snapshot
+
 pytestmark = pytest.mark.django_db
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "article.json"
 SEED = settings.SEEDS_DIR / "000_d5309a177220f829.txt"
 
 
-def data_models():
-    """The leaderboard's tables, less the write counter every load bumps."""
-    return [m for m in apps.get_app_config("leaderboard").get_models() if m is not DataVersion]
-
-
 def row_counts():
     return {model._meta.label: model.objects.count() for model in data_models()}
-
-
-def snapshot():
-    """Every row of every leaderboard table, as plain values."""
-    return {
-        model._meta.label: sorted(map(str, model.objects.values_list())) for model in data_models()
-    }
 
 
 def test_fixture_holds_no_primary_keys():

@@ -2,6 +2,7 @@
 of the last change."""
 
 import re
+from datetime import UTC
 
 import pytest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from tests.factories import make_benchmark, make_model, make_organization, make_
 
 
 def names(found, benchmark):
-    return [result.model.name for result in found[benchmark]]
+    return [result.model.name for result in found[benchmark].named]
 
 
 def fresh(*benchmarks):
@@ -79,8 +80,8 @@ def test_leaders_read_only_the_ranked_version_and_cost_two_queries(
         found = leaders(everything)
     by_pk = {b.pk: b for b in everything}
     assert names(found, by_pk[benchmark.pk]) == ["New"]
-    assert found[by_pk[empty.pk]] == []
-    assert all(len(found[by_pk[other.pk]]) == 1 for other in others)
+    assert found[by_pk[empty.pk]].named == [] and found[by_pk[empty.pk]].count == 0
+    assert all(found[by_pk[other.pk]].count == 1 for other in others)
 
 
 @pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_summary_counts_and_names_each_featured_leader_with_its_claim(client):
     tiles = re.findall(r'<li class="leader">(.*?)</li>', glance, re.S)
     assert len(tiles) == 1  # only the featured benchmark has a tile
     assert "Featured Bench" in tiles[0] and "37 <small>points</small>" in tiles[0]
-    assert "Claimed Model" in tiles[0] and "NVIDIA’s claim" in tiles[0]
+    assert "Claimed Model" in tiles[0] and "<bdi>NVIDIA</bdi>’s claim" in tiles[0]
     assert "Measured Model" not in tiles[0]
 
 
@@ -113,7 +114,9 @@ def test_data_changed_date_shows_in_the_header_and_summary(client):
     make_model()
     changed = DataVersion.current().changed_at
     page = client.get(reverse("index")).content.decode()
-    assert f'<time datetime="{changed.isoformat()}">' in page
+    # A valid HTML date and time: UTC to the second, no microseconds.
+    assert f'<time datetime="{changed.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}">' in page
+    assert "." not in re.search(r'<time datetime="([^"]+)"', page).group(1)
     assert "Data changed" in page and "data last changed" in page
 
 
@@ -167,3 +170,43 @@ def test_readers_choose_facts_and_a_sorted_fact_stays_in_view(client, article):
     assert 'name="facts" value="total_parameters" checked' in page
     page = client.get(reverse("index"), {"sort": "-context_window_tokens"}).content.decode()
     assert "Context" in header_names(page)
+
+
+def glance_tiles(client, query=None):
+    page = client.get(reverse("index"), query or {}).content.decode()
+    glance = page[page.index('class="glance"') : page.index("</section>")]
+    return glance, re.findall(r'<li class="leader">(.*?)</li>', glance, re.S)
+
+
+@pytest.mark.django_db
+def test_a_tie_for_first_names_a_few_and_counts_the_rest(client, django_assert_num_queries):
+    featured = make_benchmark(name="Tied Bench", featured=True)
+    for i in range(40):
+        make_result(model=make_model(name=f"Tied {i:02d}"), benchmark=featured, value=100)
+    make_result(model=make_model(name="Behind"), benchmark=featured, value=99)
+    (featured,) = fresh(featured)
+    with django_assert_num_queries(2):
+        found = leaders([featured])
+    assert names(found, featured) == ["Tied 00", "Tied 01", "Tied 02"]
+    assert (found[featured].count, found[featured].more) == (40, 37)
+    _, (tile,) = glance_tiles(client)
+    assert "40 models tie for first" in tile and "and 37 more<" in tile
+    assert "and 39 more tied<" in tile  # what a phone shows, naming one
+    assert tile.count('class="leader-model"') == 3 and "Tied 03" not in tile
+
+
+@pytest.mark.django_db
+def test_the_tiles_follow_the_filters(client):
+    featured = make_benchmark(name="Filtered Bench", featured=True)
+    closed = make_model(name="Closed Leader", open_weights="closed")
+    make_result(model=closed, benchmark=featured, value=90)
+    make_result(
+        model=make_model(name="Open Second", open_weights="open"), benchmark=featured, value=80
+    )
+    glance, (tile,) = glance_tiles(client)
+    assert "Closed Leader" in tile and "your filters keep" not in glance
+    glance, (tile,) = glance_tiles(client, {"open_weights": "on"})
+    assert "Open Second" in tile and "Closed Leader" not in tile
+    assert "First places among the models your filters keep." in glance
+    _, (tile,) = glance_tiles(client, {"q": "nobody by this name"})
+    assert "no result among these models" in tile

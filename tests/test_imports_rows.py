@@ -44,7 +44,9 @@ def run(path, *args):
     return out.getvalue()
 
 
-def snapshot():
+def results_and_version():
+    """The results as an import would change them, and the data version, which any
+    write moves on."""
     return sorted(
         Result.objects.values_list("model__slug", "benchmark__slug", "value", "rank", "quote")
     ), DataVersion.current().version
@@ -52,10 +54,10 @@ def snapshot():
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_re_importing_an_export_changes_nothing(article, tmp_path, fmt):
-    before = snapshot()
+    before = results_and_version()
     output = run(write(tmp_path, article_rows(), fmt))
     assert "0 result(s) were created, 0 changed, 3 unchanged." in output
-    assert snapshot() == before
+    assert results_and_version() == before
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
@@ -92,10 +94,10 @@ def refused_by(tmp_path, change):
     row = dict(zip(rows.headers, rows[0], strict=True))
     change(row)
     rows[0] = tuple(row.get(header, "") for header in rows.headers)
-    before = snapshot()
+    before = results_and_version()
     with pytest.raises(CommandError) as refused:
         run(write(tmp_path, rows, "csv"))
-    assert snapshot() == before  # nothing written, not even the good rows
+    assert results_and_version() == before  # nothing written, not even the good rows
     return str(refused.value)
 
 
@@ -160,11 +162,11 @@ def test_a_dry_run_reports_and_writes_nothing(article, tmp_path):
     row = dict(zip(rows.headers, rows[1], strict=True))
     row["reported_on"] = "2026-03-01"
     rows[1] = tuple(row[h] for h in rows.headers)
-    before = snapshot()
+    before = results_and_version()
     output = run(write(tmp_path, rows, "csv"), "--dry-run")
     assert "Row 2: update: Nemotron 3 Super · AI Index composite score: 37" in output
     assert "0 result(s) would be created, 1 changed, 2 unchanged." in output
-    assert snapshot() == before
+    assert results_and_version() == before
 
 
 @pytest.mark.parametrize(
@@ -195,7 +197,7 @@ def test_the_admin_previews_an_import_before_writing(article, admin_client):
     rows[0] = tuple(row[h] for h in rows.headers)
     upload = io.BytesIO(rows.export("csv").encode())
     upload.name = "results.csv"
-    before = snapshot()
+    before = results_and_version()
     response = admin_client.post(
         "/admin/leaderboard/result/import/",
         {"import_file": upload, "format": "csv"},
@@ -204,7 +206,7 @@ def test_the_admin_previews_an_import_before_writing(article, admin_client):
     assert response.status_code == 200
     assert "The quote does not state 34." in page
     assert 'name="confirm"' not in page and "Confirm import" not in page
-    assert snapshot() == before
+    assert results_and_version() == before
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])

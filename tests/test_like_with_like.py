@@ -3,6 +3,7 @@ source states them, and a benchmark that declares the setting it ranks places on
 the results measured that way (``leaderboard.run_settings``)."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -425,3 +426,66 @@ def test_the_csv_export_says_how_each_figure_was_measured(client, declared):
     column = f"{declared.name}: source"
     assert rows["Zero One"][column] == "independent; A report; acc_norm, 0-shot"
     assert rows["Silent One"][column] == "independent; A report"
+
+
+def compare_cells(client, benchmark, models):
+    """The compare page's cells on ``benchmark``'s row, one per model, in order."""
+    page = client.get("/compare/", {"models": [m.slug for m in models]}).content.decode()
+    row = page[page.index(f">{benchmark.name}</a>") :]
+    return re.findall(r"<td class=\"num[^\"]*\">(.*?)</td>", row[: row.index("</tr>")], re.S)
+
+
+def test_compare_marks_the_settings_that_differ_and_weighs_only_like_with_like(client, declared):
+    source = make_source()
+    ranked = measured(make_model(name="Ranked One"), declared, 80, "same", source)
+    zero = measured(make_model(name="Zero One"), declared, 95, "other shots", source)
+    first, second = compare_cells(client, declared, [ranked.model, zero.model])
+    # The shots differ, so they are highlighted in both cells; the metric agrees.
+    differs = re.compile(r'<mark class="setting-differs"[^>]*>([^<]*)</mark>')
+    assert differs.findall(first) == ["acc_norm, 10-shot"]
+    assert differs.findall(second) == ["acc_norm, 0-shot"]
+    # 95 measured 0-shot is not weighed against 80 measured 10-shot: neither is best.
+    assert "best-mark" not in first + second and "tied-mark" not in first + second
+    assert "not ranked: 0-shot, not 10-shot" in second and "not ranked" not in first
+
+
+def test_compare_names_a_setting_one_result_does_not_report(client, declared):
+    source = make_source()
+    ranked = measured(make_model(name="Ranked One"), declared, 80, "same", source)
+    other = measured(make_model(name="Ranked Two"), declared, 70, "same", source)
+    silent = measured(make_model(name="Silent One"), declared, 90, "not reported", source)
+    first, second, third = compare_cells(
+        client, declared, [ranked.model, other.model, silent.model]
+    )
+    assert "metric not reported" in third and "shots not reported" in third
+    assert "setting-differs" in first and "setting-differs" in second
+    # The two measured alike are still weighed: 80 is best among the comparable.
+    assert "best-mark" in first and "best-mark" not in second + third
+
+
+def test_compare_marks_nothing_where_the_settings_agree(client, declared):
+    source = make_source()
+    ranked = measured(make_model(name="Ranked One"), declared, 80, "same", source)
+    other = measured(make_model(name="Ranked Two"), declared, 70, "same", source)
+    first, second = compare_cells(client, declared, [ranked.model, other.model])
+    assert "setting-differs" not in first + second
+    assert "acc_norm, 10-shot" in first and "acc_norm, 10-shot" in second
+
+
+def test_the_changes_page_and_feed_say_how_each_figure_was_measured(client, declared):
+    from xml.etree import ElementTree
+
+    zero = measured(make_model(name="Zero One"), declared, 95, "other shots", make_source())
+    zero.shots = 10
+    zero.quote = zero.quote.replace("0-shot", "10-shot")
+    writes.save(zero)
+    page = client.get("/changes/").content.decode()
+    body = page[page.index("<tbody>") :]
+    newest, first = re.findall(r"<tr>(.*?)</tr>", body, re.S)[:2]
+    assert "acc_norm, 10-shot" in newest and "shots" in newest
+    assert "acc_norm, 0-shot" in first
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ElementTree.fromstring(client.get("/feed.atom").content).findall(f"{atom}entry")
+    summaries = [entry.findtext(f"{atom}summary") for entry in entries]
+    assert "<p>Measured: acc_norm, 10-shot</p>" in summaries[0]
+    assert "<p>Measured: acc_norm, 0-shot</p>" in summaries[1]

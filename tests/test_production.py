@@ -20,6 +20,7 @@ from leaderboard.exports import defuse
 from leaderboard.models import AIModel, Benchmark, DataVersion, Organization, Result, Source
 
 from .factories import make_benchmark, make_model, make_organization, make_result
+from .support import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -119,11 +120,8 @@ def test_every_kind_of_write_shows_on_the_next_request(admin_client, client, art
     # An admin save.
     model = AIModel.objects.get(slug="gpt-oss-largest")
     change_url = reverse("admin:leaderboard_aimodel_change", args=[model.pk])
-    form = admin_client.get(change_url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = change_form_data(admin_client, change_url)
     data["name"] = "GPT-OSS (renamed by an editor)"
-    for prefix in ["aliases", "citations", "results"]:
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     assert admin_client.post(change_url, data).status_code == 302
     response = client.get(url, HTTP_IF_NONE_MATCH=etags[-1])
     assert response.status_code == 200

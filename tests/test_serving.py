@@ -12,7 +12,9 @@ import urllib.request
 import pytest
 from django.conf import settings
 
-from .test_browser import free_port
+from .support import free_port
+
+pytestmark = pytest.mark.slow
 
 SLOW_CLIENTS = 60
 

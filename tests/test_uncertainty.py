@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leaderboard.models import Result
 from leaderboard.ranking import Ranking
@@ -179,7 +181,8 @@ def test_charts_draw_error_bars(client, close_race):
     page = client.get(close_race.get_absolute_url()).content.decode()
     svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
     assert svg.count('class="chart-error"') == 2  # Third gives no uncertainty
-    assert "First: 50 ± 1" in svg and "Second: 49 [47, 51]" in svg
+    # Rounded as pages round: two figures of the uncertainty.
+    assert "First: 50.0 ± 1.0" in svg and "Second: 49.0 [47.0, 51.0]" in svg
 
 
 def test_the_api_ranking_gives_each_results_best_place(client, close_race):
@@ -190,3 +193,44 @@ def test_the_api_ranking_gives_each_results_best_place(client, close_race):
         ("Third", 3, 3),
     ]
     assert items[0]["result"]["stderr"] == 1
+
+
+# best_places counts the test surely_better makes: the two must agree.
+
+FIGURES = st.tuples(
+    st.integers(min_value=0, max_value=20),  # value
+    st.one_of(st.none(), st.integers(min_value=0, max_value=4)),  # stderr
+)
+
+
+@pytest.fixture
+def bench_models(db):
+    return [make_model(name=f"Interval {i}") for i in range(6)]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(figures=st.lists(FIGURES, min_size=1, max_size=6), higher=st.booleans())
+def test_best_places_count_the_results_surely_better(bench_models, figures, higher):
+    benchmark = make_benchmark(higher_is_better=higher)
+    for model, (value, stderr) in zip(bench_models, figures, strict=False):
+        stated = f"{value}" + (f" ± {stderr}" if stderr is not None else "")
+        make_result(
+            model=model,
+            benchmark=benchmark,
+            value=Decimal(value),
+            stderr=None if stderr is None else Decimal(stderr),
+            quote=f"{model.name} scored {stated} on {benchmark.name}.",
+        )
+    ranking = Ranking(benchmark)
+    results = list(ranking.results())
+    best = ranking.best_places(results)
+    if all(r.stderr is None for r in results):
+        assert best == {}
+        return
+    for result in results:
+        beyond = sum(ranking.surely_better(other, result) for other in results)
+        assert best[result.pk] == 1 + beyond

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -39,6 +38,7 @@ from .factories import (
     make_source,
     stating,
 )
+from .support import differences, snapshot
 
 INDEPENDENT = Provenance.INDEPENDENT
 VENDOR_CLAIM = Provenance.VENDOR_CLAIM
@@ -243,30 +243,6 @@ def admin_delete_selected(client, model_class, pks):
         url,
         {"action": "delete_selected", "_selected_action": [str(pk) for pk in pks], "post": "yes"},
     )
-
-
-def snapshot():
-    """Every leaderboard table (history included) but the data version, row by row."""
-    return {
-        model._meta.label: [row for row in model.objects.order_by("pk").values()]
-        for model in apps.get_app_config("leaderboard").get_models()
-        if model is not DataVersion
-    }
-
-
-def differences(before, after):
-    """What differs between two snapshots: (table, row, {field: (before, after)})."""
-    found = []
-    for label in sorted(before.keys() | after.keys()):
-        rows, now = before.get(label, []), after.get(label, [])
-        if len(rows) != len(now):
-            found.append((label, f"{len(rows)} rows before, {len(now)} after"))
-            continue
-        for row, other in zip(rows, now, strict=True):
-            changed = {k: (v, other.get(k)) for k, v in row.items() if other.get(k) != v}
-            if changed:
-                found.append((label, row, changed))
-    return found
 
 
 def assert_moved_on(before, context=""):

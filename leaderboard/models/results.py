@@ -64,6 +64,9 @@ def with_measurements(claims):
     measured = Result.objects.select_related("source").in_bulk(c.measured_pk for c in claims)
     for claim in claims:
         claim.measurement = measured[claim.measured_pk]
+        # Exactly, in Decimal: SQLite computes the annotated gap in floating point
+        # (-0.0852419999999938 for 82 - 82.085242); SQL keeps it only for ordering.
+        claim.gap = claim.value - claim.measurement.value
     return claims
 
 
@@ -90,9 +93,12 @@ class ResultQuerySet(NaturalKeyQuerySet):
 
     def beside_measurements(self):
         """The vendors' claims among these results (those with a value) that an
-        independent measurement of the same model, benchmark and version answers,
-        each annotated with that measurement (the preferred one: ``measured``,
-        ``measured_stderr``, ``measured_pk``) and the ``gap`` (claimed minus measured)."""
+        independent measurement of the same model, benchmark and version, measured
+        alike (``run_settings.alike_keys``: a 5-shot claim is not answered by a 0-shot
+        run), answers, each annotated with that measurement (the preferred one:
+        ``measured``, ``measured_stderr``, ``measured_pk``) and the ``gap`` (claimed
+        minus measured)."""
+        alike = run_settings.alike_keys()
         measurements = (
             Result.objects.filter(
                 model=OuterRef("model"),
@@ -101,13 +107,14 @@ class ResultQuerySet(NaturalKeyQuerySet):
                 value__isnull=False,
             )
             # Versions compared null-safely: no version matches no version.
-            .annotate(version_key=Coalesce("version_id", Value(0)))
+            .annotate(version_key=Coalesce("version_id", Value(0)), **alike)
             .filter(version_key=OuterRef("version_key"))
+            .filter(**{key: OuterRef(key) for key in alike})
             .order_by(*self.PREFERENCE)
         )
         return (
             self.filter(provenance=Provenance.VENDOR_CLAIM, value__isnull=False)
-            .annotate(version_key=Coalesce("version_id", Value(0)))
+            .annotate(version_key=Coalesce("version_id", Value(0)), **alike)
             .annotate(
                 measured=Subquery(measurements.values("value")[:1]),
                 measured_stderr=Subquery(measurements.values("stderr")[:1]),
@@ -384,11 +391,13 @@ class Result(Citation):
     @property
     def display_gap(self):
         """A claim's difference from its measurement (``beside_measurements``), signed:
-        "+1.8", "-0.4", "0"."""
+        "+1.8", "-0.4", "0", rounded as the measurement is shown (to what its
+        standard error supports: ``shown_figures``)."""
         gap = getattr(self, "gap", None)
         if gap is None:
             return ""
-        return ("+" if gap > 0 else "") + format_number(gap)
+        shown = shown_figures(gap, getattr(self, "measured_stderr", None), None, None)[0]
+        return ("+" if gap > 0 and shown.strip("0.") else "") + shown
 
     @property
     def is_vendor_claim(self):

@@ -13,11 +13,11 @@ import django_tables2 as tables
 from django.utils.functional import cached_property
 from django_tables2.templatetags.django_tables2 import table_page_range
 
-from ..headlines import attach_headline_results, attach_headline_texts
+from ..headlines import CLAIM, PASSAGE, QUOTE, attach_headline_results, attach_headline_texts
 from ..models import AIModel
 from .columns import (
     BenchmarkColumn,
-    BenchmarkSourceColumn,
+    BenchmarkTextColumn,
     ComparableModelColumn,
     CountColumn,
     DateColumn,
@@ -45,6 +45,13 @@ class FastRowsTable(tables.Table):
             if prepare:
                 prepare(records)
 
+    @property
+    def marks_ties(self):
+        """Whether the page's Rank column marks a statistical tie ("≈ #1"), once its
+        rows are rendered: a page explains the mark only where it shows one."""
+        rank = self.columns["rank"].column if "rank" in self.columns.names() else None
+        return rank is not None and rank.marks_ties()
+
     def url_with(self, **changes):
         """This page's URL with query parameters changed (None removes one)."""
         query = self.request.GET.copy()
@@ -55,10 +62,13 @@ class FastRowsTable(tables.Table):
         return "?" + query.urlencode()
 
     def header_cells(self):
-        """(attributes, header, sort link or None, about link or None) for each shown
-        column. A new sort starts again on the first page. The about link (a
-        benchmark's page, where its notes and caveats are) is the column's ``about``:
-        (URL, title)."""
+        """(attributes, header, sort link or None, about link or None, sort mark,
+        direction note) for each shown column. A new sort starts again on the first
+        page. The about link (a benchmark's page, where its notes and caveats are) is
+        the column's ``about``: (URL, title). The sort mark ("▲", "▼") follows the
+        header's name and the direction ("higher is better", the column's
+        ``direction_note``) goes under it in words, so the one is never read as the
+        other."""
         return [
             (
                 self.header_attrs_html(bound),
@@ -69,6 +79,8 @@ class FastRowsTable(tables.Table):
                 if bound.orderable
                 else None,
                 getattr(bound.column, "about", None),
+                ("▼" if bound.order_by_alias.is_descending else "▲") if bound.is_ordered else "",
+                getattr(bound.column, "direction_note", ""),
             )
             for bound in self.columns
         ]
@@ -234,10 +246,14 @@ class LeaderboardTable(ModelTable):
     class Meta(ModelTable.Meta):
         empty_text = "No models match these filters."
 
-    def __init__(self, data, benchmarks=(), ranking_benchmark=None, **kwargs):
+    def __init__(self, data, benchmarks=(), ranking_benchmark=None, sorted_fact=None, **kwargs):
         """``benchmarks``: one column each, keyed by ``benchmark_key``.
         ``ranking_benchmark``: the benchmark the Rank column places models on; the
-        table is in its order (best first) unless a reader sorts by another column."""
+        table is in its order (best first) unless a reader sorts by another column.
+        The column the rows are sorted by comes right after the model's name
+        (``ranking_benchmark``'s, or ``sorted_fact``'s), so it is in view at any
+        width however many columns are shown."""
+        benchmarks = sorted(benchmarks, key=lambda b: b != ranking_benchmark)
         extra = []
         if ranking_benchmark is not None:
             extra.append(("rank", RankColumn(ranking_benchmark)))
@@ -245,12 +261,16 @@ class LeaderboardTable(ModelTable):
         for benchmark in benchmarks:
             extra.append((benchmark_key(benchmark), BenchmarkColumn(benchmark)))
         for benchmark in benchmarks:
-            extra.append((f"source-{benchmark.slug}", BenchmarkSourceColumn(benchmark)))
+            for part in (CLAIM, QUOTE, PASSAGE):
+                key = f"{BenchmarkTextColumn.HEADERS[part]}-{benchmark.slug}"
+                extra.append((key, BenchmarkTextColumn(benchmark, part)))
         # Scores first: rank, model, the benchmark columns, then the model's facts.
         first = ["rank"] if ranking_benchmark is not None else []
-        kwargs.setdefault(
-            "sequence", [*first, "name", *(benchmark_key(b) for b in benchmarks), "..."]
-        )
+        if sorted_fact in self.FACTS and sorted_fact not in kwargs.get("exclude", ()):
+            scores = [sorted_fact, *(benchmark_key(b) for b in benchmarks)]
+        else:
+            scores = [benchmark_key(b) for b in benchmarks]
+        kwargs.setdefault("sequence", [*first, "name", *scores, "..."])
         super().__init__(data, extra_columns=extra, **kwargs)
         self.benchmarks, self.ranking_benchmark = list(benchmarks), ranking_benchmark
         self.caption = (
@@ -280,9 +300,11 @@ class LeaderboardTable(ModelTable):
         values = [bound.column.value for bound in called]
         ranked = [self.ranking_benchmark] if self.ranking_benchmark else []
 
+        base_url = self.request.build_absolute_uri("/").rstrip("/")
+
         def prepare(records):
             attach_headline_results(records, ranked)  # the Rank column's places
-            attach_headline_texts(records, slots)
+            attach_headline_texts(records, slots, base_url)
 
         for record in self.export_records(called, prepare):
             cells = [value(record) for value in values]

@@ -10,7 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from .. import run_settings
-from ..headlines import CLAIM, FIGURE, claim_text, headline_at
+from ..headlines import CLAIM, FIGURE, PASSAGE, QUOTE, headline_at
 from ..models import Openness
 from ..passages import passage_url
 from ..quotes import figure_text, short_count
@@ -89,11 +89,15 @@ def shots_note(result):
 
 
 def claim_badge(result):
-    """Marks a vendor's claim as that vendor's, with the source on hover."""
+    """Marks a vendor's claim compactly ("claim"), whose it is and its source on
+    hover, and read out in full ("NVIDIA’s claim") by a screen reader: a claimer's
+    full name in every cell is what made five columns 2,600 px wide. The legend under
+    the table says what the mark means; the detail pages name the claimer."""
     if not result.is_vendor_claim:
         return ""
     return format_html(
-        ' <small class="claim" title="{}’s claim. Source: {}">{}’s claim</small>',
+        ' <small class="claim" title="{}’s claim. Source: {}">'
+        '<span class="visually-hidden">{}’s </span>claim</small>',
         result.claimer,
         result.source_title,
         result.claimer,
@@ -241,14 +245,17 @@ class OpennessColumn(tables.Column):
         )
 
     def cell(self, record):
+        value = getattr(record, self.accessor)
         return mark_safe(
-            f'<span class="badge openness-{escape(getattr(record, self.accessor))}">'
-            f"{escape(self.value(record))}</span>"
+            f'<span class="badge openness-{escape(value)}">'
+            f"{escape(self.LABELS.get(value, value))}</span>"
         )
 
     def value(self, record):
+        """The label, as the CSV export writes it: empty where no source says, as
+        every other fact not reported is."""
         value = getattr(record, self.accessor)
-        return self.LABELS.get(value, value)
+        return "" if value == Openness.NOT_REPORTED else self.LABELS.get(value, value)
 
     def typed(self, record, base_url):
         value = getattr(record, self.accessor)
@@ -271,14 +278,16 @@ class BenchmarkColumn(tables.Column):
         self.headline_key = (benchmark.pk, benchmark.ranked_version_id)
         self.ranking = Ranking(benchmark)
         self.rows_are_results = rows_are_results
-        arrow = {True: "↑", False: "↓"}.get(benchmark.higher_is_better, "")
+        # In words under the name: an arrow ("↑") read as the column's sort order.
+        self.direction_note = {True: "higher is better", False: "lower is better"}.get(
+            benchmark.higher_is_better, ""
+        )
         version = benchmark.ranked_version.name if benchmark.ranked_version else ""
         kwargs.setdefault(
             "verbose_name",
             format_html(
-                '{}<span class="direction" aria-hidden="true">{}</span>{}',
+                "{}{}",
                 benchmark.name,
-                arrow,
                 format_html(' <small class="version">{}</small>', version) if version else "",
             ),
         )
@@ -409,6 +418,7 @@ class RankColumn(BenchmarkColumn):
             },
         )
         self.export_header = f"Rank ({benchmark.name})"
+        self.direction_note = ""  # a place: the first is best whatever the benchmark's
         self.text_part = None  # a place, from the ranking: not a result's own text
         # The Rank column's header is its own; the benchmark's column links to its page.
         self.about = None
@@ -427,6 +437,15 @@ class RankColumn(BenchmarkColumn):
 
     def place(self, record):
         return self.places.get(score_of(self.result(record)))
+
+    def marks_ties(self):
+        """Whether a prepared row's place is marked statistically tied ("≈ #1"): what
+        decides if the page explains the mark."""
+        for result in filter(None, self.results):
+            best = self.best_places.get(result.pk)
+            if best is not None and best < self.places.get(score_of(result), best):
+                return True
+        return False
 
     def cell(self, record):
         """The place, marked where it rests on a vendor's claim."""
@@ -459,28 +478,19 @@ class RankColumn(BenchmarkColumn):
         return self.place(record)
 
 
-class BenchmarkSourceColumn(tables.Column):
-    """Export-only: whose claim a benchmark's value is, and its source."""
+class BenchmarkTextColumn(tables.Column):
+    """Export-only: one of a benchmark's texts besides its figure (``text_part``):
+    whose claim it is and its source (CLAIM), the quote (QUOTE), or the address of the
+    passage that states it (PASSAGE)."""
 
-    def __init__(self, benchmark):
-        self.benchmark = benchmark
+    HEADERS = {CLAIM: "source", QUOTE: "quote", PASSAGE: "passage"}
+
+    def __init__(self, benchmark, text_part):
+        self.benchmark, self.text_part = benchmark, text_part
         self.headline_key = (benchmark.pk, benchmark.ranked_version_id)
         super().__init__(accessor="pk", empty_values=(), visible=False, orderable=False)
-        self.export_header = f"{benchmark.name}: source"
+        self.export_header = f"{benchmark.name}: {self.HEADERS[text_part]}"
 
-    # The CSV export reads this text with the results (``attach_headline_texts``).
-    text_part = CLAIM
-
-    def value(self, record):
-        result = headline_at(record, self.headline_key)
-        if result is None:
-            return ""
-        return claim_text(
-            result.provenance,
-            result.claimer,
-            result.source_title,
-            *(getattr(result, setting.field) for setting in run_settings.SETTINGS),
-        )
-
-    # The typed export gives the claim and source inside each result.
+    # The CSV export reads these texts with the results (``attach_headline_texts``),
+    # not through ``value``; the typed export gives them inside each result.
     json_key = None

@@ -5,6 +5,7 @@ results statistically tied with it ("tied")."""
 from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
 
+from .. import run_settings
 from ..models import AIModel, ModelAlias, ModelCitation, Result
 from ..models.results import with_measurements
 from ..ranking import Ranking
@@ -59,24 +60,11 @@ def find_models(asked):
     return found, unknown
 
 
-def surely_better(ranking, better, worse):
-    """Whether ``better``'s interval (``Result.interval``: its confidence interval,
-    else ± 1.96 standard errors, else its value alone) lies wholly on the better side
-    of ``worse``'s, by the benchmark's direction. The test ``Ranking.best_places``
-    makes for statistical ties (strictly beyond: intervals that touch overlap), asked
-    of two results rather than counted over a benchmark."""
-    better_low, better_high = better.interval() or (better.value, better.value)
-    worse_low, worse_high = worse.interval() or (worse.value, worse.value)
-    if ranking.higher_first:
-        return better_low > worse_high
-    return better_high < worse_low
-
-
 def marks(ranking, results):
     """{result pk: BEST or TIED} among ``results`` (two or more, one per model) on a
     benchmark whose direction is known. The best figure (``Ranking.sort_key``) is
     ``BEST`` when it alone leads: where another result equals it, or has an interval
-    the best's is not surely better than (``surely_better``), each of them is
+    the best's is not surely better than (``Ranking.surely_better``), each of them is
     ``TIED`` and none is ``BEST``. A value beats a place alone; places alone tie only
     when equal."""
 
@@ -92,7 +80,7 @@ def marks(ranking, results):
             for result in results
             if key(result) != first
             and result.value is not None
-            and any(not surely_better(ranking, best, result) for best in top)
+            and any(not ranking.surely_better(best, result) for best in top)
         ]
     mark = BEST if len(level) == 1 else TIED
     return {result.pk: mark for result in level}
@@ -114,9 +102,12 @@ def result_cells(models, results, claims=()):
     rows = []
     for benchmark, by_model in sorted(by_benchmark.values(), key=lambda row: row[0].name):
         ranking = Ranking(benchmark)
+        # Only results measured as the benchmark ranks are weighed against each other.
+        comparable = [result for result in by_model.values() if result.is_comparable]
         marked = {}
-        if ranking.computes_places and len(by_model) >= MIN_COMPARED:
-            marked = marks(ranking, list(by_model.values()))
+        if ranking.computes_places and len(comparable) >= MIN_COMPARED:
+            marked = marks(ranking, comparable)
+        differing = run_settings.differing_fields(by_model.values())
         cells = []
         for model in models:
             result = by_model.get(model.pk)
@@ -125,6 +116,7 @@ def result_cells(models, results, claims=()):
                 result.claims = [c for c in claims if c.measured_pk == result.pk]
                 result.best = marked.get(result.pk) == BEST
                 result.tied = marked.get(result.pk) == TIED
+                result.setting_parts = run_settings.marked_description(result, differing)
             cells.append(result)
         rows.append((benchmark, cells))
     return rows

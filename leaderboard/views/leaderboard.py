@@ -52,15 +52,17 @@ def typed_export(table, request):
     return head, table.as_typed(base_url)
 
 
-def at_a_glance(benchmarks):
+def at_a_glance(benchmarks, kept=None):
     """What the summary above the leaderboard says: how many models, benchmarks and
-    results there are, and who leads each featured benchmark (else the first few)."""
+    results there are, and who leads each featured benchmark (else the first few)
+    among the models the filters keep (``kept``: None for every model)."""
     featured = [b for b in benchmarks if b.featured] or benchmarks
     return {
         "model_count": AIModel.objects.count(),
         "benchmark_count": len(benchmarks),
         "result_count": Result.objects.count(),
-        "leaders": leaders(featured[:MAX_LEADERS]).items(),
+        "leaders": leaders(featured[:MAX_LEADERS], kept).items(),
+        "filtered": kept is not None,
     }
 
 
@@ -156,7 +158,11 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         return self.object_list.order_by().count
 
     def get_table_kwargs(self):
-        kwargs = {"benchmarks": self.shown_benchmarks, "ranking_benchmark": self.ranking_benchmark}
+        kwargs = {
+            "benchmarks": self.shown_benchmarks,
+            "ranking_benchmark": self.ranking_benchmark,
+            "sorted_fact": (self.request.GET.get("sort") or "").removeprefix("-"),
+        }
         if self.request.GET.get(self.export_trigger_param) is None:
             # The page shows the chosen facts; an export holds them all.
             kwargs["exclude"] = [f for f in LeaderboardTable.FACTS if f not in self.shown_facts]
@@ -187,7 +193,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
                 "has_results", self.benchmarks, self.request.GET.getlist("has_results")
             ),
             ranking_benchmark=self.ranking_benchmark,
-            glance=at_a_glance(self.benchmarks),
+            glance=at_a_glance(self.benchmarks, self.kept_models()),
             scatter=self.scatter(),
         )
         return context
@@ -200,7 +206,14 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             return None
         ranking = Ranking(benchmark)
         results = ranking.results().filter(value__isnull=False, model__active_parameters__gt=0)
-        if any(getattr(self.filterset.form, "cleaned_data", {}).values()):
-            kept = self.filterset.filter_queryset(AIModel.objects.all())
+        kept = self.kept_models()
+        if kept is not None:
             results = results.filter(model__in=kept.values("pk"))
         return charts.scatter(ranking.top_values(results, charts.MAX_POINTS), benchmark)
+
+    def kept_models(self):
+        """The AI models the reader's filters keep, without the table's ordering and
+        annotations, or None when no filter is set (every model)."""
+        if not any(getattr(self.filterset.form, "cleaned_data", {}).values()):
+            return None
+        return self.filterset.filter_queryset(AIModel.objects.all())

@@ -22,6 +22,7 @@ from ..models import (
 from ..models.catalogue import citation_marks
 from ..models.results import with_measurements
 from ..passages import MarkedText
+from ..quotes import short_count
 from ..ranking import Ranking, with_claim_names
 from ..tables import BenchmarkRankingTable
 from .paging import NotFoundPastTheEndMixin, page_of
@@ -141,7 +142,9 @@ class ModelDetailView(DetailView):
             .order_by("benchmark__name", "pk")
         )
         context.update(
-            facts=model_facts(model, citations),
+            # The name heads the page; a row for it, where no source is cited for
+            # it, would only be marked uncited.
+            facts=[fact for fact in model_facts(model, citations) if fact[0] != "Name" or fact[2]],
             results=results,
             gaps=with_measurements(claims),
             compare_with=models_to_compare_with(model),
@@ -171,7 +174,12 @@ def model_facts(model, citations):
     is shown as "not reported"."""
 
     def count(value, unit=""):
-        return None if value is None else f"{value:,}{unit}"
+        # As the leaderboard writes it ("128B"), the exact figure on hover.
+        if value is None:
+            return None
+        return format_html(
+            '<span title="{}{}">{}{}</span>', f"{value:,}", unit, short_count(value), unit
+        )
 
     def link(url):
         # Off-site links tell the browser not to pass this page on (noopener), and
