@@ -6,13 +6,12 @@ straight as the text of each cell (``attach_headline_texts``)."""
 import gc
 from collections import namedtuple
 from contextlib import contextmanager
-from itertools import chain
 
-from django.db.models.sql.constants import MULTI
 from django.urls import reverse
 
 from . import run_settings
 from .models import Provenance, Result
+from .orm_internals import raw_rows
 from .passages import passage_url
 from .quotes import figure_text
 from .ranking import with_claim_names
@@ -188,29 +187,3 @@ def attach_headline_texts(models, slots, base_url=""):
                 if PASSAGE in where:
                     page = source_url.replace("__slug__", slug)
                     texts[where[PASSAGE]] = passage_url(page, quote)
-
-
-def raw_rows(queryset, name):
-    """The rows of ``queryset`` (a ``values_list()``) as the database driver gives
-    them, and a function converting the ``name`` column's raw values as Django's own
-    iteration would (the same converters: the backend's, then the field's), for a
-    caller to apply once per distinct value rather than once a row. SQLite hands a
-    decimal over as a float, which Django makes a Decimal rounded to the field's
-    places: reading an export's 330,000 results took twice as long through it."""
-    compiler = queryset.query.get_compiler(queryset.db)
-    chunks = compiler.execute_sql(MULTI)
-    selected = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
-    converters = compiler.get_converters(selected)
-    position = list(queryset._fields).index(name)
-    converting, expression = converters.pop(position, ((), None))
-    rows = chain.from_iterable(chunks)
-    if converters:  # other columns' (none, today), converted a row at a time as usual
-        rows = compiler.apply_converters(rows, converters)
-    connection = compiler.connection
-
-    def convert(value):
-        for converter in converting:
-            value = converter(value, expression, connection)
-        return value
-
-    return rows, convert

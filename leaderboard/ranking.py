@@ -42,6 +42,7 @@ from django.db.models.functions import RowNumber
 from . import run_settings
 from .models import Result
 from .models.results import interval_of
+from .orm_internals import is_filtered
 
 # Up to this many distinct scores are placed by counting, in the database, the
 # results better than each; more (an export of every row) read every ranked result
@@ -341,7 +342,7 @@ class RankedModels(RankedRows):
 
     def parts(self):
         results = self.ranking.results()
-        if self.rows.query.has_filters():
+        if is_filtered(self.rows):
             results = results.filter(model__in=self.rows.order_by().values("pk"))
         ranked = self.ranking.ranked_parts(results, self.best_first)
         unranked = self.rows.exclude(pk__in=self.ranking.results().values("model_id"))

@@ -14,6 +14,18 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# Every kind of public page of the article's data, and an export.
+PUBLIC_URLS = [
+    "/",
+    "/benchmarks/",
+    "/benchmarks/ai-index/",
+    "/models/nemotron-3-super/",
+    "/organizations/nvidia/",
+    "/sources/gate-nvidia-enters-the-ai-large-model-race/",
+    "/?_export=csv",
+]
+
+
 def data_models():
     """The leaderboard's tables (history included), less the write counter every write
     bumps."""

@@ -6,7 +6,13 @@ serious."""
 
 import pytest
 
-from .test_browser import CHROMIUM_ARGS, OVERFLOWING, chromium_path, serving
+from .test_browser import (
+    BENCHMARK_COLUMNS_OFF_SCREEN,
+    CHROMIUM_ARGS,
+    OVERFLOWING,
+    chromium_path,
+    serving,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -101,6 +107,11 @@ def test_the_tiles_fit_one_screen_and_the_pager_is_in_the_page(
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.evaluate(
         OVERFLOWING
     )
+    # Eighty pages: the page links wrap rather than widen the page.
+    page.goto(f"{demo_site}/?per_page=5&page=40")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.evaluate(
+        OVERFLOWING
+    )
     page.close()
 
 
@@ -149,4 +160,14 @@ def test_two_models_compare_within_a_phones_width(demo_site, browser, scheme):
         "s => document.querySelector(s).getBoundingClientRect().width)"
     )
     assert table <= box + 0.5, (table, box)
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_eight_benchmark_columns_fit_at_1280(demo_site, browser, scheme):
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+    shown = "&".join(f"show=synthetic-bench-{n:03d}" for n in range(1, 9))
+    page.goto(f"{demo_site}/?{shown}")
+    columns = page.evaluate(BENCHMARK_COLUMNS_OFF_SCREEN)
+    assert columns["headers"] == 8 and columns["off"] == []
     page.close()

@@ -100,32 +100,3 @@ def test_a_vendor_claim_whose_claimer_starts_a_formula_is_defused(client, crowd)
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
     assert f"'{vendor.name}’s claim; {result.source.title}" in cells
     assert not any(cell.startswith("=") for cell in cells)
-
-
-def test_raw_rows_convert_values_exactly_as_the_orm_does(db):
-    """headlines.raw_rows hands over values as stored and converts them on request
-    with Django's own converters: for every awkward decimal (float-inexact, the
-    field's smallest and largest, whole, absent) the conversion equals the ORM's, on
-    whichever database runs the suite; another column needing conversion (a date on
-    SQLite) is still converted row by row."""
-    from datetime import date
-
-    from leaderboard.headlines import raw_rows
-    from leaderboard.models import Result
-
-    benchmark = make_benchmark()
-    values = ["0.1", "65.61", "0.000001", "999999999.999999", "37", "37.500000", "-2.5"]
-    for text in values:
-        make_result(benchmark=benchmark, value=Decimal(text), reported_on=date(2025, 8, 5))
-    make_result(benchmark=benchmark, rank=3)
-    queryset = (
-        Result.objects.filter(benchmark=benchmark)
-        .order_by("pk")
-        .values_list("pk", "value", "rank", "reported_on")
-    )
-    rows, convert = raw_rows(queryset, "value")
-    converted = [(pk, convert(value), rank, day) for pk, value, rank, day in rows]
-    assert converted == [tuple(row) for row in queryset]
-    assert [str(value) for _, value, _, _ in converted[:-1]] == [
-        str(value) for value in queryset.values_list("value", flat=True)[: len(values)]
-    ]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -123,8 +124,14 @@ def test_every_loaded_row_passes_validation(article):
         BenchmarkCitation,
         Result,
     ]:
+        refused = []
         for row in model_class.objects.all():
-            row.full_clean()
+            try:
+                row.full_clean()
+            except ValidationError as error:
+                refused.append((model_class.__name__, str(row), error.messages))
+        assert refused == []
+        assert model_class.objects.exists(), model_class  # the article holds some of each
 
 
 def test_broken_fixture_fails_whole_and_changes_nothing(article, tmp_path):

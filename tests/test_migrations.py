@@ -6,6 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from leaderboard.models import Result
 
+pytestmark = pytest.mark.slow  # each migrates a database back and forth
+
 BEFORE_HEADLINES = [("leaderboard", "0003_result_model_benchmark_index")]
 
 

@@ -58,6 +58,8 @@ def test_active_parameters_cannot_exceed_total():
 def test_active_parameters_alone_are_allowed():
     model = make_model(total_parameters=None, active_parameters=12)
     model.full_clean()
+    stored = type(model).objects.get(pk=model.pk)
+    assert (stored.total_parameters, stored.active_parameters) == (None, 12)
 
 
 def test_rank_must_be_at_least_one():

@@ -431,6 +431,7 @@ def crowd(db):
     }
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,

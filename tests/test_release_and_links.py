@@ -136,6 +136,8 @@ def test_the_source_being_the_page_itself_cites_the_link(db):
     model = make_model(weights_url="https://example.org/weights")
     source = make_source(url="https://www.example.org/weights/", kept_text="Download the weights.")
     cite(model, source, "weights_url", "Download the weights.")
+    # The quote does not give the address; the source's own address does.
+    assert model.citations.get(attribute="weights_url").source == source
 
 
 def test_changing_a_cited_link_or_count_is_refused(linked):

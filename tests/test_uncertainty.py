@@ -208,6 +208,7 @@ def bench_models(db):
     return [make_model(name=f"Interval {i}") for i in range(6)]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -587,6 +587,7 @@ class RandomEditor:
         assert_headlines(context)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 @pytest.mark.django_db(transaction=True)
 def test_random_edits_keep_headlines_and_back_up_unchanged(admin_client, article, tmp_path, seed):

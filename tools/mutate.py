@@ -53,9 +53,9 @@ TARGETS = {
     "ranking": ("leaderboard/ranking.py", ["tests/test_ranking.py"]),
     "caching": (
         "leaderboard/caching.py",
-        ["tests/test_production.py", "tests/test_cache_outage.py"],
+        ["tests/test_caching.py", "tests/test_cache_outage.py"],
     ),
-    "exports": ("leaderboard/exports.py", ["tests/test_production.py", "tests/test_ranking.py"]),
+    "exports": ("leaderboard/exports.py", ["tests/test_security.py", "tests/test_ranking.py"]),
 }
 
 SWAPS = {
