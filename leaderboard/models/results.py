@@ -397,7 +397,8 @@ class Result(Citation):
         if gap is None:
             return ""
         shown = shown_figures(gap, getattr(self, "measured_stderr", None), None, None)[0]
-        return ("+" if gap > 0 and shown.strip("0.") else "") + shown
+        # A gap that rounds to zero ("0.00") takes no sign.
+        return ("+" if Decimal(shown) > 0 else "") + shown
 
     @property
     def is_vendor_claim(self):

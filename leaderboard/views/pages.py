@@ -22,9 +22,9 @@ from ..models import (
 from ..models.catalogue import citation_marks
 from ..models.results import with_measurements
 from ..passages import MarkedText
-from ..quotes import short_count
 from ..ranking import Ranking, with_claim_names
 from ..tables import BenchmarkRankingTable
+from ..tables.columns import humanize_count
 from .paging import NotFoundPastTheEndMixin, page_of
 
 # How many claims a benchmark's page lists beside their measurements.
@@ -175,11 +175,7 @@ def model_facts(model, citations):
 
     def count(value, unit=""):
         # As the leaderboard writes it ("128B"), the exact figure on hover.
-        if value is None:
-            return None
-        return format_html(
-            '<span title="{}{}">{}{}</span>', f"{value:,}", unit, short_count(value), unit
-        )
+        return None if value is None else format_html("{}{}", humanize_count(value), unit)
 
     def link(url):
         # Off-site links tell the browser not to pass this page on (noopener), and
