@@ -71,8 +71,8 @@ def timed_export(client, query):
 
 def import_file(directory, rows):
     """A source stating ``rows`` new results (one sentence each) and a CSV of them."""
-    from leaderboard import writes
     from leaderboard.models import AIModel, Benchmark, Source
+    from leaderboard.rules import writes
 
     models = list(AIModel.objects.filter(slug__startswith="synthetic-").order_by("pk"))
     benchmarks = list(

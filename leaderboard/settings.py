@@ -78,14 +78,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "leaderboard.middleware.StaticCSPMiddleware",
-    "leaderboard.middleware.PermissionsPolicyMiddleware",
+    "leaderboard.web.middleware.StaticCSPMiddleware",
+    "leaderboard.web.middleware.PermissionsPolicyMiddleware",
     # Records which editor made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: locks out repeated failed admin logins.
     "axes.middleware.AxesMiddleware",
     # A query past DJANGO_QUERY_TIMEOUT_MS becomes a 503 that says so.
-    "leaderboard.query_limits.QueryTimeoutMiddleware",
+    "leaderboard.web.query_limits.QueryTimeoutMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "leaderboard.context_processors.data_changed",
+                "leaderboard.web.context_processors.data_changed",
             ],
         },
     },
@@ -148,7 +148,7 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that is down or stuck slows a page by at most this, never
-            # breaks it (leaderboard.caching serves without the cache, and skips it
+            # breaks it (leaderboard.web.caching serves without the cache, and skips it
             # for PAGE_CACHE_RETRY_SECONDS after it fails).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -222,7 +222,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 HTTPS = env_flag("DJANGO_HTTPS")
 # X-Forwarded-For is only as true as the proxies that wrote it: trusted only as far
-# as this many proxies of ours (leaderboard.middleware.client_ip).
+# as this many proxies of ours (leaderboard.web.middleware.client_ip).
 TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -243,7 +243,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 # Behind the proxy, lock out the client's address, not the proxy's.
-AXES_CLIENT_IP_CALLABLE = "leaderboard.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "leaderboard.web.middleware.client_ip"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

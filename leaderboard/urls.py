@@ -4,9 +4,9 @@ from django.urls import path
 
 from . import views
 from .api import api
-from .caching import public_page
-from .feeds import ChangesFeed
-from .sitemaps import SITEMAPS, favicon, robots_txt
+from .web.caching import public_page
+from .web.feeds import ChangesFeed
+from .web.sitemaps import SITEMAPS, favicon, robots_txt
 
 urlpatterns = [
     path("", public_page(views.LeaderboardView.as_view()), name="index"),

@@ -1,9 +1,8 @@
 """Small factories: each makes one valid row, with keyword arguments to change it,
-saved through the site's write path (``leaderboard.writes``)."""
+saved through the site's write path (``leaderboard.rules.writes``)."""
 
 import itertools
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -13,6 +12,7 @@ from leaderboard.models import (
     ResultKind,
     Source,
 )
+from leaderboard.rules import writes
 
 _numbers = itertools.count(1)
 

@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -15,6 +14,7 @@ from leaderboard.models import (
     Result,
     Source,
 )
+from leaderboard.rules import writes
 
 from .support import change_form_data
 

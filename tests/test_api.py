@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leaderboard import writes
 from leaderboard.api.benchmarks import RANKING_SORTS
 from leaderboard.models import Benchmark, BenchmarkVersion, ModelAlias, Provenance
+from leaderboard.rules import writes
 from leaderboard.tables import BenchmarkRankingTable
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source

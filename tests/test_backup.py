@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from leaderboard import writes
 from leaderboard.models import Organization, Result
+from leaderboard.rules import writes
 
 from .factories import make_organization
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -22,6 +21,7 @@ from leaderboard.models import (
     Result,
     Source,
 )
+from leaderboard.rules import writes
 from leaderboard.tables import LeaderboardTable
 
 from .factories import make_benchmark, make_model, make_organization, make_result, stating
@@ -563,9 +563,9 @@ def test_benchmark_page_ranks_best_first_with_notes_and_chart(client, article):
     assert row_names(response) == ["Nemotron 3 Super", "GPT-OSS (largest version)"]
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
-    assert "Nemotron 3 Super: 37 points (NVIDIA&#x27;s claim)" in svg
+    assert "Nemotron 3 Super: 37 points (NVIDIA’s claim)" in svg
     pinch = client.get("/benchmarks/pinchbench/").content.decode()
-    assert "Nemotron 3 Super: ranked #1, no score given (NVIDIA&#x27;s claim)." in pinch
+    assert "Nemotron 3 Super: ranked #1, no score given (NVIDIA’s claim)." in pinch
     # One wording for an unknown direction, and never a label repeating its heading.
     assert '<dt>Direction</dt><dd><span class="not-reported">not reported</span></dd>' in pinch
     assert "Direction not reported" not in pinch
@@ -675,7 +675,7 @@ def test_charts_mark_vendor_claims(client, article):
         )
     page = client.get(reverse("index")).content.decode()
     svg = page[page.index('<svg class="chart"') : page.index("</svg>")]
-    assert "Nemotron 3 Super: 37 points, 12B active parameters (NVIDIA&#x27;s claim)" in svg
+    assert "Nemotron 3 Super: 37 points, 12B active parameters (NVIDIA’s claim)" in svg
     assert svg.count('class="chart-point vendor"') == 1
     assert svg.count('class="chart-point"') == 2  # the independent measurements
 

@@ -15,7 +15,7 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from leaderboard import caching
+from leaderboard.web import caching
 
 from .support import free_port
 
@@ -156,7 +156,7 @@ def test_pages_render_while_redis_is_down_and_use_it_again_when_it_returns(
     assert redis_server.keys() > 0  # the page went into Redis
 
     redis_server.stop()
-    with caplog.at_level(logging.WARNING, logger="leaderboard.caching"):
+    with caplog.at_level(logging.WARNING, logger="leaderboard.web.caching"):
         down = client.get(url, {"while": "down"})
     assert down.status_code == 200 and b"Nemotron 3 Super" in down.content
     assert "Page cache unavailable" in caplog.text
@@ -177,7 +177,7 @@ def test_a_stalled_redis_costs_one_wait_then_the_process_skips_it_for_a_while(
 ):
     """Before, a page waited for its cache read and again for its write (1.02–1.08 s
     with 0.5 s timeouts), on every request."""
-    with caplog.at_level(logging.WARNING, logger="leaderboard.caching"):
+    with caplog.at_level(logging.WARNING, logger="leaderboard.web.caching"):
         page = client.get("/")
     assert page.status_code == 200 and b"Nemotron 3 Super" in page.content
     assert stalled_redis.connections == 1  # the read waited; the write was skipped

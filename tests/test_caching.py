@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import AIModel, DataVersion, Result
+from leaderboard.rules import writes
 
 from .factories import make_organization
 from .support import PUBLIC_URLS, change_form_data
@@ -40,7 +40,7 @@ def test_if_modified_since_alone_cannot_get_a_stale_page(client, article, monkey
     """Two edits within one second, and a new release, leave Last-Modified where it
     was (it has one-second resolution and knows no release): a client holding the
     older page must still get the new one."""
-    from leaderboard import caching
+    from leaderboard.web import caching
 
     first = client.get("/models/nemotron-3-super/")
     model = AIModel.objects.get(slug="nemotron-3-super")
@@ -83,7 +83,7 @@ def test_cached_pages_are_kept_apart_by_the_headers_they_vary_on(client, article
 
 
 def test_a_new_release_invalidates_etags_and_cached_pages(client, article, monkeypatch):
-    from leaderboard import caching
+    from leaderboard.web import caching
 
     first = client.get("/")
     assert caching.RELEASE in first["ETag"]
@@ -229,7 +229,7 @@ def test_a_page_is_cached_and_served_from_the_cache(client, article, settings):
 
 
 def test_the_etag_names_the_data_version_its_time_and_the_release(client, article):
-    from leaderboard import caching
+    from leaderboard.web import caching
 
     data = DataVersion.current()
     response = client.get("/benchmarks/")
@@ -240,7 +240,7 @@ def test_the_etag_names_the_data_version_its_time_and_the_release(client, articl
 def test_the_release_is_a_digest_of_code_templates_and_static_files(
     settings, tmp_path, monkeypatch
 ):
-    from leaderboard.caching import code_release
+    from leaderboard.web.caching import code_release
 
     monkeypatch.delenv("DJANGO_RELEASE", raising=False)
     for folder in ("leaderboard", "templates", "static"):

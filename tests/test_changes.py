@@ -10,9 +10,9 @@ from xml.etree import ElementTree
 import pytest
 from django.core.management import call_command
 
-from leaderboard import writes
 from leaderboard.models import Provenance, Result
-from leaderboard.passages import quote_anchor
+from leaderboard.reading.passages import quote_anchor
+from leaderboard.rules import writes
 
 from .factories import (
     make_benchmark,

@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -23,7 +22,8 @@ from leaderboard.models import (
     Result,
     Source,
 )
-from leaderboard.text_rules import replace_control_characters
+from leaderboard.rules import writes
+from leaderboard.rules.text_rules import replace_control_characters
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source
 from .support import without_inlines
@@ -34,7 +34,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def refusal(row):
-    """The messages ``leaderboard.writes.save`` refuses ``row`` with, by field."""
+    """The messages ``leaderboard.rules.writes.save`` refuses ``row`` with, by field."""
     with pytest.raises(ValidationError) as error:
         writes.save(row)
     return error.value.message_dict

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from leaderboard.headlines import HeadlineCell
-from leaderboard.quotes import shown_figures
+from leaderboard.reading.headline_rows import HeadlineCell
+from leaderboard.reading.presentation import shown_figures
 from tests.factories import make_benchmark, make_model, make_result
 
 

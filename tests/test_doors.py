@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import AIModel, Benchmark, ModelAlias, Organization, Result, Source
+from leaderboard.rules import writes
 
 pytestmark = pytest.mark.django_db
 

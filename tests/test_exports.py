@@ -74,7 +74,7 @@ def test_csv_lines_searched_whole_defuse_as_every_cell_would(start, where):
     (exports.may_start_a_formula): in every place a cell can stand (first, middle,
     last, quoted for its comma or line break), the result is what defusing every cell
     gives."""
-    from leaderboard.exports import Lines, csv_chunks, defuse
+    from leaderboard.reading.exports import Lines, csv_chunks, defuse
 
     cells = ["plain", "1.5", "a, b", "x"]
     cells[where] = f"{start}cmd" + (", quoted\nhere" if where == 2 else "")
@@ -86,10 +86,10 @@ def test_csv_lines_searched_whole_defuse_as_every_cell_would(start, where):
 
 
 def test_a_vendor_claim_whose_claimer_starts_a_formula_is_defused(client, crowd):
-    """The claim texts of a CSV export come with the results (headlines.py), not
+    """The claim texts of a CSV export come with the results (reading/headline_rows.py), not
     through a column: a claimer's name is defused there too."""
-    from leaderboard import writes
     from leaderboard.models import Provenance, Result
+    from leaderboard.rules import writes
 
     vendor = make_organization(name="=cmd|' /C calc'!A0")
     result = Result.objects.filter(benchmark=crowd[0]).first()

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -21,7 +20,8 @@ from leaderboard.models import (
     Result,
     Source,
 )
-from leaderboard.quotes import normalize_space, numbers_in, ranks_in
+from leaderboard.rules import writes
+from leaderboard.rules.quotes import normalize_space, numbers_in, ranks_in
 
 from .support import data_models, snapshot
 

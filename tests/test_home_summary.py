@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from leaderboard.models import Benchmark, BenchmarkVersion, DataVersion, Provenance
-from leaderboard.ranking import leaders
+from leaderboard.rules.ranking import leaders
 from tests.factories import make_benchmark, make_model, make_organization, make_result
 
 

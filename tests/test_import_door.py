@@ -18,9 +18,10 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from leaderboard import admin_imports, writes
+from leaderboard.admin import imports as admin_imports
 from leaderboard.imports.resources import ResultResource
 from leaderboard.models import Result
+from leaderboard.rules import writes
 from tests.factories import make_source
 from tests.hostile import row_files
 from tests.test_doors import fingerprint

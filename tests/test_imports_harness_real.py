@@ -177,8 +177,8 @@ def test_a_subset_run_is_imported_but_never_ranked(db):
 def test_the_models_repository_is_a_cited_fact_found_by_the_files_that_name_it(client, llama):
     from django.core.exceptions import ValidationError
 
-    from leaderboard import writes
     from leaderboard.models import ModelCitation, Source
+    from leaderboard.rules import writes
 
     model, benchmarks = llama
     run("winogrande_5shot")  # found without --model or an alias

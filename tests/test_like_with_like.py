@@ -1,6 +1,6 @@
 """Like with like: a result records how it was measured (its settings) only as its
 source states them, and a benchmark that declares the setting it ranks places only
-the results measured that way (``leaderboard.run_settings``)."""
+the results measured that way (``leaderboard.rules.run_settings``)."""
 
 import json
 import re
@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaderboard import ranking, writes
 from leaderboard.models import Benchmark, Result
-from leaderboard.ranking import Ranking
-from leaderboard.run_settings import harness_facts
+from leaderboard.rules import ranking, writes
+from leaderboard.rules.ranking import Ranking
+from leaderboard.rules.run_settings import harness_facts
 
 from .factories import make_benchmark, make_model, make_result, make_source, stating
 from .test_ranking import PATHS, SCORES, rule_place

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -22,6 +21,7 @@ from leaderboard.models import (
     ResultKind,
     Source,
 )
+from leaderboard.rules import writes
 
 from .factories import (
     make_benchmark,

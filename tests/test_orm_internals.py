@@ -1,11 +1,11 @@
-"""The Django internals the site relies on for speed (``leaderboard.orm_internals``):
+"""The Django internals the site relies on for speed (``leaderboard.reading.orm_internals``):
 each test here fails on a Django upgrade that changes what they read."""
 
 from datetime import date
 from decimal import Decimal
 
 from leaderboard.models import AIModel, Result
-from leaderboard.orm_internals import is_filtered, raw_rows
+from leaderboard.reading.orm_internals import is_filtered, raw_rows
 
 from .factories import make_benchmark, make_result
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
-from leaderboard.query_limits import QueryTimeoutMiddleware, limit_sqlite
+from leaderboard.web.query_limits import QueryTimeoutMiddleware, limit_sqlite
 
 pytestmark = pytest.mark.django_db
 

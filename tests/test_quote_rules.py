@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -25,7 +24,8 @@ from leaderboard.models import (
     ResultKind,
     Source,
 )
-from leaderboard.quotes import PLACE, VALUE, attribution_in, ranks_in, tied_figures
+from leaderboard.rules import writes
+from leaderboard.rules.quotes import PLACE, VALUE, attribution_in, ranks_in, tied_figures
 
 from .factories import make_benchmark, make_model, make_result, make_source, stating
 
@@ -347,8 +347,8 @@ def test_an_edit_that_leaves_quotes_alone_does_not_read_them(article):
 
 
 def test_shots_are_read_as_whole_numbers_written_with_shot():
-    from leaderboard.quotes import shots_in
-    from leaderboard.run_settings import harness_facts
+    from leaderboard.rules.quotes import shots_in
+    from leaderboard.rules.run_settings import harness_facts
 
     assert shots_in("MMLU (5-shot): 71.2") == {5}
     assert shots_in("5 shot, 10-Shots, 0shot") == {5, 10, 0}

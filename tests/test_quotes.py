@@ -1,14 +1,12 @@
 from decimal import Decimal
 
-from leaderboard.quotes import (
+from leaderboard.rules.quotes import (
     PLACE,
     VALUE,
     figures_in,
-    format_number,
     mentions,
     numbers_in,
     ranks_in,
-    short_count,
     tied_figures,
 )
 
@@ -38,22 +36,6 @@ def test_numbers_in_skips_names_and_reads_signs():
 def test_ranks_in_reads_words_suffixes_and_hashes():
     assert ranks_in("ranked first, then 3rd, then #12, tenth") == {1, 3, 12, 10}
     assert ranks_in("no places here, 37 points") == set()
-
-
-def test_format_number_drops_trailing_zeros_only():
-    assert format_number(Decimal("37.000000")) == "37"
-    assert format_number(Decimal("37.500000")) == "37.5"
-    assert format_number(Decimal("100")) == "100"
-    assert format_number(Decimal("0.000100")) == "0.0001"
-    assert format_number(None) == ""
-
-
-def test_short_count_rounds_in_decimal():
-    assert short_count(128_000_000_000) == "128B"
-    assert short_count(131_072) == "131.1K"
-    assert short_count(1_000_000) == "1M"
-    assert short_count(12_345_678_901_234) == "12.3T"
-    assert short_count(999) == "999"
 
 
 def test_every_ordinal_word_and_scale_word_has_its_own_value():

@@ -1,4 +1,4 @@
-"""Places on a benchmark, checked against the rule in ``leaderboard.ranking``'s
+"""Places on a benchmark, checked against the rule in ``leaderboard.rules.ranking``'s
 docstring: every page, sort order, filter, page size and export shows the same
 place for a model; ties share a place; rank-only results follow every value; the
 two ways ``Ranking.places`` counts agree. And the bar chart's geometry."""
@@ -14,10 +14,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaderboard import ranking, writes
-from leaderboard.charts import BAR_LAYOUT
 from leaderboard.models import Benchmark, BenchmarkVersion, Openness, Provenance
-from leaderboard.ranking import Ranking
+from leaderboard.reading.charts import BAR_LAYOUT
+from leaderboard.rules import ranking, writes
+from leaderboard.rules.ranking import Ranking
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source
 
@@ -28,7 +28,7 @@ RANK_CELL = re.compile(r'<td class="num rank">([^<]*)<')
 MODEL_LINK = re.compile(r'<a href="/models/[^"]+">([^<]+)</a>')
 
 
-# The rule, written out here independently of leaderboard.ranking.
+# The rule, written out here independently of leaderboard.rules.ranking.
 
 
 def strictly_better(other, score, higher_is_better):
@@ -629,7 +629,7 @@ def test_ranked_models_pages_agree_with_the_whole_order(
     # Rows are fetched by primary key in batches (an export reads every row).
     monkeypatch.setattr(ranking, "FETCH_BATCH", batch)
     from leaderboard.models import AIModel
-    from leaderboard.ranking import Ranking
+    from leaderboard.rules.ranking import Ranking
 
     benchmark = make_benchmark(name="Paged", slug="paged", higher_is_better=True)
     organization, other = make_organization(), make_organization()

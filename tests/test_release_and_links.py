@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from leaderboard import writes
-from leaderboard.charts import date_ticks
 from leaderboard.models import AIModel, ModelCitation
+from leaderboard.reading.charts import date_ticks
+from leaderboard.rules import writes
 from tests.factories import make_benchmark, make_model, make_result, make_source
 
 

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from leaderboard import writes
-from leaderboard.exports import defuse
 from leaderboard.models import Benchmark, Source
+from leaderboard.reading.exports import defuse
+from leaderboard.rules import writes
 
 from .factories import make_benchmark, make_model, make_organization, make_result
 from .support import PUBLIC_URLS
@@ -175,7 +175,7 @@ def test_defuse_leaves_plain_numbers_alone():
 
 
 def test_lockout_counts_the_client_behind_the_proxy_not_the_proxy(settings, rf):
-    from leaderboard.middleware import client_ip
+    from leaderboard.web.middleware import client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5", REMOTE_ADDR="10.0.0.2")
     # No proxy configured (even with HTTPS on): the header is the client's own words.

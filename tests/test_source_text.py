@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from leaderboard.models import Result, Source
-from leaderboard.passages import TEXT_PAGE_CHARS, TEXT_PAGE_LINES, text_lines
-from leaderboard.quotes import normalize_space
+from leaderboard.reading.passages import TEXT_PAGE_CHARS, TEXT_PAGE_LINES, text_lines
+from leaderboard.rules.quotes import normalize_space
 
 from .factories import make_benchmark, make_model, make_result, make_source
 
@@ -122,8 +122,8 @@ def test_a_new_text_that_drops_a_quoted_passage_is_refused_in_the_admin(admin_cl
 
 
 def test_a_fact_entered_without_a_citation_is_shown_as_uncited(client, article):
-    from leaderboard import writes
     from leaderboard.models import AIModel
+    from leaderboard.rules import writes
 
     gpt = AIModel.objects.get(slug="gpt-oss-largest")
     gpt.total_parameters = 120_000_000_000
@@ -179,8 +179,8 @@ def test_every_score_in_the_tables_links_to_its_passage(client, article):
 
 
 def test_uncited_counts_are_marked_in_the_tables(client, article):
-    from leaderboard import writes
     from leaderboard.models import AIModel
+    from leaderboard.rules import writes
 
     gpt = AIModel.objects.get(slug="gpt-oss-largest")
     gpt.active_parameters = 5_000_000_000

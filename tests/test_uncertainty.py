@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leaderboard.models import Result
-from leaderboard.ranking import Ranking
+from leaderboard.rules.ranking import Ranking
 from tests.factories import make_benchmark, make_model, make_result, make_source
 
 

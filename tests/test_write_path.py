@@ -1,4 +1,4 @@
-"""The write path (leaderboard.writes): whichever door a write comes through (the
+"""The write path (leaderboard.rules.writes): whichever door a write comes through (the
 admin's forms, inlines and bulk deletes, loaddata, backup and restore), every model,
 benchmark and version keeps exactly one headline result, the one the preference rule
 picks, and the data version moves on."""
@@ -18,7 +18,6 @@ from django.core.management.base import CommandError
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from leaderboard import writes
 from leaderboard.models import (
     AIModel,
     Benchmark,
@@ -29,6 +28,7 @@ from leaderboard.models import (
     Result,
     Source,
 )
+from leaderboard.rules import writes
 
 from .factories import (
     make_benchmark,
@@ -309,7 +309,7 @@ def test_independent_result_added_in_admin_survives_backup_and_restore_as_headli
 
 
 class RandomEditor:
-    """Applies random edits through leaderboard.writes and the admin, checking the
+    """Applies random edits through leaderboard.rules.writes and the admin, checking the
     headline invariant and the data version after each."""
 
     def __init__(self, rng, client):

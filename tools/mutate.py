@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each module that holds rules, and the tests that guard it.
 TARGETS = {
     "quotes": (
-        "leaderboard/quotes.py",
+        "leaderboard/rules/quotes.py",
         ["tests/test_quotes.py", "tests/test_quote_rules.py", "tests/test_models.py"],
     ),
     "validation": (
@@ -50,12 +50,15 @@ TARGETS = {
             "tests/test_source_text.py",
         ],
     ),
-    "ranking": ("leaderboard/ranking.py", ["tests/test_ranking.py"]),
+    "ranking": ("leaderboard/rules/ranking.py", ["tests/test_ranking.py"]),
     "caching": (
-        "leaderboard/caching.py",
+        "leaderboard/web/caching.py",
         ["tests/test_caching.py", "tests/test_cache_outage.py"],
     ),
-    "exports": ("leaderboard/exports.py", ["tests/test_security.py", "tests/test_ranking.py"]),
+    "exports": (
+        "leaderboard/reading/exports.py",
+        ["tests/test_security.py", "tests/test_ranking.py"],
+    ),
 }
 
 SWAPS = {

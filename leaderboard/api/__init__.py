@@ -1,6 +1,6 @@
 """The read-only JSON API at /api/, with its OpenAPI document at /api/openapi.json.
 
-It reads through the same rules as the pages (``leaderboard.ranking``, the
+It reads through the same rules as the pages (``leaderboard.rules.ranking``, the
 leaderboard's filters, the benchmark page's table), so it never disagrees with them,
 and it is cached like them: every operation and the schema go through
 ``public_page`` (an ETag by data version and release, 304 for a matching
@@ -20,7 +20,7 @@ from django.http import JsonResponse
 from django.urls import URLPattern
 from ninja import NinjaAPI
 
-from ..caching import public_page
+from ..web.caching import public_page
 from . import ai_models, benchmarks, index, organizations, results
 
 NUL = "\x00"

@@ -11,8 +11,8 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from ..filters import ModelFilter
 from ..models import AIModel, ModelCitation, Openness
+from ..web.filters import ModelFilter
 from .paging import Links, PageParameters, SlugInPath, get_or_404, page_of
 from .schemas import ERRORS, ModelDetail, ModelPage
 

@@ -1,7 +1,7 @@
 """/api/benchmarks: what each benchmark measures and how to read it, and its ranking,
 ordered and placed exactly as on its page: through the page's own table
 (``BenchmarkRankingTable``: the same sort keys, the same default) and the one rule in
-``leaderboard.ranking`` (``Ranking``, ``RankedResults``, ``places``)."""
+``leaderboard.rules.ranking`` (``Ranking``, ``RankedResults``, ``places``)."""
 
 from typing import Literal
 
@@ -9,9 +9,9 @@ from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema
 
 from ..models import Benchmark, BenchmarkCitation, ResultKind
-from ..ranking import Ranking
+from ..reading.presentation import json_number
+from ..rules.ranking import Ranking
 from ..tables import BenchmarkRankingTable
-from ..tables.columns import json_number
 from ..views.paging import BoundedPaginator
 from .paging import (
     Links,

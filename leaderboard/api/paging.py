@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import Field, Path, Schema
 from ninja.errors import HttpError
 
-from ..passages import passage_url
+from ..reading.passages import passage_url
 from ..views.paging import BoundedPaginator
 
 

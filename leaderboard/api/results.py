@@ -5,10 +5,10 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
-from .. import run_settings
 from ..models import Result, ResultQuerySet
-from ..passages import passage_url
-from ..tables.columns import json_number
+from ..reading.passages import passage_url
+from ..reading.presentation import json_number
+from ..rules import run_settings
 from .paging import Links, PageParameters, page_of
 from .schemas import ERRORS, ResultPage
 

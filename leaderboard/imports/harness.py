@@ -40,10 +40,10 @@ from functools import cached_property
 
 import tablib
 
-from .. import run_settings, writes
 from ..models import AIModel, Benchmark, BenchmarkAlias, ModelAlias, ResultKind, Source
 from ..models.results import Provenance
-from ..quotes import stored_figure
+from ..rules import run_settings, writes
+from ..rules.quotes import stored_figure
 from . import reading
 from .resources import LARGEST_FIGURE
 from .run import ImportRefused
@@ -361,7 +361,7 @@ class HarnessFile:
         else the metric the benchmark ranks, acc_norm, acc, or the benchmark's own;
         of its filters, the one given, else the one the benchmark ranks, else "none",
         else the first. A figure measured otherwise than the benchmark ranks is still
-        imported: it is shown apart, never ranked (``leaderboard.run_settings``)."""
+        imported: it is shown apart, never ranked (``leaderboard.rules.run_settings``)."""
         given = self.metrics.get(benchmark.slug)
         if given:
             wanted = [given.partition(",")[0]]

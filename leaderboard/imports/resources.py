@@ -16,11 +16,12 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 
-from .. import writes
-from ..exports import defuse
 from ..models import AIModel, Benchmark, BenchmarkVersion, Organization, Result, Source
-from ..quotes import MAX_SHOTS, format_number
-from ..text_rules import replace_control_characters
+from ..reading.exports import defuse
+from ..reading.presentation import format_number
+from ..rules import writes
+from ..rules.quotes import MAX_SHOTS
+from ..rules.text_rules import replace_control_characters
 
 # Slugs looked up in one query at most this many at a time (SQLite's parameter limit).
 LOOKUP_BATCH = 500
@@ -213,7 +214,7 @@ class ResultResource(resources.ModelResource):
     rank = fields.Field(
         attribute="rank", column_name="rank", widget=WholeNumberWidget("a place", 1, MAX_PLACE)
     )
-    # How the figure was measured (leaderboard.run_settings): a file may leave any of
+    # How the figure was measured (leaderboard.rules.run_settings): a file may leave any of
     # these columns out, and an empty cell is a setting not reported.
     metric = fields.Field(attribute="metric", column_name="metric", widget=LineWidget())
     metric_variant = fields.Field(

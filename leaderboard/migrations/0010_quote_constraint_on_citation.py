@@ -21,12 +21,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalresult',
             name='is_headline',
-            field=models.BooleanField(default=False, editable=False, help_text='The result pages show for this model, benchmark and version (kept by leaderboard.writes on every write; see ResultQuerySet.PREFERENCE).'),
+            field=models.BooleanField(default=False, editable=False, help_text='The result pages show for this model, benchmark and version (kept by leaderboard.rules.writes on every write; see ResultQuerySet.PREFERENCE).'),
         ),
         migrations.AlterField(
             model_name='result',
             name='is_headline',
-            field=models.BooleanField(default=False, editable=False, help_text='The result pages show for this model, benchmark and version (kept by leaderboard.writes on every write; see ResultQuerySet.PREFERENCE).'),
+            field=models.BooleanField(default=False, editable=False, help_text='The result pages show for this model, benchmark and version (kept by leaderboard.rules.writes on every write; see ResultQuerySet.PREFERENCE).'),
         ),
         migrations.AddConstraint(
             model_name='benchmarkcitation',

@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalresult',
             name='is_comparable',
-            field=models.BooleanField(default=True, editable=False, help_text='Measured as its benchmark ranks (leaderboard.run_settings): only such results get places.'),
+            field=models.BooleanField(default=True, editable=False, help_text='Measured as its benchmark ranks (leaderboard.rules.run_settings): only such results get places.'),
         ),
         migrations.AddField(
             model_name='historicalresult',
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='result',
             name='is_comparable',
-            field=models.BooleanField(default=True, editable=False, help_text='Measured as its benchmark ranks (leaderboard.run_settings): only such results get places.'),
+            field=models.BooleanField(default=True, editable=False, help_text='Measured as its benchmark ranks (leaderboard.rules.run_settings): only such results get places.'),
         ),
         migrations.AddField(
             model_name='result',

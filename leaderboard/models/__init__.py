@@ -4,7 +4,7 @@ figure tied to the source that states it and the verbatim quote that says so.
 One module a concept: ``catalogue`` (organizations, models), ``benchmarks``,
 ``citations`` (sources and the quote rule), ``results``, ``data_version``; ``base``
 holds the natural keys they share, and their text fields (``LineField``,
-``ProseField``), which refuse control characters (``leaderboard.text_rules``).
+``ProseField``), which refuse control characters (``leaderboard.rules.text_rules``).
 """
 
 # HttpsURLField: migrations name it as leaderboard.models.HttpsURLField.

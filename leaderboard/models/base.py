@@ -11,17 +11,17 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.functional import lazy
 
-from ..text_rules import TextRule
+from ..rules.text_rules import TextRule
 
 # How many conflicting rows a refusal lists by name.
 CONFLICTS_LISTED = 3
 
 
 class RuledTextField:
-    """A text field that refuses control characters (``leaderboard.text_rules``):
+    """A text field that refuses control characters (``leaderboard.rules.text_rules``):
     its ``TextRule`` is one of the model field's validators, so ``full_clean`` runs it
     wherever a row comes in (the admin, ``loaddata``, ``restore``, imports,
-    ``leaderboard.writes.save``), and its form field runs the same rule in place of
+    ``leaderboard.rules.writes.save``), and its form field runs the same rule in place of
     Django's "Null characters are not allowed.", so a pasted NUL and an uploaded one
     get the same message. The message names the field by its verbose name, or by
     ``rule_label`` where that does not read as a noun ("what it measures")."""
@@ -230,7 +230,7 @@ class NaturalKeyModel(models.Model):
 def renamed_names(owner):
     """Ready a model's or benchmark's ``names`` for checking a change to it: read
     afresh, and, when the change renames it, still holding the old name, because
-    ``leaderboard.writes.save`` keeps that as an alias (quotes that use it still name
+    ``leaderboard.rules.writes.save`` keeps that as an alias (quotes that use it still name
     the owner)."""
     owner.__dict__.pop("names", None)
     stored = owner.stored("name").get("name")

@@ -9,8 +9,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .. import run_settings
-from ..quotes import MAX_SHOTS
+from ..rules import run_settings
+from ..rules.quotes import MAX_SHOTS
 from .base import Alias, LineField, NaturalKeyModel, ProseField, refuse_conflicts, renamed_names
 
 
@@ -45,7 +45,7 @@ class Benchmark(NaturalKeyModel):
         help_text="The metric lm-evaluation-harness reports for this benchmark when it "
         'gives neither acc_norm nor acc, e.g. "exact_match".',
     )
-    # The setting the benchmark ranks (leaderboard.run_settings), as it ranks one
+    # The setting the benchmark ranks (leaderboard.rules.run_settings), as it ranks one
     # version: an editor's choice; empty ranks results however they were measured.
     ranked_metric = LineField(
         max_length=100,

@@ -8,17 +8,15 @@ from django.db.models import F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, FirstValue
 from simple_history.models import HistoricalRecords
 
-from .. import run_settings
-from ..quotes import (
+from ..reading.presentation import figure_text, format_number, shown_figures, uncertainty_text
+from ..rules import run_settings
+from ..rules.quotes import (
     PLACE,
     VALUE,
     any_is,
     attribution_in,
-    figure_text,
-    format_number,
     mentions,
     ranks_in,
-    shown_figures,
     states,
     tied_figures,
 )
@@ -39,17 +37,6 @@ def interval_of(value, stderr, ci_low, ci_high):
     if stderr is not None and value is not None:
         return value - stderr * Z_95, value + stderr * Z_95
     return None
-
-
-def uncertainty_text(stderr, ci_low, ci_high):
-    """A value's uncertainty as the source gives it: "± 1.2" for a standard error,
-    "[35, 39]" for a confidence interval, both when it gives both; "" for none."""
-    parts = []
-    if stderr is not None:
-        parts.append(f"± {format_number(stderr)}")
-    if ci_low is not None:
-        parts.append(f"[{format_number(ci_low)}, {format_number(ci_high)}]")
-    return " ".join(parts)
 
 
 class Provenance(models.TextChoices):
@@ -195,7 +182,7 @@ class Result(Citation):
         "results file. Results measured with different numbers are not comparable. "
         "Leave empty when the source does not say.",
     )
-    # How the figure was measured (leaderboard.run_settings): each as the source states
+    # How the figure was measured (leaderboard.rules.run_settings): each as the source states
     # it, empty where it does not (not reported).
     metric = LineField(
         max_length=100,
@@ -258,16 +245,16 @@ class Result(Citation):
     is_comparable = models.BooleanField(
         default=True,
         editable=False,
-        # Derived, as is_headline: leaderboard.writes recomputes it.
-        help_text="Measured as its benchmark ranks (leaderboard.run_settings): only such "
+        # Derived, as is_headline: leaderboard.rules.writes recomputes it.
+        help_text="Measured as its benchmark ranks (leaderboard.rules.run_settings): only such "
         "results get places.",
     )
     is_headline = models.BooleanField(
         default=False,
         editable=False,
-        # Derived: loaddata ignores it and leaderboard.writes recomputes it.
+        # Derived: loaddata ignores it and leaderboard.rules.writes recomputes it.
         help_text="The result pages show for this model, benchmark and version (kept "
-        "by leaderboard.writes on every write; see ResultQuerySet.PREFERENCE).",
+        "by leaderboard.rules.writes on every write; see ResultQuerySet.PREFERENCE).",
     )
 
     objects = ResultQuerySet.as_manager()
@@ -336,13 +323,13 @@ class Result(Citation):
             models.Index(fields=["benchmark", "value"], name="result_benchmark_value_idx"),
             # The partial unique indexes above cannot serve lookups that ignore version.
             models.Index(fields=["model", "benchmark"], name="result_model_benchmark_idx"),
-            # Ranked results by value: rankings, charts and places (leaderboard.ranking).
+            # Ranked results by value: rankings, charts and places (leaderboard.rules.ranking).
             models.Index(
                 fields=["benchmark", "version", "value"],
                 condition=Q(is_headline=True, is_comparable=True),
                 name="ranked_benchmark_value_idx",
             ),
-            # Ranked results that give a place alone, by place: leaderboard.ranking.
+            # Ranked results that give a place alone, by place: leaderboard.rules.ranking.
             models.Index(
                 fields=["benchmark", "version", "rank"],
                 condition=Q(is_headline=True, is_comparable=True, value__isnull=True),
@@ -357,7 +344,7 @@ class Result(Citation):
     @property
     def display_value(self):
         """The value as pages show it, rounded to what its uncertainty supports
-        (``quotes.shown_figures``; as stored where it has none), else the place
+        (``presentation.shown_figures``; as stored where it has none), else the place
         ("#1"). Exports and ``__str__`` write the stored figure (``figure_text``)."""
         if self.value is None:
             return figure_text(self.value, self.rank)
@@ -366,7 +353,7 @@ class Result(Citation):
     @property
     def display_uncertainty(self):
         """The value's uncertainty as pages show it, rounded as the value is
-        (``quotes.shown_figures``): "± 0.38", "[81.34, 82.83]"; "" for none."""
+        (``presentation.shown_figures``): "± 0.38", "[81.34, 82.83]"; "" for none."""
         return shown_figures(self.value, self.stderr, self.ci_low, self.ci_high)[1]
 
     @property

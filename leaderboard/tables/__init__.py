@@ -13,8 +13,14 @@ import django_tables2 as tables
 from django.utils.functional import cached_property
 from django_tables2.templatetags.django_tables2 import table_page_range
 
-from ..headlines import CLAIM, PASSAGE, QUOTE, attach_headline_results, attach_headline_texts
 from ..models import AIModel
+from ..reading.headline_rows import (
+    CLAIM,
+    PASSAGE,
+    QUOTE,
+    attach_headline_results,
+    attach_headline_texts,
+)
 from .columns import (
     BenchmarkColumn,
     BenchmarkTextColumn,

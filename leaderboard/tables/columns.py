@@ -9,15 +9,23 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from .. import run_settings
-from ..headlines import CLAIM, FIGURE, PASSAGE, QUOTE, headline_at
 from ..models import Openness
-from ..passages import passage_url
-from ..quotes import figure_text, short_count
-from ..ranking import Ranking, score_of
+from ..reading.headline_rows import CLAIM, FIGURE, PASSAGE, QUOTE, headline_at
+from ..reading.passages import passage_url
+from ..reading.presentation import (
+    NO_RESULT,
+    claim_badge,
+    figure_html,
+    figure_text,
+    humanize_count,
+    json_number,
+    shots_note,
+    whose,
+)
+from ..rules import run_settings
+from ..rules.ranking import Ranking, score_of
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
-NO_RESULT = mark_safe('<span class="no-result" title="No result reported">—</span>')
 # Sort keys of benchmark columns: never collide with a fixed column's name.
 BENCHMARK_KEY_PREFIX = "benchmark-"
 
@@ -25,13 +33,6 @@ BENCHMARK_KEY_PREFIX = "benchmark-"
 def benchmark_key(benchmark):
     """The column name (and ``?sort=`` key) of a benchmark's column."""
     return f"{BENCHMARK_KEY_PREFIX}{benchmark.slug}"
-
-
-def humanize_count(number):
-    """A shortened count ("128B") with the exact number in its title. (Cells are built
-    with f-strings from numbers and escaped text: format_html in every cell cost a
-    tenth of a page.)"""
-    return mark_safe(f'<span title="{number:,}">{short_count(number)}</span>')
 
 
 def aria_sort(bound_column):
@@ -70,38 +71,6 @@ def header_attrs(**attrs):
     ``FastRowsTable.header_cells``: a callable here costs a signature inspection
     each time django-tables2 computes a column's attributes.)"""
     return {"scope": "col", **attrs}
-
-
-def uncertainty(result):
-    """The value's standard error or interval, where its source gives one."""
-    shown = result.display_uncertainty
-    return f' <small class="uncertainty">{escape(shown)}</small>' if shown else ""
-
-
-def shots_note(result):
-    """How many solved examples the prompt held ("5-shot"), where its source says."""
-    if result.shots is None:
-        return ""
-    return (
-        ' <small class="shots" title="How many solved examples the prompt held, as the '
-        f'source states it">{result.shots}-shot</small>'
-    )
-
-
-def claim_badge(result):
-    """Marks a vendor's claim compactly ("claim"), whose it is and its source on
-    hover, and read out in full ("NVIDIA’s claim") by a screen reader: a claimer's
-    full name in every cell is what made five columns 2,600 px wide. The legend under
-    the table says what the mark means; the detail pages name the claimer."""
-    if not result.is_vendor_claim:
-        return ""
-    return format_html(
-        ' <small class="claim" title="{}’s claim. Source: {}">'
-        '<span class="visually-hidden">{}’s </span>claim</small>',
-        result.claimer,
-        result.source_title,
-        result.claimer,
-    )
 
 
 def about_link(benchmark):
@@ -263,7 +232,7 @@ class OpennessColumn(tables.Column):
 
 
 class BenchmarkColumn(tables.Column):
-    """One benchmark's headline results (see ``leaderboard.ranking``).
+    """One benchmark's headline results (see ``leaderboard.rules.ranking``).
 
     Rows are AI models, whose cells read their headline results (attached by
     ``LeaderboardTable.prepare_records``)
@@ -329,11 +298,11 @@ class BenchmarkColumn(tables.Column):
         passage = passage_url(source_url, result.quote)
         # A benchmark's own ranking says how each result was measured; the
         # leaderboard's cells, one per benchmark, stay a figure.
-        shots = shots_note(result) if self.rows_are_results else ""
+        shots = shots_note(result.shots) if self.rows_are_results else ""
         return mark_safe(
-            f'<a class="figure" href="{escape(passage)}" title="Where the source states it">'
-            f"{escape(result.display_value)}</a>{uncertainty(result)}{shots}"
-            f"{claim_badge(result)}"
+            figure_html(result.display_value, result.display_uncertainty, passage)
+            + shots
+            + claim_badge(result.is_vendor_claim, result.claimer, result.source_title)
         )
 
     # The CSV export reads this text with the results (``attach_headline_texts``).
@@ -389,18 +358,9 @@ class BenchmarkColumn(tables.Column):
         return self.ranking.in_order(queryset, best_first=not is_descending), True
 
 
-def json_number(value):
-    """A stored decimal as a JSON number: whole numbers as integers, others as the
-    float that prints back the same digits (a value has at most 15 significant
-    digits, which a float keeps exactly)."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 class RankColumn(BenchmarkColumn):
     """Each model's place on a benchmark among every model with a result on it (see
-    ``leaderboard.ranking``: filters and sorting never change a place). Sorting it is
+    ``leaderboard.rules.ranking``: filters and sorting never change a place). Sorting it is
     sorting by that benchmark."""
 
     def __init__(self, benchmark, rows_are_results=False):
@@ -463,7 +423,7 @@ class RankColumn(BenchmarkColumn):
         if result.is_vendor_claim:
             cell += (
                 f' <small class="claim" title="This place rests on '
-                f'{escape(result.claimer)}’s claim">claimed</small>'
+                f'{escape(whose(True, result.claimer))}">claimed</small>'
             )
         return mark_safe(cell)
 

@@ -1,4 +1,5 @@
-"""/changes/: every result added, changed or removed, newest first (``leaderboard.changes``)."""
+"""/changes/: every result added, changed or removed, newest first
+(``leaderboard.reading.changes``)."""
 
 import re
 from urllib.parse import urlencode
@@ -6,7 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from .. import changes
+from ..reading import changes
 from .paging import page_of
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}\Z")

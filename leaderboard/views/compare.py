@@ -5,10 +5,10 @@ results statistically tied with it ("tied")."""
 from django.db.models import Prefetch, Q
 from django.views.generic import TemplateView
 
-from .. import run_settings
 from ..models import AIModel, ModelAlias, ModelCitation, Result
 from ..models.results import with_measurements
-from ..ranking import Ranking
+from ..rules import run_settings
+from ..rules.ranking import Ranking
 from .pages import model_facts
 
 MIN_COMPARED, MAX_COMPARED = 2, 4

@@ -7,13 +7,13 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from .. import charts
-from ..exports import csv_chunks, json_chunks, streamed
-from ..filters import ModelFilter
 from ..models import AIModel, Benchmark, Organization, Result
 from ..models.catalogue import citation_marks
-from ..ranking import Ranking, leaders
+from ..reading import charts
+from ..reading.exports import csv_chunks, json_chunks, streamed
+from ..rules.ranking import Ranking, leaders
 from ..tables import LeaderboardTable
+from ..web.filters import ModelFilter
 from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameters
 
 # How many benchmark columns the leaderboard shows when none is featured.

@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin
 
-from .. import charts
 from ..models import (
     AIModel,
     Benchmark,
@@ -21,10 +20,11 @@ from ..models import (
 )
 from ..models.catalogue import citation_marks
 from ..models.results import with_measurements
-from ..passages import MarkedText
-from ..ranking import Ranking, with_claim_names
+from ..reading import charts
+from ..reading.passages import MarkedText
+from ..reading.presentation import humanize_count
+from ..rules.ranking import Ranking, with_claim_names
 from ..tables import BenchmarkRankingTable
-from ..tables.columns import humanize_count
 from .paging import NotFoundPastTheEndMixin, page_of
 
 # How many claims a benchmark's page lists beside their measurements.

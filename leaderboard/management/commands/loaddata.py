@@ -8,7 +8,7 @@ names the fixture, the row and the rule.
 
 Rows are saved raw (no ``save()``), so after they are in, and in the same transaction,
 headlines are recomputed for every model a fixture touched and the data version moves
-on (``leaderboard.writes.loaded``). A fixture's ``is_headline`` is never trusted: it is
+on (``leaderboard.rules.writes.loaded``). A fixture's ``is_headline`` is never trusted: it is
 derived data.
 
 Raw saves write no history either: each result a fixture adds or changes gets the
@@ -23,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 
-from leaderboard import writes
 from leaderboard.models import NaturalKeyModel, Result
+from leaderboard.rules import writes
 
 
 class Command(loaddata.Command):

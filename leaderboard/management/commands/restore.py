@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from leaderboard import writes
 from leaderboard.models import DataVersion
+from leaderboard.rules import writes
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
-from .models import AIModel, Benchmark, ModelAlias, Openness, Organization
-from .ranking import Ranking
+from ..models import AIModel, Benchmark, ModelAlias, Openness, Organization
+from ..rules.ranking import Ranking
 
 BILLION = Decimal(10) ** 9
 

@@ -25,7 +25,7 @@ Where a source states a setting:
 
 A benchmark may declare the setting it ranks (metric, variant, shots), as it declares
 the version it ranks. A result is *comparable* (``Result.is_comparable``, kept by
-``leaderboard.writes``) when it matches every part the benchmark declares, a part it
+``leaderboard.rules.writes``) when it matches every part the benchmark declares, a part it
 does not report matching none, and did not run on a subset: subset runs are never
 ranked with full runs. Only comparable results get places; the others are shown
 apart, each with what differs (``differences``).

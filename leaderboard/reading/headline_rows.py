@@ -9,12 +9,12 @@ from contextlib import contextmanager
 
 from django.urls import reverse
 
-from . import run_settings
-from .models import Provenance, Result
+from ..models import Provenance, Result
+from ..rules import run_settings
+from ..rules.ranking import with_claim_names
 from .orm_internals import raw_rows
 from .passages import passage_url
-from .quotes import figure_text
-from .ranking import with_claim_names
+from .presentation import claim_text, figure_text
 
 # What a table's cells read of a result, as plain values (with the claim's names:
 # ``with_claim_names``).
@@ -128,15 +128,6 @@ TEXT_FIELDS = (
 FIGURE, CLAIM, QUOTE, PASSAGE = "figure", "claim", "quote", "passage"
 
 
-def claim_text(provenance, claimer, source_title, *settings):
-    """Whose claim a result is, its source, and how it was measured where the source
-    says (``settings``: its values in ``run_settings.SETTINGS``' order): "NVIDIA's
-    claim; <title>" or "independent; <title>; acc_norm, 25-shot, bfloat16"."""
-    who = f"{claimer}’s claim" if provenance == Provenance.VENDOR_CLAIM else "independent"
-    measured = run_settings.description(SettingsRow(*settings)) if settings else ""
-    return f"{who}; {source_title}" + (f"; {measured}" if measured else "")
-
-
 # A result's settings as ``run_settings.description`` reads them.
 SettingsRow = namedtuple("SettingsRow", [setting.field for setting in run_settings.SETTINGS])
 
@@ -180,7 +171,13 @@ def attach_headline_texts(models, slots, base_url=""):
                     claim = tuple(claim)
                     text = claims.get(claim)
                     if text is None:
-                        text = claims[claim] = claim_text(*claim)
+                        provenance, claimer, title, *settings = claim
+                        text = claims[claim] = claim_text(
+                            provenance == Provenance.VENDOR_CLAIM,
+                            claimer,
+                            title,
+                            SettingsRow(*settings),
+                        )
                     texts[where[CLAIM]] = text
                 if QUOTE in where:
                     texts[where[QUOTE]] = quote

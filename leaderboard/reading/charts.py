@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from .models import Provenance
-from .models.results import interval_of
-from .quotes import short_count, shown_figures
+from ..models import Provenance
+from ..models.results import interval_of
+from .presentation import short_count, shown_figures, whose
 
 # The scatter plots at most this many models (the best on the benchmark) and names
 # those of the first LABELLED whose names do not overlap a better one's beside their
@@ -55,7 +55,7 @@ def svg_frame(chart_id, width, height, title, description, body, linked=False):
 def claim_note(point):
     """(NVIDIA's claim)" for a vendor's claim, else nothing."""
     if point["provenance"] == Provenance.VENDOR_CLAIM:
-        return f" ({point['claimer']}'s claim)"
+        return f" ({whose(True, point['claimer'])})"
     return ""
 
 
@@ -72,7 +72,7 @@ def point_interval(point):
 
 def shown_value(point):
     """A point's value as pages show it, rounded to what its uncertainty supports
-    (``quotes.shown_figures``)."""
+    (``presentation.shown_figures``)."""
     return point_figures(point)[0]
 
 

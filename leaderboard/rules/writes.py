@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
+from ..models import AIModel, Benchmark, DataVersion, Result
 from . import run_settings
-from .models import AIModel, Benchmark, DataVersion, Result
 
 
 def save(instance, validated=False):

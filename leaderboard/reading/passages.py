@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
 
-from .quotes import normalize_space
+from ..rules.quotes import normalize_space
 
 # A page of a source's text holds at most this many lines, and stops at the first line
 # that takes it past this many characters, so its HTML stays well under the page

@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import reverse
 
-from .models import AIModel, Benchmark, Organization, Source
+from ..models import AIModel, Benchmark, Organization, Source
 
 
 class PagesSitemap(Sitemap):

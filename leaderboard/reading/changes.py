@@ -7,7 +7,7 @@ A change shows its figure the way the site does (the value, or "#1" for a place
 alone) and, for a change, the figure before it: the previous history rows of a
 page's changed results are read in one more query (``with_previous``), whatever the
 page's length. Results a fixture loaded have the "+" row ``loaddata`` records (see
-``leaderboard.writes.record_loaded_history``). Results stored before that, or saved
+``leaderboard.rules.writes.record_loaded_history``). Results stored before that, or saved
 with no history row at all, were given one "+" row by migration 0017, dated when it
 ran, its reason "Recorded when the history began: …". Results bulk-inserted by
 ``make_demo_data`` still have no history and do not appear: on a fresh database that
@@ -23,11 +23,11 @@ from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import run_settings
-from .models import AIModel, Benchmark, Provenance, Result
+from ..models import AIModel, Benchmark, Provenance, Result
+from ..rules import run_settings
+from ..rules.writes import DERIVED
 from .passages import passage_url
-from .quotes import figure_text
-from .writes import DERIVED
+from .presentation import CLAIM_WORDS, UNNAMED_CLAIM, figure_text
 
 HistoricalResult = Result.history.model
 
@@ -223,9 +223,7 @@ class Change:
     def whose_shown(self, show_name, fill):
         """``whose``, its claimer's name shown by ``show_name`` (see ``titled``)."""
         if self.is_vendor_claim:
-            return (
-                fill("{}’s claim", show_name(self.claimer)) if self.claimer else "A vendor’s claim"
-            )
+            return fill(CLAIM_WORDS, show_name(self.claimer)) if self.claimer else UNNAMED_CLAIM
         return Provenance(self.record.provenance).label if self.record.provenance else ""
 
     @property

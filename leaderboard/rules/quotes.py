@@ -2,7 +2,7 @@
 against the words of the source that states it."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 SCALES = {
     "thousand": Decimal(10) ** 3,
@@ -223,84 +223,3 @@ def _gap(a, b):
     """Characters between two spans that do not overlap (one of the two differences is
     the gap, the other negative)."""
     return max(a[0] - b[1], b[0] - a[1])
-
-
-def format_number(value):
-    """A Decimal as people write it: no trailing zeros, no exponent (37, 37.5)."""
-    if value is None:
-        return ""
-    return f"{Decimal(value).normalize():f}"
-
-
-def figure_text(value, rank):
-    """A result's figure as the site writes it: the value as the source writes it,
-    else the place alone ("#1")."""
-    if value is not None:
-        return format_number(value)
-    return f"#{rank}"
-
-
-def shown_figures(value, stderr, ci_low, ci_high):
-    """A value and its uncertainty as pages show them: (value text, uncertainty text),
-    the uncertainty written "± 0.38", "[81.34, 82.83]", or both, "" for none.
-
-    The rule: the figure that sets the precision is the standard error, or, where
-    there is none (or it is 0), half the confidence interval's width. It is rounded to
-    2 significant figures, and the value and both ends of the interval to that same
-    decimal place, keeping the zeros the rounding implies: 82.085242 ± 0.382692 shows
-    "82.09 ± 0.38", 62.201365 ± 1.416966 "62.2 ± 1.4", 0.5 ± 0.12 "0.50 ± 0.12",
-    12.345678 ± 51 "12 ± 51". Where rounding carries into a third figure (± 0.996)
-    the place moves up one (± 1.0). Never finer than the stored figures' own place
-    (``STORED_PLACES``, 6 decimals): pages never show more digits than are stored.
-    Rounding is half up (away from zero at a half: 0.125 gives 0.13, -0.125 gives
-    -0.13), in Decimal arithmetic; a value that rounds to zero shows no minus sign.
-    A value with no uncertainty (none given, or 0) shows exactly as stored
-    (``format_number``: 37 stays "37"), as does a standard error of 0 ("± 0").
-
-    Pages only: exports, the API, the admin, the quote rules and messages read the
-    stored figures (``figure_text``, ``format_number``)."""
-    if value is None:
-        return "", ""
-    value = Decimal(value)
-    spread = None
-    if stderr is not None and stderr > 0:
-        spread = Decimal(stderr)
-    elif ci_low is not None and ci_high is not None and ci_high > ci_low:
-        spread = (Decimal(ci_high) - Decimal(ci_low)) / 2
-    if spread is None:
-        place = None
-        shown = format_number
-    else:
-        place = _two_figures_place(spread)
-
-        def shown(number):
-            rounded = Decimal(number).quantize(place, rounding=ROUND_HALF_UP)
-            if rounded.is_zero():
-                rounded = rounded.copy_abs()  # "0.00", not "-0.00"
-            return f"{rounded:f}"
-
-    parts = []
-    if stderr is not None:
-        parts.append(f"± {shown(stderr) if stderr > 0 else format_number(stderr)}")
-    if ci_low is not None and ci_high is not None:
-        parts.append(f"[{shown(ci_low)}, {shown(ci_high)}]")
-    return shown(value), " ".join(parts)
-
-
-def _two_figures_place(spread):
-    """The decimal place (as a Decimal quantum: 0.01) at which ``spread`` (> 0) shows
-    2 significant figures once rounded, never finer than ``STORED_PLACES``."""
-    place = max(Decimal(1).scaleb(spread.adjusted() - 1), STORED_PLACES)
-    rounded = spread.quantize(place, rounding=ROUND_HALF_UP)
-    if rounded.adjusted() > spread.adjusted():
-        # 0.996 rounds to 1.00: three figures; 2 figures are "1.0".
-        place = max(Decimal(1).scaleb(rounded.adjusted() - 1), STORED_PLACES)
-    return place
-
-
-def short_count(number):
-    """A count as people say it: 128000000000 as "128B", 131072 as "131.1K"."""
-    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if number >= size:
-            return format_number((Decimal(number) / size).quantize(Decimal("0.1"))) + suffix
-    return str(number)

@@ -25,9 +25,9 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from .imports.reading import LIMITS, ROW_FORMATS, check_size, read_rows
-from .imports.resources import ResultResource
-from .imports.run import ImportRefused, import_rows
+from ..imports.reading import LIMITS, ROW_FORMATS, check_size, read_rows
+from ..imports.resources import ResultResource
+from ..imports.run import ImportRefused, import_rows
 
 # A preview not confirmed within this many hours is deleted.
 PREVIEW_HOURS = 6

@@ -1,10 +1,10 @@
-"""/feed.atom: the latest changes to results as an Atom feed (``leaderboard.changes``),
+"""/feed.atom: the latest changes to results as an Atom feed (``leaderboard.reading.changes``),
 for readers who follow the leaderboard without visiting it. Takes the changes page's
 filters (``?benchmark=<slug>``, ``?model=<slug>``); a value it cannot use answers 400
 and says why, rather than quietly serving every change.
 
 What the feed writes is XML, which cannot hold most control characters: text stored
-before the site refused them (``leaderboard.text_rules``) goes out with each one
+before the site refused them (``leaderboard.rules.text_rules``) goes out with each one
 replaced by U+FFFD, rather than the feed answering 500 to every reader."""
 
 from urllib.parse import urlencode
@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
-from . import changes
-from .text_rules import replace_control_characters
+from ..reading import changes
+from ..rules.text_rules import replace_control_characters
 
 # Entries the feed holds: the latest changes.
 FEED_LENGTH = 50

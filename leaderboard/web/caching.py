@@ -21,7 +21,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
-from .models import DataVersion
+from ..models import DataVersion
 
 
 def code_release():

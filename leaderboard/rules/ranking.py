@@ -6,7 +6,7 @@ The rule
 - A benchmark ranks one result per model: its headline result (``Result.is_headline``)
   on the benchmark's ranked version, when it is measured as the benchmark ranks
   (``Result.is_comparable``: the metric, variant and shots the benchmark declares, and
-  not a subset run; ``leaderboard.run_settings``). A model whose result was measured
+  not a subset run; ``leaderboard.rules.run_settings``). A model whose result was measured
   differently gets no place: its result is shown apart, never ranked against the
   others.
 - Results with a value come first, best first by the benchmark's direction (highest
@@ -39,10 +39,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 
+from ..models import Result
+from ..models.results import interval_of
+from ..reading.orm_internals import is_filtered
 from . import run_settings
-from .models import Result
-from .models.results import interval_of
-from .orm_internals import is_filtered
 
 # Up to this many distinct scores are placed by counting, in the database, the
 # results better than each; more (an export of every row) read every ranked result

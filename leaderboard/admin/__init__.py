@@ -14,10 +14,8 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import writes
-from .admin_imports import ResultImportMixin
-from .imports.resources import ResultResource
-from .models import (
+from ..imports.resources import ResultResource
+from ..models import (
     AIModel,
     Benchmark,
     BenchmarkAlias,
@@ -29,7 +27,9 @@ from .models import (
     Result,
     Source,
 )
-from .quotes import figure_text
+from ..reading.presentation import figure_text
+from ..rules import writes
+from .imports import ResultImportMixin
 
 admin.site.site_header = "Open-model leaderboard: editors"
 admin.site.site_title = "Leaderboard admin"
@@ -69,7 +69,7 @@ class StaleGuardForm(forms.ModelForm):
 
 class LeaderboardAdmin(SimpleHistoryAdmin):
     """Every save and delete an editor makes (forms, inlines, list edits, reverts,
-    "delete selected") goes through ``leaderboard.writes``; a form opened before
+    "delete selected") goes through ``leaderboard.rules.writes``; a form opened before
     someone else's save is refused (``StaleGuardForm``)."""
 
     form = StaleGuardForm
@@ -357,7 +357,7 @@ class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, Leaderboard
     """Results, one at a time or in bulk: import (CSV, XLSX, JSON) shows a preview of
     every row it would create, change or refuse, and why, before anything is
     written; a file with a refused row cannot be confirmed, and a confirmed file is
-    written whole or not at all (``leaderboard.admin_imports``). Export needs the
+    written whole or not at all (``leaderboard.admin.imports``). Export needs the
     permission to view results, import those to add and change them."""
 
     resource_classes = [ResultResource]
