@@ -19,7 +19,9 @@ def article(db):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty page cache (its database starts afresh too)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches, pages and parts alike (its database
+    starts afresh too)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

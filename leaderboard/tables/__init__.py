@@ -9,6 +9,8 @@ needs something for all the rows it is about to show (places) gets them first in
 ``prepare(records)``.
 """
 
+from typing import NamedTuple
+
 import django_tables2 as tables
 from django.utils.functional import cached_property
 from django_tables2.templatetags.django_tables2 import table_page_range
@@ -21,6 +23,7 @@ from ..reading.headline_rows import (
     attach_headline_results,
     attach_headline_texts,
 )
+from ..web.caching import rows_per_data_version
 from .columns import (
     BenchmarkColumn,
     BenchmarkTextColumn,
@@ -36,6 +39,29 @@ from .columns import (
 )
 
 __all__ = ["BenchmarkRankingTable", "FastRowsTable", "LeaderboardTable", "ModelTable"]
+
+
+class RowFacts(NamedTuple):
+    """What a rendered row tells the rest of the page: the benchmarks (pks) it shows
+    a value on (the header's aria-sort reads values or places), and whether its place
+    is marked statistically tied (the note explaining "≈ #1")."""
+
+    valued: frozenset
+    tied: bool
+
+
+def row_facts(columns, record):
+    valued, tied = set(), False
+    for bound in columns:
+        column = bound.column
+        if isinstance(column, RankColumn):
+            tied = tied or column.is_tied(record)
+        elif isinstance(column, BenchmarkColumn):
+            result = column.result(record)
+            if result is not None and result.value is not None:
+                valued.add(column.benchmark.pk)
+    return RowFacts(frozenset(valued), tied)
+
 
 # Rows an export reads and prepares at a time.
 EXPORT_CHUNK = 1000
@@ -55,8 +81,7 @@ class FastRowsTable(tables.Table):
     def marks_ties(self):
         """Whether the page's Rank column marks a statistical tie ("≈ #1"), once its
         rows are rendered: a page explains the mark only where it shows one."""
-        rank = self.columns["rank"].column if "rank" in self.columns.names() else None
-        return rank is not None and rank.marks_ties()
+        return any(facts.tied for _, facts in self.rendered)
 
     def url_with(self, **changes):
         """This page's URL with query parameters changed (None removes one)."""
@@ -131,19 +156,35 @@ class FastRowsTable(tables.Table):
         leaderboard's results), for all of them at once."""
 
     @cached_property
-    def page_records(self):
-        """The records of the rows shown, prepared (``prepare_records``) once, whether
-        the header (aria-sort) or the rows ask first."""
+    def rendered(self):
+        """Each shown row as (cells, facts): its cells' (attributes, HTML), and what the
+        header and the notes under the table ask of the rows (``RowFacts``). Rendered
+        once per data version for every page with the same columns
+        (``caching.rows_per_data_version``); only rows not yet rendered are prepared
+        (``prepare_records``, each column's ``prepare``)."""
         records = [row.record for row in self.paginated_rows]
-        self.prepare_records(records)
-        return records
+        columns = list(self.columns)
+        signature = f"{type(self).__name__}:{[bound.name for bound in columns]}"
+
+        def render(records):
+            self.prepare_records(records)
+            self.prepare_columns(columns, records)
+            cells = [(bound.attrs["td"].as_html(), bound.column.cell) for bound in columns]
+            return [
+                (tuple((attrs, cell(record)) for attrs, cell in cells), row_facts(columns, record))
+                for record in records
+            ]
+
+        # A table rendered outside a request (no RequestConfig) renders every row.
+        request = getattr(self, "request", None)
+        return rows_per_data_version(request, signature, records, render)
 
     def rendered_rows(self):
-        records = self.page_records
-        columns = list(self.columns)
-        self.prepare_columns(columns, records)
-        cells = [(bound.attrs["td"].as_html(), bound.column.cell) for bound in columns]
-        return [[(attrs, cell(record)) for attrs, cell in cells] for record in records]
+        return [cells for cells, _ in self.rendered]
+
+    def shows_values(self, benchmark):
+        """Whether any shown row has a value (not only a place) on ``benchmark``."""
+        return any(benchmark.pk in facts.valued for _, facts in self.rendered)
 
     def export_records(self, columns, prepare_records=None):
         """Every row in the table's order, read and prepared (``prepare_records``, by

@@ -45,24 +45,12 @@ def aria_sort(bound_column):
         isinstance(column, BenchmarkColumn)
         and not isinstance(column, RankColumn)
         and column.ranking.higher_first
-        and shows_values(bound_column._table, column)
+        and bound_column._table.shows_values(column.benchmark)
     ):
         # Best first, the first click, puts the highest values first. Places (the Rank
         # column, results that give only a place) and lower-is-better values go up.
         descending = not descending
     return "descending" if descending else "ascending"
-
-
-def shows_values(table, column):
-    """Whether the page shows any value (not only places) in a benchmark column;
-    asked once per table and benchmark."""
-    cache = table.__dict__.setdefault("_shows_values", {})
-    if column.benchmark.pk not in cache:
-        cache[column.benchmark.pk] = any(
-            (result := column.result(record)) is not None and result.value is not None
-            for record in table.page_records
-        )
-    return cache[column.benchmark.pk]
 
 
 def header_attrs(**attrs):
@@ -398,14 +386,14 @@ class RankColumn(BenchmarkColumn):
     def place(self, record):
         return self.places.get(score_of(self.result(record)))
 
-    def marks_ties(self):
+    def is_tied(self, record):
         """Whether a prepared row's place is marked statistically tied ("≈ #1"): what
         decides if the page explains the mark."""
-        for result in filter(None, self.results):
-            best = self.best_places.get(result.pk)
-            if best is not None and best < self.places.get(score_of(result), best):
-                return True
-        return False
+        result = self.result(record)
+        if result is None:
+            return False
+        best = self.best_places.get(result.pk)
+        return best is not None and best < self.places.get(score_of(result), best)
 
     def cell(self, record):
         """The place, marked where it rests on a vendor's claim."""

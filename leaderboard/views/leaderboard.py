@@ -13,6 +13,7 @@ from ..reading import charts
 from ..reading.exports import csv_chunks, json_chunks, streamed
 from ..rules.ranking import Ranking, leaders
 from ..tables import LeaderboardTable
+from ..web.caching import filters_key, per_data_version
 from ..web.filters import ModelFilter
 from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameters
 
@@ -61,7 +62,7 @@ def at_a_glance(benchmarks, kept=None):
         "model_count": AIModel.objects.count(),
         "benchmark_count": len(benchmarks),
         "result_count": Result.objects.count(),
-        "leaders": leaders(featured[:MAX_LEADERS], kept).items(),
+        "leaders": list(leaders(featured[:MAX_LEADERS], kept).items()),
         "filtered": kept is not None,
     }
 
@@ -193,10 +194,29 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
                 "has_results", self.benchmarks, self.request.GET.getlist("has_results")
             ),
             ranking_benchmark=self.ranking_benchmark,
-            glance=at_a_glance(self.benchmarks, self.kept_models()),
-            scatter=self.scatter(),
+            glance=self.shared_part(
+                "glance",
+                lambda: at_a_glance(self.benchmarks, self.kept_models()),
+                featured=[b.pk for b in self.benchmarks if b.featured],
+            ),
+            scatter=self.shared_part(
+                "scatter",
+                self.scatter,
+                benchmark=self.ranking_benchmark.pk if self.ranking_benchmark else None,
+            ),
         )
         return context
+
+    def shared_part(self, name, compute, **depends_on):
+        """A part of the page that depends only on the data, the filters and
+        ``depends_on``, not on the sort, page or columns: made once per data version
+        for every URL that shares them (``caching.per_data_version``)."""
+        key = f"{sorted(depends_on.items())}|{filters_key(self.cleaned_filters())}"
+        return per_data_version(self.request, name, key, compute)
+
+    def cleaned_filters(self):
+        """The filters' values as the form cleaned them ({} where none is valid)."""
+        return getattr(self.filterset.form, "cleaned_data", {})
 
     def scatter(self):
         """The ranking benchmark's scores against active parameters, for the
@@ -214,6 +234,6 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
     def kept_models(self):
         """The AI models the reader's filters keep, without the table's ordering and
         annotations, or None when no filter is set (every model)."""
-        if not any(getattr(self.filterset.form, "cleaned_data", {}).values()):
+        if not filters_key(self.cleaned_filters()):
             return None
         return self.filterset.filter_queryset(AIModel.objects.all())

@@ -6,10 +6,11 @@ import os
 import threading
 import time
 from calendar import timegm
+from decimal import Decimal
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.cache import (
@@ -185,3 +186,89 @@ def cache_unavailable_is_a_miss(request, operation):
         return None
     finally:  # also when the worker interrupts the wait (a BaseException)
         breaker.record(succeeded)
+
+
+def per_data_version(request, name, key, compute):
+    """``compute()``, made once per data version and release and kept in the shared
+    cache: the parts of a page that many URLs share (the summary's counts and
+    leaders, a chart), so that a page for a URL nobody asked for before (a new filter,
+    sort or page) is assembled from them instead of recomputed. ``key`` (a string)
+    names what the part depends on besides the data, such as the filters' cleaned
+    values (``filters_key``).
+
+    Entries never go stale: an edit moves the data version on, and the next request
+    asks under the new one. With PART_CACHE_SECONDS 0, or the cache down, the part is
+    computed each time (``cache_unavailable_is_a_miss``)."""
+    if not settings.PART_CACHE_SECONDS:
+        return compute()
+    data = getattr(request, "data_version", None) or DataVersion.current()
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    cache_key = f"part:{RELEASE}:v{data.version}:{name}:{digest}"
+    store = parts_cache()
+    found = cache_unavailable_is_a_miss(request, lambda: store.get(cache_key, MISSING))
+    if found is not None and found is not MISSING:
+        return found
+    value = compute()
+    if found is MISSING:  # the cache answered; keep the part for the next request
+        cache_unavailable_is_a_miss(
+            request, lambda: store.set(cache_key, value, settings.PART_CACHE_SECONDS)
+        )
+    return value
+
+
+# What cache.get answers for a key it does not hold (None may be a cached value).
+MISSING = object()
+
+
+def filters_key(cleaned_data):
+    """A filter form's cleaned values as a key that is the same however the URL
+    spells them (parameter order, unused parameters, "5" or "5.0"): what the parts of
+    a page that follow the filters are cached under (``per_data_version``)."""
+    parts = []
+    for name, value in sorted(cleaned_data.items()):
+        if hasattr(value, "values_list"):  # a queryset of chosen rows
+            value = sorted(value.values_list("pk", flat=True))
+        elif isinstance(value, (list, tuple, set)):
+            value = sorted(str(item) for item in value)
+        elif isinstance(value, Decimal):
+            value = f"{value.normalize():f}"  # "5" and "5.0" keep the same models
+        if value is None or value is False or value in ("", []):  # not set (0 is)
+            continue
+        parts.append(f"{name}={value}")
+    return "&".join(parts)
+
+
+def rows_per_data_version(request, signature, records, render):
+    """Each of ``records``' rendered row, made once per data version and release for
+    tables with the same ``signature`` (its columns, in order) and kept in the shared
+    cache: places no longer depend on sort, filter or page, so a model's row reads the
+    same on every URL that shows the same columns, and a page nobody asked for before
+    is assembled from rows already rendered. ``render(records)`` renders those not
+    cached, in order. The cache down or PART_CACHE_SECONDS 0: every row is rendered."""
+    if not settings.PART_CACHE_SECONDS or not records or request is None:
+        return render(records)
+    data = getattr(request, "data_version", None) or DataVersion.current()
+    digest = hashlib.sha256(signature.encode()).hexdigest()[:24]
+    prefix = f"row:{RELEASE}:v{data.version}:{digest}:"
+    keys = [f"{prefix}{record.pk}" for record in records]
+    store = parts_cache()
+    found = cache_unavailable_is_a_miss(request, lambda: store.get_many(keys))
+    if found is None:  # the cache failed: render without it
+        return render(records)
+    missing = [record for record, key in zip(records, keys, strict=True) if key not in found]
+    if missing:
+        made = dict(
+            zip((f"{prefix}{record.pk}" for record in missing), render(missing), strict=True)
+        )
+        cache_unavailable_is_a_miss(
+            request, lambda: store.set_many(made, settings.PART_CACHE_SECONDS)
+        )
+        found = {**found, **made}
+    return [found[key] for key in keys]
+
+
+def parts_cache():
+    """The cache that keeps rows and shared parts: "parts" where configured (see
+    settings), else the default one (a configuration with a single cache, as some
+    tests have)."""
+    return caches["parts" if "parts" in settings.CACHES else "default"]

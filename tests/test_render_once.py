@@ -1,0 +1,134 @@
+"""Rendered once per data version: a model's row, the summary's leaders and the
+chart are made once for every URL that shows them (``caching.rows_per_data_version``,
+``caching.per_data_version``), so a page for a URL nobody asked for before is assembled
+from parts already made; an edit shows on the next request, and a cache that fails
+only slows the page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leaderboard.models import Benchmark
+from leaderboard.web.caching import filters_key
+from leaderboard.web.filters import ModelFilter
+
+from .factories import make_benchmark, make_model, make_result
+from .support import free_port
+
+pytestmark = pytest.mark.django_db
+
+# The query that reads the shown rows' results (``headline_rows.headline_queries``).
+ROW_RESULTS = re.compile(r'FROM "leaderboard_result".*"model_id" IN \(', re.S)
+
+
+@pytest.fixture
+def every_request_rendered(settings):
+    """As ``make bench`` measures: no whole page is cached."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def board(db):
+    bench = make_benchmark(name="Row Bench", featured=True, higher_is_better=True)
+    other = make_benchmark(name="Other Bench", featured=True, higher_is_better=True)
+    models = [make_model(name=f"Row Model {i}") for i in range(6)]
+    results = [make_result(model=m, benchmark=bench, value=50 + i) for i, m in enumerate(models)]
+    make_result(model=models[0], benchmark=other, value=7)
+    return bench, results
+
+
+def body(response):
+    page = response.content.decode()
+    return page[page.index("<tbody") : page.index("</tbody>")]
+
+
+def rows(response):
+    return re.findall(r"<tr>.*?</tr>", body(response), re.S)
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_new_url_is_assembled_from_rows_already_rendered(client, board, every_request_rendered):
+    bench, _ = board
+    first, first_sql = queries_of(client, f"/?sort=benchmark-{bench.slug}&cold=1")
+    again, again_sql = queries_of(client, f"/?sort=benchmark-{bench.slug}&cold=2")
+    assert any(ROW_RESULTS.search(sql) for sql in first_sql)
+    assert not any(ROW_RESULTS.search(sql) for sql in again_sql)
+    assert len(again_sql) < len(first_sql)
+    assert body(again) == body(first)
+    # Sorted the other way, the same rows in the other order, none rendered again.
+    worst, worst_sql = queries_of(client, f"/?sort=-benchmark-{bench.slug}")
+    assert not any(ROW_RESULTS.search(sql) for sql in worst_sql)
+    assert rows(worst) == list(reversed(rows(first)))
+
+
+def test_an_edit_shows_on_the_next_request(client, board, every_request_rendered):
+    from leaderboard.rules import writes
+
+    _, results = board
+    client.get("/")
+    top = results[-1]
+    top.value = 99
+    top.quote = f"{top.model.name} scored 99 on Row Bench."
+    writes.save(top)
+    page = client.get("/?cold=3").content.decode()
+    assert ">99</a>" in page and ">55</a>" not in page
+
+
+def test_without_the_part_cache_every_row_is_rendered(
+    client, board, every_request_rendered, settings
+):
+    settings.PART_CACHE_SECONDS = 0
+    first, first_sql = queries_of(client, "/?cold=1")
+    again, again_sql = queries_of(client, "/?cold=2")
+    assert any(ROW_RESULTS.search(sql) for sql in again_sql)
+    assert len(again_sql) == len(first_sql) and body(again) == body(first)
+
+
+def test_a_cache_that_fails_only_slows_the_page(client, board, every_request_rendered, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "parts": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    for n in range(2):
+        response = client.get(f"/?cold={n}")
+        assert response.status_code == 200
+        assert len(rows(response)) == 6 and "Row Model 5" in body(response)
+
+
+def test_rows_with_other_columns_are_rendered_apart(client, board, every_request_rendered):
+    default = client.get("/")
+    with_facts = client.get("/?facts=total_parameters")
+    assert "Total params" in with_facts.content.decode()
+    assert rows(with_facts) != rows(default)
+    assert len(re.findall(r"<td", rows(with_facts)[0])) != len(
+        re.findall(r"<td", rows(default)[0])
+    )
+
+
+def test_the_filters_key_reads_what_the_filters_keep_not_how_the_url_spells_it(board):
+    def key(query):
+        form = ModelFilter(query).form
+        assert form.is_valid(), form.errors
+        return filters_key(form.cleaned_data)
+
+    assert key({"total_min": "5", "open_weights": "on"}) == key(
+        {"open_weights": "on", "total_min": "5.0", "cold": "1"}
+    )
+    assert key({}) == key({"q": ""}) == ""
+    assert key({"total_min": "5"}) != key({"total_min": "6"})
+    assert key({"total_min": "0"}) != ""  # a bound of 0 keeps fewer models than none
+    bench, other = (b.slug for b in Benchmark.objects.order_by("pk"))
+    assert key({"has_results": [bench, other]}) == key({"has_results": [other, bench]})
+    assert key({"has_results": [bench]}) != key({"has_results": [other]})
