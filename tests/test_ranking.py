@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leaderboard.models import Benchmark, BenchmarkVersion, Openness, Provenance
+from leaderboard.models import AIModel, Benchmark, BenchmarkVersion, Openness, Provenance
 from leaderboard.reading.charts import BAR_LAYOUT
 from leaderboard.rules import ranking, writes
 from leaderboard.rules.ranking import Ranking
@@ -431,21 +431,9 @@ def crowd(db):
     }
 
 
-@pytest.mark.slow
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    higher_is_better=st.sampled_from([True, False, None]),
-    versioned=st.booleans(),
-    entries=st.lists(ENTRIES, min_size=1, max_size=24),
-    probes=st.lists(SCORES, max_size=4),
-)
-def test_sql_and_python_places_agree_with_the_rule(
-    crowd, monkeypatch, higher_is_better, versioned, entries, probes
-):
+def crowd_on_a_benchmark(crowd, higher_is_better, versioned, entries):
+    """A new benchmark on which the crowd's models have ``entries`` (see ENTRIES):
+    (the benchmark as a page reads it, {model: its ranked score})."""
     benchmark = make_benchmark(higher_is_better=higher_is_better)
     # Results on a version that is not ranked never count: v1 always, and results
     # that name no version once v2 is ranked.
@@ -455,12 +443,12 @@ def test_sql_and_python_places_agree_with_the_rule(
         ranked_version = BenchmarkVersion.objects.create(
             benchmark=benchmark, name="v2", is_ranked=True
         )
-    ranked = []
+    ranked = {}
     for model, entry in zip(crowd["models"], entries, strict=False):
         if entry is None:
             continue
         score, aside, other = entry
-        ranked.append(score)
+        ranked[model] = score
         make_result(
             model=model,
             benchmark=benchmark,
@@ -489,13 +477,66 @@ def test_sql_and_python_places_agree_with_the_rule(
                 value=other[0],
                 rank=other[1],
             )
-    benchmark = Benchmark.objects.prefetch_related("versions").get(pk=benchmark.pk)
+    return Benchmark.objects.prefetch_related("versions").get(pk=benchmark.pk), ranked
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    higher_is_better=st.sampled_from([True, False, None]),
+    versioned=st.booleans(),
+    entries=st.lists(ENTRIES, min_size=1, max_size=24),
+    probes=st.lists(SCORES, max_size=4),
+)
+def test_sql_and_python_places_agree_with_the_rule(
+    crowd, monkeypatch, higher_is_better, versioned, entries, probes
+):
+    benchmark, ranked = crowd_on_a_benchmark(crowd, higher_is_better, versioned, entries)
+    ranked = list(ranked.values())
     asked = [*ranked, *probes]
     expected = {score: rule_place(score, ranked, higher_is_better) for score in asked}
     asked.append((None, None))  # no result: skipped
     for path, threshold in PATHS.items():
         monkeypatch.setattr(ranking, "COUNTED_IN_SQL", threshold)
         assert Ranking(benchmark).places(asked) == expected, path
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    higher_is_better=st.sampled_from([True, False, None]),
+    versioned=st.booleans(),
+    entries=st.lists(ENTRIES, min_size=1, max_size=24),
+    kept=st.none() | st.sets(st.integers(min_value=0, max_value=23)),
+)
+def test_leaders_are_the_models_the_rule_places_first(
+    crowd, higher_is_better, versioned, entries, kept
+):
+    """``leaders`` (read from the top of each ranked index) names and counts exactly
+    the models the rule places first, among all models or those a filter keeps."""
+    benchmark, ranked = crowd_on_a_benchmark(crowd, higher_is_better, versioned, entries)
+    models = None
+    if kept is not None:
+        kept_models = [crowd["models"][i] for i in kept]
+        ranked = {model: score for model, score in ranked.items() if model in kept_models}
+        models = AIModel.objects.filter(pk__in=[m.pk for m in kept_models])
+    scores = list(ranked.values())
+    if higher_is_better is None:
+        first = [m for m, score in ranked.items() if score[1] == 1]
+    else:
+        first = [m for m, s in ranked.items() if rule_place(s, scores, higher_is_better) == 1]
+    found = ranking.leaders([benchmark], models)[benchmark]
+    names = sorted(m.name for m in first)
+    assert found.count == len(first)
+    assert [result.model.name for result in found.named] == names[: ranking.MAX_NAMED_LEADERS]
 
 
 # 4. Other benchmark columns never change a place.

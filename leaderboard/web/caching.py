@@ -181,7 +181,8 @@ def cache_unavailable_is_a_miss(request, operation):
         succeeded = True
         return result
     except Exception as error:  # any backend's failure: redis-py, memcached, ...
-        request.page_cache_failed = True
+        if request is not None:  # None: a part asked for outside a request
+            request.page_cache_failed = True
         logger.warning("Page cache unavailable, serving without it: %s", error)
         return None
     finally:  # also when the worker interrupts the wait (a BaseException)

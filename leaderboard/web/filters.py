@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
 from ..models import AIModel, Benchmark, ModelAlias, Openness, Organization
 from ..rules.ranking import Ranking
+from .caching import per_data_version
 
 BILLION = Decimal(10) ** 9
 
@@ -35,14 +36,21 @@ LICENCE_NOT_REPORTED = "not-reported"
 
 
 def licence_choices():
-    """Each licence some model has, as written, then "not reported"."""
-    licences = (
-        AIModel.objects.exclude(license="")
-        .order_by("license")
-        .values_list("license", flat=True)
-        .distinct()
-    )
-    return [*((licence, licence) for licence in licences), (LICENCE_NOT_REPORTED, "not reported")]
+    """Each licence some model has, as written, then "not reported": read once per
+    data version (a scan of every model, the slowest query of a leaderboard page
+    otherwise)."""
+
+    def read():
+        licences = (
+            AIModel.objects.exclude(license="")
+            .order_by("license")
+            .values_list("license", flat=True)
+            .distinct()
+        )
+        return [(licence, licence) for licence in licences]
+
+    licences = per_data_version(None, "licences", "", read)
+    return [*licences, (LICENCE_NOT_REPORTED, "not reported")]
 
 
 class ModelFilter(django_filters.FilterSet):
