@@ -4,7 +4,7 @@ dark: the column a page is sorted by is in view, the summary tiles fit one scree
 pager is in the page rather than at the end of the table's scroll box, no page scrolls
 sideways, and axe finds nothing serious.
 
-The data set is built once for the module (``demo_site``: about 45 s of its 100 s on two
+The data set is built once for the module (``demo_site``: about 55 s of its 100 s on two
 cores) and served by gunicorn as in production."""
 
 import pytest
