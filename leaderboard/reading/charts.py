@@ -35,14 +35,14 @@ class Chart:
 def svg_frame(chart_id, width, height, title, description, body, linked=False):
     """An SVG drawn at its own size (``width`` units, one pixel each), shrunk to fit a
     narrower screen: the units are chosen to keep its text readable on a phone. A
-    chart whose points are links (``linked``) is a group, not an image: an image's
-    content is hidden from assistive technology, links and all (axe's
-    nested-interactive)."""
+    chart whose points are links (``linked``) is not an image: an image's content is
+    hidden from assistive technology, links and all (axe's nested-interactive). It
+    keeps an svg's own role, a graphics document (HTML allows an svg no "group")."""
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" role="{role}" '
+        '<svg class="chart" viewBox="0 0 {w} {h}" width="{w}"{role} '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        role="group" if linked else "img",
+        role="" if linked else mark_safe(' role="img"'),
         w=width,
         h=height,
         id=chart_id,
