@@ -84,12 +84,17 @@ def uncertainty_note(point):
 
 
 def point_figures(point):
-    return shown_figures(
-        point["score_value"],
-        point.get("score_stderr"),
-        point.get("score_ci_low"),
-        point.get("score_ci_high"),
-    )
+    """A point's (value, uncertainty) texts as pages round them, worked out once per
+    point: a chart writes them into its bars or dots, labels and description."""
+    figures = point.get("shown_figures")
+    if figures is None:
+        figures = point["shown_figures"] = shown_figures(
+            point["score_value"],
+            point.get("score_stderr"),
+            point.get("score_ci_low"),
+            point.get("score_ci_high"),
+        )
+    return figures
 
 
 def bars(points, benchmark):

@@ -118,7 +118,7 @@ class FastRowsTable(tables.Table):
 
     def header_attrs_html(self, bound):
         attrs = bound.attrs["th"]
-        order = aria_sort(bound)
+        order = aria_sort(self, bound)
         if order:
             attrs["aria-sort"] = order
         return attrs.as_html()

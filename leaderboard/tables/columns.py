@@ -35,7 +35,7 @@ def benchmark_key(benchmark):
     return f"{BENCHMARK_KEY_PREFIX}{benchmark.slug}"
 
 
-def aria_sort(bound_column):
+def aria_sort(table, bound_column):
     """The header's aria-sort: the order the cells' own values are in, or None."""
     if not bound_column.is_ordered:
         return None
@@ -45,7 +45,7 @@ def aria_sort(bound_column):
         isinstance(column, BenchmarkColumn)
         and not isinstance(column, RankColumn)
         and column.ranking.higher_first
-        and bound_column._table.shows_values(column.benchmark)
+        and table.shows_values(column.benchmark)
     ):
         # Best first, the first click, puts the highest values first. Places (the Rank
         # column, results that give only a place) and lower-is-better values go up.
