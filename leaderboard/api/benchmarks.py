@@ -10,8 +10,8 @@ from ninja import Field, Query, Router, Schema
 
 from ..models import Benchmark, BenchmarkCitation, ResultKind
 from ..ranking import Ranking
+from ..result_json import json_number
 from ..tables import BenchmarkRankingTable
-from ..tables.columns import json_number
 from ..views.paging import BoundedPaginator
 from .paging import (
     Links,
