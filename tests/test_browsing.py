@@ -420,7 +420,12 @@ def test_article_json_export_is_typed(client, article):
     assert ai_index["unit"] == "points" and ai_index["stated_rank"] is None
     assert ai_index["shots"] is None  # the article does not say
     assert ai_index["provenance"] == "vendor_claim"
-    assert ai_index["claimed_by"] == {"slug": "nvidia", "name": "NVIDIA"}
+    # Whose claim, as the API names it (result_json.link): with the claimer's page.
+    assert ai_index["claimed_by"] == {
+        "slug": "nvidia",
+        "name": "NVIDIA",
+        "url": "http://testserver/organizations/nvidia/",
+    }
     assert ai_index["quote"].startswith("NVIDIA claims that in the AI Index composite score")
     assert ai_index["passage_url"].startswith(
         "http://testserver/sources/gate-nvidia-enters-the-ai-large-model-race/?passage=q-"

@@ -10,7 +10,13 @@ import pytest
 from django.urls import reverse
 
 from leaderboard import tables
-from tests.factories import make_benchmark, make_model, make_organization, make_result
+from tests.factories import (
+    make_benchmark,
+    make_model,
+    make_organization,
+    make_result,
+    make_source,
+)
 
 
 @pytest.fixture
@@ -37,10 +43,10 @@ def test_exports_stream_in_chunks_without_a_query_a_row(
     monkeypatch.setattr(tables, "EXPORT_CHUNK", 10)
     # The data version, the benchmarks and their versions, the count; then for each
     # of three chunks of ten rows: the rows' ids part by part, the rows, their
-    # results (a CSV reads the ranked benchmark's as cells for the places, the rest
-    # as text) and their places. Results that give an uncertainty (these do) are not
-    # read again one by one, and no page is built around the export.
-    with django_assert_max_num_queries(20 if export_format == "json" else 23):
+    # results (both exports read the ranked benchmark's as cells for the places, the
+    # rest as text) and their places. Results that give an uncertainty (these do) are
+    # not read again one by one, and no page is built around the export.
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("index"), {"_export": export_format})
         assert response.streaming
         body = response.getvalue().decode()
@@ -100,3 +106,121 @@ def test_a_vendor_claim_whose_claimer_starts_a_formula_is_defused(client, crowd)
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
     assert f"'{vendor.name}’s claim; {result.source.title}" in cells
     assert not any(cell.startswith("=") for cell in cells)
+
+
+@pytest.fixture
+def awkward(db):
+    """Results whose JSON has something to get wrong: a vendor's claim, settings (a
+    boolean among them), an uncertainty, a place alone, text that JSON escapes (quotes,
+    a backslash, a tab, non-ASCII), a whole value and a fraction."""
+    vendor = make_organization(name='Vendor "Q" Ünïcode', slug="vendor-q")
+    source = make_source(title='A "report"\\ with a backslash — ü', slug="report-u")
+    benchmark = make_benchmark(featured=True, unit="%")
+    places = make_benchmark(featured=True, result_kind="rank", higher_is_better=None)
+    first = make_model(name='Model "Quoted"\\ ü')
+    second = make_model(name="Model Plain")
+    results = [
+        make_result(
+            model=first,
+            benchmark=benchmark,
+            value=Decimal("61.5"),
+            stderr=Decimal("0.4"),
+            metric="acc_norm",
+            shots=5,
+            precision="bfloat16",
+            chat_template=True,
+            provenance="vendor_claim",
+            claimed_by=vendor,
+            source=source,
+            quote=f"{vendor.name} claims {first.name} scored 61.5 ± 0.4 on {benchmark.name} "
+            "(acc_norm, 5-shot, bfloat16, chat template).",
+        ),
+        make_result(
+            model=second,
+            benchmark=benchmark,
+            value=Decimal("37"),
+            ci_low=Decimal("35.25"),
+            ci_high=Decimal("38.75"),
+            source=source,
+            quote=f"{second.name} scored 37 (35.25 to 38.75) on {benchmark.name}.",
+        ),
+        make_result(model=first, benchmark=places, rank=2, source=source),
+    ]
+    return results
+
+
+def test_the_json_export_and_the_api_give_a_result_the_same_parts(client, awkward):
+    """Each exported result is what ``result_json``'s parts make of the stored result
+    (the export makes it as text from the raw rows read: ``ExportedResultJSON``),
+    and the parts it shares with the API (figures, settings, claim, source, quote,
+    passage) are the API's, key for key."""
+    from leaderboard.reading import result_json
+
+    data = json.loads(client.get(reverse("index"), {"_export": "json"}).getvalue())
+    exported = {
+        (row["model"]["slug"], slug): result
+        for row in data["rows"]
+        for slug, result in row["results"].items()
+        if result is not None
+    }
+    assert len(exported) == len(awkward)
+    shared = ["value", "stderr", "ci_low", "ci_high", "shots", "settings"]
+    shared += ["provenance", "claimed_by", "source", "quote", "passage_url"]
+    for result in awkward:
+        source_url = f"http://testserver/sources/{result.source.slug}/"
+        claimer = result.claimed_by
+        expected = {
+            **result_json.figures(result.value, result.stderr, result.ci_low, result.ci_high),
+            "stated_rank": result.rank,
+            **result_json.measured(result),
+            **result_json.benchmark_part(result.benchmark, result.is_comparable),
+            **result_json.claim(
+                result.provenance,
+                result_json.link(
+                    claimer.slug, claimer.name, f"http://testserver/organizations/{claimer.slug}/"
+                )
+                if claimer
+                else None,
+                result_json.source_link(result.source.slug, result.source.title, source_url),
+            ),
+            **result_json.citation(source_url, result.quote),
+        }
+        assert exported[result.model.slug, result.benchmark.slug] == expected
+        (item,) = client.get(
+            "/api/results", {"model": result.model.slug, "benchmark": result.benchmark.slug}
+        ).json()["items"]
+        assert {key: item[key] for key in shared} == {key: expected[key] for key in shared}
+    claim = exported[awkward[0].model.slug, awkward[0].benchmark.slug]
+    assert claim["settings"]["chat_template"] is True and claim["settings"]["subset"] is None
+    assert claim["value"] == 61.5 and claim["stderr"] == 0.4 and claim["shots"] == 5
+    assert claim["claimed_by"]["name"] == 'Vendor "Q" Ünïcode'
+    assert exported[awkward[1].model.slug, awkward[1].benchmark.slug]["value"] == 37
+
+
+def test_exported_result_text_is_the_json_of_its_dict(awkward):
+    """``ExportedResultJSON.fill`` (text spliced from parts made once) writes what
+    ``json.dumps(exported_result(...))`` writes, for every row read: raw values
+    converted as Django would, whatever the database."""
+    from leaderboard.reading.headline_rows import headline_queries
+    from leaderboard.reading.orm_internals import raw_rows
+    from leaderboard.reading.result_json import ExportedResultJSON, exported_result
+
+    benchmarks = sorted({result.benchmark for result in awkward}, key=lambda b: b.pk)
+    made = ExportedResultJSON(benchmarks, "/s/{}/".format, "/o/{}/".format)
+    pks = sorted({result.model_id for result in awkward})
+    by_pk = {pk: made.blank() for pk in pks}
+    rows = []
+    for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
+        read, *converters = raw_rows(queryset, *ExportedResultJSON.RAW)
+        convert = dict(zip(ExportedResultJSON.RAW, converters, strict=True))
+        read = list(read)
+        rows += [(row, convert) for row in read]
+        made.fill(read, convert, by_pk)
+    assert len(rows) == len(awkward)
+    for row, convert in rows:
+        benchmark = next(b for b in benchmarks if b.pk == row[6])
+        text = by_pk[row[0]][benchmarks.index(benchmark)]
+        key, _, value = text.partition(": ")
+        assert json.loads(key) == benchmark.slug
+        expected = exported_result(benchmark, row, convert, "/s/{}/".format, "/o/{}/".format)
+        assert value == json.dumps(expected, ensure_ascii=False)

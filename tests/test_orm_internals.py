@@ -7,7 +7,7 @@ from decimal import Decimal
 from leaderboard.models import AIModel, Result
 from leaderboard.reading.orm_internals import is_filtered, raw_rows
 
-from .factories import make_benchmark, make_result
+from .factories import make_benchmark, make_model, make_result
 
 
 def test_raw_rows_convert_values_exactly_as_the_orm_does(db):
@@ -40,3 +40,33 @@ def test_is_filtered_tells_a_filtered_queryset_from_a_whole_table(db):
     assert not is_filtered(AIModel.objects.order_by("name"))
     assert is_filtered(AIModel.objects.filter(name="x"))
     assert is_filtered(AIModel.objects.exclude(pk__in=[]).filter(open_weights="open"))
+
+
+def test_raw_rows_convert_several_columns_each_with_its_own_converter(db):
+    """raw_rows(queryset, *names) gives one converter per name, each Django's own for
+    its column (a decimal, a boolean), and the row's other columns as the ORM gives
+    them."""
+    benchmark, model = make_benchmark(), make_model()
+    make_result(
+        benchmark=benchmark,
+        value=Decimal("0.1"),
+        stderr=Decimal("0.05"),
+        quote=f"{model.name} scored 0.1 ± 0.05 on {benchmark.name}.",
+        model=model,
+    )
+    make_result(
+        benchmark=benchmark,
+        value=Decimal("37"),
+        chat_template=True,
+        quote=f"{model.name} scored 37 on {benchmark.name} with a chat template.",
+        model=model,
+    )
+    queryset = (
+        Result.objects.filter(benchmark=benchmark)
+        .order_by("pk")
+        .values_list("value", "stderr", "chat_template", "quote")
+    )
+    rows, value, stderr, chat_template = raw_rows(queryset, "value", "stderr", "chat_template")
+    converted = [(value(v), stderr(s), chat_template(c), q) for v, s, c, q in rows]
+    assert converted == [tuple(row) for row in queryset]
+    assert converted[1][2] is True and converted[0][2] is None

@@ -1,10 +1,13 @@
 from decimal import Decimal
 
+import pytest
+
 from leaderboard.rules.quotes import (
     PLACE,
     VALUE,
     figures_in,
     mentions,
+    normalize_space,
     numbers_in,
     ranks_in,
     tied_figures,
@@ -84,3 +87,27 @@ def test_the_nearest_figure_counts_characters_on_both_sides():
 
 def test_a_number_just_before_a_place_is_still_a_number():
     assert figures_in("5#1") == [((0, 1), VALUE, Decimal(5)), ((1, 3), PLACE, Decimal(1))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain words, single spaces",
+        "  leading and trailing  ",
+        "two  spaces",
+        "a\ttab",
+        "a line\nbreak",
+        "a\r\nwindows break",
+        "no\xa0break space",
+        "an\u2003em space and\u3000ideographic",
+        "a\x1cfile separator",
+        "next\x85line",
+        "",
+    ],
+)
+def test_normalize_space_skips_the_substitution_only_where_it_changes_nothing(text):
+    """normalize_space's fast path (printable text without double spaces is only
+    stripped) gives what collapsing every run of whitespace gives."""
+    import re
+
+    assert normalize_space(text) == re.sub(r"\s+", " ", text).strip()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import Field, Path, Schema
 from ninja.errors import HttpError
 
-from ..reading.passages import passage_url
+from ..reading import result_json
 from ..views.paging import BoundedPaginator
 
 
@@ -95,19 +95,15 @@ class Links:
 
     def named(self, url_name, row):
         """A ``Link``: the row's slug, name and page."""
-        return {"slug": row.slug, "name": row.name, "url": self.url(url_name, row.slug)}
+        return result_json.link(row.slug, row.name, self.url(url_name, row.slug))
 
     def source(self, source):
-        return {"slug": source.slug, "title": source.title, "url": self.url("source", source.slug)}
+        return result_json.source_link(source.slug, source.title, self.url("source", source.slug))
 
     def citation(self, citation):
         """A ``Citation``: its source, quote and the passage on the source's page."""
         source = self.source(citation.source)
-        return {
-            "source": source,
-            "quote": citation.quote,
-            "passage_url": passage_url(source["url"], citation.quote),
-        }
+        return {"source": source, **result_json.citation(source["url"], citation.quote)}
 
     def citations_by_fact(self, citations):
         """{fact: [Citation, ...]} for citations with an ``attribute``."""

@@ -6,9 +6,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema
 
 from ..models import Result, ResultQuerySet
-from ..reading.passages import passage_url
-from ..reading.presentation import json_number
-from ..rules import run_settings
+from ..reading import result_json
 from .paging import Links, PageParameters, page_of
 from .schemas import ERRORS, ResultPage
 
@@ -19,27 +17,20 @@ RESULT_RELATIONS = ("model", "benchmark", "version", "source", "claimed_by")
 
 
 def result_fields(result, links):
-    """A ``Result``: the row's figures as JSON numbers, whose claim it is, its source,
-    quote and passage (``RESULT_RELATIONS`` fetched)."""
+    """A ``Result``: the parts every result's JSON shares with the typed export
+    (``result_json``: its figures, how it was measured, whose claim it is, its source,
+    quote and passage), and what the API adds (``RESULT_RELATIONS`` fetched)."""
     source = links.source(result.source)
+    claimed_by = links.named("organization", result.claimed_by) if result.claimed_by_id else None
     return {
-        "value": json_number(result.value),
+        **result_json.figures(result.value, result.stderr, result.ci_low, result.ci_high),
         "rank": result.rank,
-        "stderr": json_number(result.stderr),
-        "ci_low": json_number(result.ci_low),
-        "ci_high": json_number(result.ci_high),
         "as_percentage": result.as_percentage,
-        "shots": result.shots,
-        "settings": run_settings.as_json(result),
+        **result_json.measured(result),
         "is_comparable": result.is_comparable,
         "not_ranked_because": result.differences,
-        "provenance": result.provenance,
-        "claimed_by": links.named("organization", result.claimed_by)
-        if result.claimed_by_id
-        else None,
-        "source": source,
-        "quote": result.quote,
-        "passage_url": passage_url(source["url"], result.quote),
+        **result_json.claim(result.provenance, claimed_by, source),
+        **result_json.citation(source["url"], result.quote),
         "is_headline": result.is_headline,
         "version": result.version.name if result.version_id else None,
     }

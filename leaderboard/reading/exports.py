@@ -61,13 +61,13 @@ def csv_chunks(rows):
 
 
 def json_chunks(head, rows):
-    """One JSON object: ``head``'s fields, then ``"rows"``: each of ``rows`` as it
-    comes."""
+    """One JSON object: ``head``'s fields, then ``"rows"``: each of ``rows`` (JSON
+    texts, made by the table as it reads them) as it comes."""
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (', "rows": [' if head else '"rows": [')
     chunk, first = [], True
     for row in rows:
-        chunk.append(("" if first else ",") + json.dumps(row, ensure_ascii=False))
+        chunk.append(row if first else "," + row)
         first = False
         if len(chunk) == ROWS_A_CHUNK:
             yield "".join(chunk)

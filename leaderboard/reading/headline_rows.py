@@ -1,7 +1,8 @@
 """Each model's headline results (``Result.is_headline``), read in bulk for the rows a
 leaderboard table shows or exports: as cells that carry Result's display logic
-(``attach_headline_results``, for pages and the typed export), or, for a CSV export,
-straight as the text of each cell (``attach_headline_texts``)."""
+(``attach_headline_results``, for pages and the Rank column of exports), or, for an
+export, straight as text: each cell of a CSV export (``attach_headline_texts``), each
+result of the typed JSON export (``attach_headline_json``)."""
 
 import gc
 from collections import namedtuple
@@ -12,9 +13,11 @@ from django.urls import reverse
 from ..models import Provenance, Result
 from ..rules import run_settings
 from ..rules.ranking import with_claim_names
+from ..rules.run_settings import SettingsRow
 from .orm_internals import raw_rows
 from .passages import passage_url
 from .presentation import claim_text, figure_text
+from .result_json import ExportedResultJSON
 
 # What a table's cells read of a result, as plain values (with the claim's names:
 # ``with_claim_names``).
@@ -128,10 +131,6 @@ TEXT_FIELDS = (
 FIGURE, CLAIM, QUOTE, PASSAGE = "figure", "claim", "quote", "passage"
 
 
-# A result's settings as ``run_settings.description`` reads them.
-SettingsRow = namedtuple("SettingsRow", [setting.field for setting in run_settings.SETTINGS])
-
-
 def attach_headline_texts(models, slots, base_url=""):
     """Give each of ``models`` (a list) ``export_texts``: for each of ``slots``
     ((benchmark id, version id), FIGURE, CLAIM, QUOTE or PASSAGE), that headline
@@ -184,3 +183,34 @@ def attach_headline_texts(models, slots, base_url=""):
                 if PASSAGE in where:
                     page = source_url.replace("__slug__", slug)
                     texts[where[PASSAGE]] = passage_url(page, quote)
+
+
+def headline_json(benchmarks, base_url):
+    """What makes the typed export's results (``attach_headline_json``) for
+    ``benchmarks``, with pages under ``base_url``: one for a whole export."""
+    source_url = base_url + reverse("source", args=["__slug__"])
+    claimer_url = base_url + reverse("organization", args=["__slug__"])
+    return ExportedResultJSON(
+        benchmarks,
+        lambda slug: source_url.replace("__slug__", slug),
+        lambda slug: claimer_url.replace("__slug__", slug),
+    )
+
+
+def attach_headline_json(models, benchmarks, results):
+    """Give each of ``models`` (a list) ``export_json``: for each of ``benchmarks`` (in
+    order), its slug as a JSON key and the model's headline result on its ranked
+    version as JSON text (made by ``results``, from ``headline_json``; null where the
+    model has none), ready to be joined into the row's ``"results"`` object; in one
+    query per 500 models. Made as the rows are read, as ``attach_headline_texts``
+    makes the CSV's texts: a dict for each of 330,000 results, then ``json.dumps``,
+    took seconds."""
+    by_pk = {}
+    for model in models:
+        model.export_json = results.blank()
+        by_pk[model.pk] = model.export_json
+    pks = list(by_pk)
+    with cyclic_gc_paused():
+        for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
+            rows, *converters = raw_rows(queryset, *ExportedResultJSON.RAW)
+            results.fill(rows, dict(zip(ExportedResultJSON.RAW, converters, strict=True)), by_pk)

@@ -39,8 +39,16 @@ ORDINAL = re.compile(
 
 
 def normalize_space(text):
-    """Collapse runs of whitespace, so a quote matches across line breaks."""
-    return re.sub(r"\s+", " ", text).strip()
+    """Collapse runs of whitespace, so a quote matches across line breaks. A text
+    whose only whitespace is single spaces (most quotes: every other whitespace
+    character is unprintable) is only stripped: an export makes the anchor of each of
+    330,000 quotes, and the substitution cost more than the hash."""
+    if text.isprintable() and "  " not in text:
+        return text.strip()
+    return WHITESPACE.sub(" ", text).strip()
+
+
+WHITESPACE = re.compile(r"\s+")
 
 
 def numbers_in(text):

@@ -32,6 +32,7 @@ apart, each with what differs (``differences``).
 """
 
 import json
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,6 +71,10 @@ SETTINGS = (
     Setting("chat_template", "chat template", ("chat template", "chat-template")),
     Setting("subset", "subset", ("subset", "full set", "full test set", "limit")),
 )
+
+# A result's settings as plain values, by field: what ``description`` and ``as_json``
+# read where rows are read raw rather than as ``Result`` instances (the exports).
+SettingsRow = namedtuple("SettingsRow", [setting.field for setting in SETTINGS])
 BY_FIELD = {setting.field: setting for setting in SETTINGS}
 # What a benchmark may declare it ranks: Benchmark field → Result field.
 RANKED = {

@@ -20,9 +20,12 @@ from ..reading.headline_rows import (
     CLAIM,
     PASSAGE,
     QUOTE,
+    attach_headline_json,
     attach_headline_results,
     attach_headline_texts,
+    headline_json,
 )
+from ..reading.result_json import inner
 from ..web.caching import rows_per_data_version
 from .columns import (
     BenchmarkColumn,
@@ -220,31 +223,6 @@ class FastRowsTable(tables.Table):
             getattr(bound.column, "export_header", None) or str(bound.header) for bound in columns
         ]
 
-    def as_typed(self, base_url):
-        """Every row as a dict of typed values (numbers, None for missing, slugs and
-        page URLs under ``base_url``), keyed by column name, or by a column's
-        ``json_key`` within its ``json_group``; columns with no key are left out."""
-        columns = [
-            bound
-            for bound in self.export_columns()
-            if getattr(bound.column, "json_key", bound.name) is not None
-        ]
-        shapes = [
-            (
-                getattr(bound.column, "json_group", None),
-                getattr(bound.column, "json_key", bound.name),
-                getattr(bound.column, "typed", None),
-                bound.column.value,
-            )
-            for bound in columns
-        ]
-        for record in self.export_records(columns):
-            row = {}
-            for group, key, typed, value in shapes:
-                target = row.setdefault(group, {}) if group else row
-                target[key] = typed(record, base_url) if typed else value(record)
-            yield row
-
 
 class ModelTable(FastRowsTable):
     """A table of models, led by their rank, name and organization."""
@@ -357,6 +335,51 @@ class LeaderboardTable(ModelTable):
             cells = [value(record) for value in values]
             cells += record.export_texts
             yield [cells[at] for at in order]
+
+    def as_json(self, base_url):
+        """Every row as JSON text (a generator: rows are read as it goes): the
+        columns' typed values (a column's ``typed``, else its ``value``; slugs and page
+        URLs under ``base_url``) keyed by column name or ``json_key``, and under
+        ``"results"`` (where the benchmark columns stand) each shown benchmark's
+        headline result by its slug, or null. The results, most of the export, come as
+        JSON text from the read itself (``attach_headline_json``); columns with no key
+        are left out."""
+        columns = [
+            bound
+            for bound in self.export_columns()
+            if getattr(bound.column, "json_key", bound.name) is not None
+        ]
+        results = [b for b in columns if getattr(b.column, "json_group", None) == "results"]
+        split = columns.index(results[0]) if results else len(columns)
+        called = [b for b in columns if b not in results]
+        shapes = [
+            (
+                split > columns.index(bound),
+                getattr(bound.column, "json_key", bound.name),
+                getattr(bound.column, "typed", None),
+                bound.column.value,
+            )
+            for bound in called
+        ]
+        shown = [bound.column.benchmark for bound in results]
+        ranked = [self.ranking_benchmark] if self.ranking_benchmark else []
+        made = headline_json(shown, base_url)
+
+        def prepare(records):
+            attach_headline_results(records, ranked)  # the Rank column's places
+            attach_headline_json(records, shown, made)
+
+        for record in self.export_records(called, prepare):
+            before, after = {}, {}
+            for is_before, key, typed, value in shapes:
+                (before if is_before else after)[key] = (
+                    typed(record, base_url) if typed else value(record)
+                )
+            parts = [inner(before)]
+            if results:
+                parts.append('"results": {' + ", ".join(record.export_json) + "}")
+            parts.append(inner(after))
+            yield "{" + ", ".join(part for part in parts if part) + "}"
 
     @staticmethod
     def sorted_benchmark(sort, benchmarks):

@@ -18,11 +18,9 @@ from ..reading.presentation import (
     figure_html,
     figure_text,
     humanize_count,
-    json_number,
     shots_note,
     whose,
 )
-from ..rules import run_settings
 from ..rules.ranking import Ranking, score_of
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
@@ -302,45 +300,13 @@ class BenchmarkColumn(tables.Column):
         result = self.result(record)
         return "" if result is None else figure_text(result.value, result.rank)
 
-    # The typed export puts each benchmark's result under "results", by its slug.
+    # The typed export puts each benchmark's result under "results", by its slug, as
+    # text made with the results read (``headline_rows.attach_headline_json``).
     json_group = "results"
 
     @property
     def json_key(self):
         return self.benchmark.slug
-
-    def typed(self, record, base_url):
-        """The result as numbers, with whose claim it is, its source and its quote;
-        None for no result."""
-        result = self.result(record)
-        if result is None:
-            return None
-        passage = self.source_url_pattern.replace("__slug__", result.source_slug)
-        return {
-            "value": json_number(result.value),
-            "stderr": json_number(result.stderr),
-            "ci_low": json_number(result.ci_low),
-            "ci_high": json_number(result.ci_high),
-            "shots": result.shots,
-            "settings": run_settings.as_json(result),
-            "ranked": result.is_comparable,
-            "stated_rank": result.rank,
-            "unit": self.benchmark.unit or None,
-            "version": self.benchmark.ranked_version.name
-            if self.benchmark.ranked_version
-            else None,
-            "provenance": result.provenance,
-            "claimed_by": {"slug": result.claimer_slug, "name": result.claimer}
-            if result.claimer_slug
-            else None,
-            "source": {
-                "slug": result.source_slug,
-                "title": result.source_title,
-                "url": base_url + passage,
-            },
-            "quote": result.quote,
-            "passage_url": passage_url(base_url + passage, result.quote),
-        }
 
     def order(self, queryset, is_descending):
         return self.ranking.in_order(queryset, best_first=not is_descending), True

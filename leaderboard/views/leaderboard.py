@@ -32,8 +32,8 @@ class Choice(NamedTuple):
 
 def typed_export(table, request):
     """The leaderboard as typed JSON: its head (what it is ranked on, the benchmarks
-    shown, how many rows) and its rows, a generator (``FastRowsTable.as_typed``), in
-    the page's filter and sort order."""
+    shown, how many rows) and its rows as JSON texts, a generator
+    (``LeaderboardTable.as_json``), in the page's filter and sort order."""
     base_url = request.build_absolute_uri("/").rstrip("/")
 
     def benchmark(b):
@@ -50,7 +50,7 @@ def typed_export(table, request):
         "benchmarks": [benchmark(b) for b in table.benchmarks],
         "count": len(table.data),
     }
-    return head, table.as_typed(base_url)
+    return head, table.as_json(base_url)
 
 
 def at_a_glance(benchmarks, kept=None):

@@ -1,0 +1,242 @@
+"""A result as JSON: the one home of the parts the API (``api.results.result_fields``)
+and the leaderboard's typed export (``ExportedResultJSON``) both give a result: its
+figures, how it was measured, whose claim it is and its source, its quote and the
+passage stating it. Each part is a dict made from plain values, so the API (from a
+``Result``) and the export (from the raw rows it reads) make the same shapes.
+
+It imports no view, table or API module: only the rules it states (settings), passages
+and ``presentation`` (JSON numbers)."""
+
+import json
+from json.encoder import encode_basestring
+
+from ..rules import run_settings
+from ..rules.run_settings import SettingsRow
+from .passages import passage_url
+from .presentation import json_number
+
+
+def figures(value, stderr, ci_low, ci_high):
+    """The figure and its uncertainty, as JSON numbers (null where not stated)."""
+    return {
+        "value": json_number(value),
+        "stderr": json_number(stderr),
+        "ci_low": json_number(ci_low),
+        "ci_high": json_number(ci_high),
+    }
+
+
+def measured(settings):
+    """How the figure was measured (``settings``: anything with the fields of
+    ``run_settings.SETTINGS``, a ``Result`` or a ``SettingsRow``): its shots, and
+    every setting by field, null where not reported."""
+    return {"shots": settings.shots, "settings": run_settings.as_json(settings)}
+
+
+def link(slug, name, url):
+    """A row of the site named by its slug, with its page (the API's ``Link``)."""
+    return {"slug": slug, "name": name, "url": url}
+
+
+def source_link(slug, title, url):
+    """A source, with its page (the API's ``SourceLink``)."""
+    return {"slug": slug, "title": title, "url": url}
+
+
+def claim(provenance, claimed_by, source):
+    """Whose claim the result is (``claimed_by``: a ``link`` of the organization, or
+    None when independent) and its source (a ``source_link``)."""
+    return {"provenance": provenance, "claimed_by": claimed_by, "source": source}
+
+
+def citation(source_url, quote):
+    """The source's words, word for word, and the address of the passage stating
+    them on the source's page."""
+    return {"quote": quote, "passage_url": passage_url(source_url, quote)}
+
+
+def exported_result(benchmark, raw, convert, source_url, claimer_url):
+    """A headline result as the typed export gives it, as a dict: the parts above and
+    what the export adds (``stated_rank``; ``ranked``, the benchmark's unit and ranked
+    version: ``benchmark_part``). ``raw``: a row of ``ExportedResultJSON.FIELDS``;
+    ``convert``: {field: converter} of its ``RAW`` fields; ``source_url`` and
+    ``claimer_url``: the source's and claimer's pages by slug.
+    ``ExportedResultJSON.text`` makes the same as text; a test holds them equal."""
+    row = dict(zip(ExportedResultJSON.FIELDS, raw, strict=True))
+    for field in ExportedResultJSON.RAW:
+        row[field] = convert[field](row[field])
+    settings = SettingsRow(*(row[setting.field] for setting in run_settings.SETTINGS))
+    source = source_link(row["source_slug"], row["source_title"], source_url(row["source_slug"]))
+    claimer = (
+        link(row["claimer_slug"], row["claimer"], claimer_url(row["claimer_slug"]))
+        if row["claimer_slug"]
+        else None
+    )
+    return {
+        **figures(row["value"], row["stderr"], row["ci_low"], row["ci_high"]),
+        "stated_rank": row["rank"],
+        **measured(settings),
+        **benchmark_part(benchmark, row["is_comparable"]),
+        **claim(row["provenance"], claimer, source),
+        **citation(source["url"], row["quote"]),
+    }
+
+
+def benchmark_part(benchmark, is_comparable):
+    """What the typed export adds to how a result was measured: whether it is ranked
+    (measured as its benchmark ranks), and the benchmark's unit and ranked version."""
+    return {
+        "ranked": bool(is_comparable),
+        "unit": benchmark.unit or None,
+        "version": benchmark.ranked_version.name if benchmark.ranked_version else None,
+    }
+
+
+def inner(part):
+    """A dict's JSON text without its braces, to be spliced into an object's."""
+    return json.dumps(part, ensure_ascii=False)[1:-1]
+
+
+# A cache of parts is emptied when it holds this many texts: parts repeat across
+# results, but an export of results that each differ should not hold them all.
+MAX_CACHED = 100_000
+
+
+class ExportedResultJSON:
+    """The typed export's headline results as JSON text, each the same as
+    ``json.dumps(exported_result(...))``, made from the raw rows read
+    (``orm_internals.raw_rows``; ``RAW`` fields unconverted) by ``fill``. A result is
+    two parts that repeat across results, each made once per distinct raw value and
+    spliced as text: its figures (value, stated rank, uncertainty), and how and by whom
+    it was measured (settings, the benchmark's part, the claim and source); only the
+    quote and its passage are made for each result. A dict of each of an export's
+    330,000 results built through the columns, then ``json.dumps`` of it, took 8.5 s."""
+
+    FIELDS = (
+        "model_id",
+        # The figures: row[1:6]
+        "value",
+        "rank",
+        "stderr",
+        "ci_low",
+        "ci_high",
+        # How and by whom it was measured: row[6:-1]
+        "benchmark_id",
+        "version_id",
+        *(setting.field for setting in run_settings.SETTINGS),
+        "is_comparable",
+        "provenance",
+        "claimer_slug",
+        "claimer",
+        "source_slug",
+        "source_title",
+        # The quote: row[-1]
+        "quote",
+    )
+    # Fields read raw and converted once per distinct value: the decimals (a float on
+    # SQLite) and the booleans (an integer on SQLite).
+    RAW = ("value", "stderr", "ci_low", "ci_high", "chat_template", "subset", "is_comparable")
+
+    def __init__(self, benchmarks, source_url, claimer_url):
+        """``benchmarks``: the Benchmarks shown, in order, each by its ranked
+        version; ``source_url``, ``claimer_url``: a source's and an organization's
+        page (an absolute URL) by slug. One for a whole export: what it has made
+        serves every chunk of rows."""
+        self.benchmarks = {(b.pk, b.ranked_version_id): b for b in benchmarks}
+        self.index = {key: index for index, key in enumerate(self.benchmarks)}
+        # Each benchmark's result stands in the row's "results" under its slug.
+        self.keys = [json.dumps(b.slug, ensure_ascii=False) + ": " for b in benchmarks]
+        self.source_url, self.claimer_url = source_url, claimer_url
+        self.convert = {}
+        self.figure_texts, self.measured_texts = {}, {}
+
+    def blank(self):
+        """A row's results before any is read: each benchmark's key and null."""
+        return [key + "null" for key in self.keys]
+
+    def fill(self, rows, converters, results):
+        """Set each of ``rows`` (of ``FIELDS``, ``RAW`` fields converted by
+        ``converters``: {field: function}, as ``raw_rows`` gives them) as its
+        benchmark's key and JSON text in ``results[model id]`` (a list from
+        ``blank``); rows of a version not shown are skipped. One loop, no call a row
+        but the quote's: each costs in 330,000 rows."""
+        self.convert = converters
+        figure_texts, measured_texts = self.figure_texts, self.measured_texts
+        for row in rows:
+            key = row[1:6]  # the figures
+            figures_text = figure_texts.get(key)
+            if figures_text is None:
+                figures_text = self.made(figure_texts, key, self.figures_text)
+            key = row[6:-1]  # how and by whom it was measured
+            measured_text = measured_texts.get(key)
+            if measured_text is None:
+                measured_text = self.made(measured_texts, key, self.measured_text)
+            if measured_text is SKIPPED:
+                continue
+            index, opening, passage_at = measured_text
+            quote = row[-1]
+            # The per-result part, ``citation`` as text: the quote escaped as
+            # json.dumps escapes it; the passage's address is the source's page,
+            # escaped once (``passage_at``), then the quote's anchor (``passage_url``
+            # of no page: "?passage=q-…#q-…", hexadecimal, nothing to escape).
+            results[row[0]][index] = (
+                f"{opening[0]}{figures_text}{opening[1]}"
+                f'"quote": {encode_basestring(quote)}, '
+                f'"passage_url": {passage_at}{passage_url("", quote)}"}}'
+            )
+
+    @staticmethod
+    def made(cache, key, make):
+        if len(cache) >= MAX_CACHED:
+            cache.clear()
+        text = cache[key] = make(key)
+        return text
+
+    def figures_text(self, raw):
+        value, rank, stderr, ci_low, ci_high = raw
+        convert = self.convert
+        return inner(
+            {
+                **figures(
+                    convert["value"](value),
+                    convert["stderr"](stderr),
+                    convert["ci_low"](ci_low),
+                    convert["ci_high"](ci_high),
+                ),
+                "stated_rank": rank,
+            }
+        )
+
+    def measured_text(self, raw):
+        """Where a result stands in its row (its benchmark's index), what comes
+        before and after its figures' text (the key and "{"; then how and by whom it
+        was measured), and the start of its passage's address as JSON text (the
+        source's page, its string not closed); SKIPPED for a version not shown."""
+        count = len(run_settings.SETTINGS)
+        benchmark_id, version_id = raw[:2]
+        index = self.index.get((benchmark_id, version_id))
+        if index is None:
+            return SKIPPED
+        settings = dict(zip(SettingsRow._fields, raw[2 : 2 + count], strict=True))
+        is_comparable, provenance, claimer_slug, claimer, source_slug, source_title = raw[
+            2 + count :
+        ]
+        convert = self.convert
+        for name in ("chat_template", "subset"):
+            settings[name] = convert[name](settings[name])
+        source = source_link(source_slug, source_title, self.source_url(source_slug))
+        claimed_by = (
+            link(claimer_slug, claimer, self.claimer_url(claimer_slug)) if claimer_slug else None
+        )
+        benchmark = self.benchmarks[benchmark_id, version_id]
+        part = {
+            **measured(SettingsRow(**settings)),
+            **benchmark_part(benchmark, convert["is_comparable"](is_comparable)),
+            **claim(provenance, claimed_by, source),
+        }
+        opening = (self.keys[index] + "{", ", " + inner(part) + ", ")
+        return index, opening, encode_basestring(source["url"])[:-1]
+
+
+# A row the export does not show (``ExportedResultJSON.measured_text``).
+SKIPPED = ()
