@@ -28,7 +28,11 @@ def served(tmp_path):
         "DJANGO_DEBUG": "0",
     }
     manage = [sys.executable, "manage.py"]
-    for args in (["migrate", "--noinput", "-v0"], ["loaddata", "article", "-v0"]):
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["loaddata", "article", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],  # as make run does: pages name hashed files
+    ):
         subprocess.run(manage + args, cwd=settings.BASE_DIR, env=env, check=True, timeout=300)
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "leaderboard.wsgi"]

@@ -35,7 +35,7 @@ class BillionsFilter(django_filters.NumberFilter):
 LICENCE_NOT_REPORTED = "not-reported"
 
 
-def licence_choices():
+def licence_choices(request=None):
     """Each licence some model has, as written, then "not reported": read once per
     data version (a scan of every model, the slowest query of a leaderboard page
     otherwise)."""
@@ -49,7 +49,7 @@ def licence_choices():
         )
         return [(licence, licence) for licence in licences]
 
-    licences = per_data_version(None, "licences", "", read)
+    licences = per_data_version(request, "licences", "", read)
     return [*licences, (LICENCE_NOT_REPORTED, "not reported")]
 
 
@@ -110,6 +110,12 @@ class ModelFilter(django_filters.FilterSet):
     class Meta:
         model = AIModel
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The licences are read through this request, so a failing cache is skipped
+        # for the rest of it as for every other part (``caching.per_data_version``).
+        self.filters["license"].extra["choices"] = licence_choices(self.request)
 
     def search(self, queryset, name, value):
         value = value.strip()
