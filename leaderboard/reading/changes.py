@@ -27,7 +27,7 @@ from ..models import AIModel, Benchmark, Provenance, Result
 from ..rules import run_settings
 from ..rules.writes import DERIVED
 from .passages import passage_url
-from .presentation import CLAIM_WORDS, UNNAMED_CLAIM, figure_text
+from .presentation import CLAIM_WORDS, INDEPENDENT, UNNAMED_CLAIM, figure_text
 
 HistoricalResult = Result.history.model
 
@@ -224,7 +224,7 @@ class Change:
         """``whose``, its claimer's name shown by ``show_name`` (see ``titled``)."""
         if self.is_vendor_claim:
             return fill(CLAIM_WORDS, show_name(self.claimer)) if self.claimer else UNNAMED_CLAIM
-        return Provenance(self.record.provenance).label if self.record.provenance else ""
+        return INDEPENDENT if self.record.provenance else ""
 
     @property
     def passage_url(self):
