@@ -1,5 +1,17 @@
 import pytest
 from django.core.management import call_command
+from django.test.utils import override_settings
+
+from .support import Written
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Tests hash passwords with MD5, not the site's PBKDF2 (a million rounds, about
+    0.3 s for each user a test makes, ``admin_client``'s included): what a test checks
+    of a password (right, wrong, locked out) holds with any hasher."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -11,10 +23,24 @@ def plain_static_storage(settings):
     }
 
 
-@pytest.fixture
-def article(db):
-    """The article's facts, loaded the way `make run` loads them."""
+def load_article():
     call_command("loaddata", "article", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def article_written(django_db_setup, django_db_blocker):
+    # Session-scoped, so set up before any test's own fixtures write a row.
+    with django_db_blocker.unblock():
+        return Written(load_article)
+
+
+@pytest.fixture
+def article(db, article_written):
+    """The article's facts, loaded the way `make run` loads them (``loaddata
+    article``, through every rule), once a session: each test gets the rows that
+    load wrote, history and data version included (``Written``).
+    ``test_fixtures`` checks they match a fresh ``loaddata``."""
+    article_written.write_back()
 
 
 @pytest.fixture(autouse=True)

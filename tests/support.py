@@ -1,8 +1,13 @@
 """Helpers the test modules share (fixtures live in conftest.py, rows in factories.py)."""
 
 import socket
+from datetime import datetime
 
 from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from leaderboard.models import DataVersion
 
@@ -72,3 +77,96 @@ def change_form_data(admin_client, url, prefixes=AIMODEL_INLINES):
     rows: a test changes a field of it and posts it back."""
     form = admin_client.get(url).context["adminform"].form
     return without_inlines({name: form[name].value() or "" for name in form.fields}, prefixes)
+
+
+def stored_tables():
+    """Every table Django manages, many-to-many tables included."""
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def stored_rows(model):
+    """A table's rows as {primary key: {attname: value}}."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return {row[model._meta.pk.attname]: row for row in model._base_manager.values(*names)}
+
+
+class Written:
+    """The rows ``build()`` wrote to a test database, each table's in key order, and
+    what it returned (its saved rows as references), read once, in a transaction
+    rolled back at once: ``write_back`` writes them again for each test that asks,
+    far faster than building them again through the write path or ``loaddata``.
+    Build one in a session-scoped fixture: pytest sets those up before a test's own
+    fixtures, so the build starts from an empty database."""
+
+    def __init__(self, build):
+        with transaction.atomic():
+            tables = stored_tables()
+            before = {model: stored_rows(model) for model in tables}
+            self.started = timezone.now()
+            self.returned = as_references(build())
+            self.finished = timezone.now()
+            self.added = {}
+            for model in tables:
+                after = stored_rows(model)
+                # Only additions can be written back: a build must not change or
+                # delete a row that was there before it (in a new test database,
+                # what migrations put there).
+                kept = {pk: after.get(pk) for pk in before[model]}
+                if kept != before[model]:
+                    raise RuntimeError(f"{build!r} changed rows of {model._meta.label}")
+                new = [row for pk, row in sorted(after.items()) if pk not in before[model]]
+                if new:
+                    self.added[model] = new
+            transaction.set_rollback(True)
+
+    def write_back(self):
+        """Writes the rows again, primary keys and all, with the times the build
+        set (a history row's date, the data version's) moved to now; returns what
+        the build returned, its rows read afresh."""
+        moved = timezone.now() - self.finished
+
+        def now_for_then(value):
+            if isinstance(value, datetime) and self.started <= value <= self.finished:
+                return value + moved
+            return value
+
+        with transaction.atomic():
+            for model, rows in self.added.items():
+                model._base_manager.bulk_create(
+                    model(**{name: now_for_then(value) for name, value in row.items()})
+                    for row in rows
+                )
+            # As loaddata does: the next row a test saves gets the next free key.
+            with connection.cursor() as cursor:
+                for line in connection.ops.sequence_reset_sql(no_style(), list(self.added)):
+                    cursor.execute(line)
+        return from_references(self.returned)
+
+
+class Reference:
+    def __init__(self, instance):
+        self.model, self.pk = type(instance), instance.pk
+
+
+def as_references(value):
+    if isinstance(value, Model):
+        return Reference(value)
+    if isinstance(value, dict):
+        return {key: as_references(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(as_references(item) for item in value)
+    return value
+
+
+def from_references(value):
+    if isinstance(value, Reference):
+        return value.model._base_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: from_references(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(from_references(item) for item in value)
+    return value

@@ -1,6 +1,7 @@
 """The read-only JSON API (/api/): shapes, filters, sorting, paging, errors, caching,
 query counts, and its rankings against the benchmark pages'."""
 
+import functools
 import itertools
 import json
 from datetime import date
@@ -16,6 +17,7 @@ from leaderboard.rules import writes
 from leaderboard.tables import BenchmarkRankingTable
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source
+from .support import Written
 from .test_ranking import shown_places
 
 pytestmark = pytest.mark.django_db
@@ -297,11 +299,13 @@ def test_nul_bytes_never_reach_the_database(client, article, url):
 # Rankings: the benchmark page's order and places, whatever the sort or page.
 
 
-@pytest.fixture(params=[True, False, None], ids=["higher", "lower", "no-direction"])
-def tied(request):
+DIRECTIONS = [True, False, None]
+
+
+def build_tied(higher_is_better):
     """A benchmark with tied values and places alone (and a model with no ranked
-    result), in each direction."""
-    benchmark = make_benchmark(slug="tied", higher_is_better=request.param)
+    result), in a direction."""
+    benchmark = make_benchmark(slug="tied", higher_is_better=higher_is_better)
     scores = {"Ada": 90, "Bo": 80, "Cy": 80, "Di": 70, "Ed": None, "Flo": None}
     ranks = {"Ed": 2, "Flo": 5, "Bo": 1}
     organizations = [make_organization(name=f"Lab {n}", slug=f"lab-{n}") for n in "ZYX"]
@@ -315,6 +319,22 @@ def tied(request):
         make_result(model=model, benchmark=benchmark, value=value, rank=ranks.get(name))
     make_model(name="Gus", slug="gus")
     return benchmark
+
+
+@pytest.fixture(scope="session")
+def tied_written(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {
+            direction: Written(functools.partial(build_tied, direction))
+            for direction in DIRECTIONS
+        }
+
+
+@pytest.fixture(params=DIRECTIONS, ids=["higher", "lower", "no-direction"])
+def tied(request, db, tied_written):
+    """``build_tied`` in each direction, built once a session and written back
+    (``Written``)."""
+    return tied_written[request.param].write_back()
 
 
 def api_places(page):

@@ -25,14 +25,14 @@ from leaderboard.rules import writes
 from leaderboard.tables import LeaderboardTable
 
 from .factories import make_benchmark, make_model, make_organization, make_result, stating
+from .support import Written
 
 pytestmark = pytest.mark.django_db
 
 OPENNESS_ASCENDING = [Openness.CLOSED, Openness.PARTIAL, Openness.OPEN]
 
 
-@pytest.fixture
-def catalog(db):
+def build_catalog():
     rng = random.Random(20261128)
     organizations = [make_organization(name=n, slug=n.lower()) for n in ["Zeta", "Acme", "Moon"]]
     models = []
@@ -82,6 +82,19 @@ def catalog(db):
         claimed_by=vendor,
     )
     return {"models": models, "benchmarks": benchmarks}
+
+
+@pytest.fixture(scope="session")
+def catalog_written(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return Written(build_catalog)
+
+
+@pytest.fixture
+def catalog(db, catalog_written):
+    """The catalog, built through the write path once a session; each test gets its
+    rows written back (``Written``) and its models and benchmarks read afresh."""
+    return catalog_written.write_back()
 
 
 ALL_COLUMNS = {"show": ["alpha", "beta", "gamma", "delta", "epsilon"]}

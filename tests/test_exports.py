@@ -17,10 +17,10 @@ from tests.factories import (
     make_result,
     make_source,
 )
+from tests.support import Written
 
 
-@pytest.fixture
-def crowd(db):
+def build_crowd():
     organization = make_organization()
     benchmarks = [make_benchmark(featured=True) for _ in range(3)]
     for n in range(25):
@@ -34,6 +34,18 @@ def crowd(db):
                 quote=f"{model.name} scored {n} ± 0.5 on {benchmark.name}.",
             )
     return benchmarks
+
+
+@pytest.fixture(scope="session")
+def crowd_written(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return Written(build_crowd)
+
+
+@pytest.fixture
+def crowd(db, crowd_written):
+    """``build_crowd``'s rows, built once a session and written back (``Written``)."""
+    return crowd_written.write_back()
 
 
 @pytest.mark.parametrize("export_format", ["csv", "json"])

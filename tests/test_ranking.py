@@ -20,6 +20,7 @@ from leaderboard.rules import ranking, writes
 from leaderboard.rules.ranking import Ranking
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source
+from .support import Written
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +135,7 @@ def places_path(request, monkeypatch):
 # 1. The reported bug: equal values share the place, whatever places sources state.
 
 
-@pytest.fixture
-def reported(db):
+def build_reported():
     """A = 90 (its source says #2), Z = 90 (its source says #1), C = 80. Models differ
     in every sortable column, so each sort order shows them in another order."""
     benchmark = make_benchmark(name="Reported Bench", slug="reported")
@@ -168,6 +168,18 @@ def reported(db):
     make_result(model=z, benchmark=benchmark, value=90, rank=1)
     make_result(model=c, benchmark=benchmark, value=80)
     return benchmark
+
+
+@pytest.fixture(scope="session")
+def reported_written(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return Written(build_reported)
+
+
+@pytest.fixture
+def reported(db, reported_written):
+    """``build_reported``'s rows, built once a session and written back (``Written``)."""
+    return reported_written.write_back()
 
 
 REPORTED_SCORES = {"Model A": (90, 2), "Model Z": (90, 1), "Model C": (80, None)}
@@ -542,8 +554,7 @@ def test_leaders_are_the_models_the_rule_places_first(
 # 4. Other benchmark columns never change a place.
 
 
-@pytest.fixture
-def columns(db):
+def build_columns():
     """Three benchmarks. The Rank column places on "Aa Score" (first by name, so the
     ranking benchmark when no benchmark column is sorted): ties and places alone. The
     others cover other models, so showing them changes the rows' results, never the
@@ -568,6 +579,18 @@ def columns(db):
     expected = rule_places(aa_scores, higher_is_better=True)
     expected.update({name: "" for name in models if name not in aa_scores})
     return {"benchmark": aa, "expected": expected}
+
+
+@pytest.fixture(scope="session")
+def columns_written(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return Written(build_columns)
+
+
+@pytest.fixture
+def columns(db, columns_written):
+    """``build_columns``'s rows, built once a session and written back (``Written``)."""
+    return columns_written.write_back()
 
 
 SHOWN = [["aa"], ["aa", "bb"], ["aa", "cc"], ["cc", "aa", "bb"]]

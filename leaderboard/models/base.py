@@ -17,6 +17,15 @@ from ..rules.text_rules import TextRule
 CONFLICTS_LISTED = 3
 
 
+def _rule_label(field):
+    return str(field.rule_label or field.verbose_name)
+
+
+# A field's label, read when a message is written. Made lazy once: each ``lazy()``
+# builds a class, and migrations build thousands of fields (a second a test run).
+rule_label = lazy(_rule_label, str)
+
+
 class RuledTextField:
     """A text field that refuses control characters (``leaderboard.rules.text_rules``):
     its ``TextRule`` is one of the model field's validators, so ``full_clean`` runs it
@@ -43,8 +52,7 @@ class RuledTextField:
     def text_rule(self):
         # Built when CharField's __init__ first reads the validators, before the
         # field has its name: the label is read when a message is written.
-        label = lazy(lambda: str(self.rule_label or self.verbose_name), str)()
-        return TextRule(label, line_breaks=self.line_breaks, bidi=self.bidi)
+        return TextRule(rule_label(self), line_breaks=self.line_breaks, bidi=self.bidi)
 
     @cached_property
     def validators(self):
