@@ -132,3 +132,24 @@ def test_the_filters_key_reads_what_the_filters_keep_not_how_the_url_spells_it(b
     bench, other = (b.slug for b in Benchmark.objects.order_by("pk"))
     assert key({"has_results": [bench, other]}) == key({"has_results": [other, bench]})
     assert key({"has_results": [bench]}) != key({"has_results": [other]})
+
+
+def test_a_benchmark_pages_charts_and_gaps_are_made_once_per_data_version(
+    client, board, every_request_rendered
+):
+    from leaderboard.rules import writes
+
+    bench, results = board
+    url = bench.get_absolute_url()
+    first, first_sql = queries_of(client, f"{url}?cold=1")
+    again, again_sql = queries_of(client, f"{url}?sort=-value&cold=2")
+    assert len(again_sql) < len(first_sql)
+    chart = first.content.decode()
+    chart = chart[chart.index("<svg") : chart.index("</svg>")]
+    assert chart in again.content.decode()
+    top = results[-1]
+    top.value = 99
+    top.quote = f"{top.model.name} scored 99 on Row Bench."
+    writes.save(top)
+    edited = client.get(f"{url}?cold=3").content.decode()
+    assert ">99<" in edited[edited.index("<svg") : edited.index("</svg>")]

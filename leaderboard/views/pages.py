@@ -25,6 +25,7 @@ from ..reading.passages import MarkedText
 from ..reading.presentation import humanize_count
 from ..rules.ranking import Ranking, with_claim_names
 from ..tables import BenchmarkRankingTable
+from ..web.caching import per_data_version
 from .paging import NotFoundPastTheEndMixin, page_of
 
 # How many claims a benchmark's page lists beside their measurements.
@@ -71,18 +72,25 @@ class BenchmarkDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView)
         context.update(
             citations=benchmark.citations.select_related("source"),
             versions=benchmark.versions.all(),
-            chart=charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark),
-            timeline=self.timeline(),
-            gaps=self.largest_gaps(),
+            chart=self.shared_part(
+                "bars", lambda: charts.bars(Ranking(benchmark).top(charts.MAX_BARS), benchmark)
+            ),
+            timeline=self.shared_part("timeline", self.timeline),
+            gaps=self.shared_part("gaps", lambda: list(self.largest_gaps())),
             **self.measured_differently(),
         )
         return context
+
+    def shared_part(self, name, compute):
+        """A part of the page that depends only on the benchmark and the data, not on
+        the sort or page: made once per data version (``caching.per_data_version``)."""
+        return per_data_version(self.request, f"benchmark-{name}", str(self.object.pk), compute)
 
     def measured_differently(self):
         """The results the benchmark does not rank for how they were measured: their
         groups by setting, and a page of them, each with what differs."""
         ranking = Ranking(self.object)
-        groups = ranking.differently_groups()
+        groups = self.shared_part("differently", ranking.differently_groups)
         if not groups:
             return {"differently_groups": []}
         rows = page_of(
