@@ -153,3 +153,18 @@ def test_a_benchmark_pages_charts_and_gaps_are_made_once_per_data_version(
     writes.save(top)
     edited = client.get(f"{url}?cold=3").content.decode()
     assert ">99<" in edited[edited.index("<svg") : edited.index("</svg>")]
+
+
+def test_a_part_that_is_nothing_is_made_once_too(db, rf):
+    """A chart with nothing to draw is None: kept as such, not made on every request."""
+    from leaderboard.web.caching import per_data_version
+
+    made = []
+
+    def compute():
+        made.append(1)
+        return None
+
+    for _ in range(3):
+        assert per_data_version(rf.get("/"), "nothing", "", compute) is None
+    assert len(made) == 1

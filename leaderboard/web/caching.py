@@ -206,18 +206,20 @@ def per_data_version(request, name, key, compute):
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     cache_key = f"part:{RELEASE}:v{data.version}:{name}:{digest}"
     store = parts_cache()
+    # Kept as a 1-tuple, so a part that is None (a chart with nothing to draw) is
+    # found as such rather than made again on every request.
     found = cache_unavailable_is_a_miss(request, lambda: store.get(cache_key, MISSING))
-    if found is not None and found is not MISSING:
-        return found
+    if isinstance(found, tuple):
+        return found[0]
     value = compute()
     if found is MISSING:  # the cache answered; keep the part for the next request
         cache_unavailable_is_a_miss(
-            request, lambda: store.set(cache_key, value, settings.PART_CACHE_SECONDS)
+            request, lambda: store.set(cache_key, (value,), settings.PART_CACHE_SECONDS)
         )
     return value
 
 
-# What cache.get answers for a key it does not hold (None may be a cached value).
+# What cache.get answers for a key it does not hold.
 MISSING = object()
 
 
