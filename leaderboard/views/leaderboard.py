@@ -3,6 +3,7 @@
 from typing import NamedTuple
 
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.utils.functional import cached_property
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
@@ -215,12 +216,15 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         """A part of the page that depends only on the data, the filters and
         ``depends_on``, not on the sort, page or columns: made once per data version
         for every URL that shares them (``caching.per_data_version``)."""
-        key = f"{sorted(depends_on.items())}|{filters_key(self.cleaned_filters())}"
+        key = f"{sorted(depends_on.items())}|{self.filters_set}"
         return per_data_version(self.request, name, key, compute)
 
-    def cleaned_filters(self):
-        """The filters' values as the form cleaned them ({} where none is valid)."""
-        return getattr(self.filterset.form, "cleaned_data", {})
+    @cached_property
+    def filters_set(self):
+        """The filters as the form cleaned them, as a key (``filters_key``; "" for
+        none), worked out once a request: chosen organizations and benchmarks are read
+        to make it."""
+        return filters_key(getattr(self.filterset.form, "cleaned_data", {}))
 
     def scatter(self):
         """The ranking benchmark's scores against active parameters, for the
@@ -238,6 +242,6 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
     def kept_models(self):
         """The AI models the reader's filters keep, without the table's ordering and
         annotations, or None when no filter is set (every model)."""
-        if not filters_key(self.cleaned_filters()):
+        if not self.filters_set:
             return None
         return self.filterset.filter_queryset(AIModel.objects.all())

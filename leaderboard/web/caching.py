@@ -202,9 +202,7 @@ def per_data_version(request, name, key, compute):
     computed each time (``cache_unavailable_is_a_miss``)."""
     if not settings.PART_CACHE_SECONDS:
         return compute()
-    data = getattr(request, "data_version", None) or DataVersion.current()
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    cache_key = f"part:{RELEASE}:v{data.version}:{name}:{digest}"
+    cache_key = versioned_key(request, "part", f"{name}:{key}")
     store = parts_cache()
     # Kept as a 1-tuple, so a part that is None (a chart with nothing to draw) is
     # found as such rather than made again on every request.
@@ -217,6 +215,14 @@ def per_data_version(request, name, key, compute):
             request, lambda: store.set(cache_key, (value,), settings.PART_CACHE_SECONDS)
         )
     return value
+
+
+def versioned_key(request, kind, name):
+    """A parts-cache key under the release and the request's data version: ``name``
+    (what the entry depends on besides the data) as a digest, so any text may name it."""
+    data = getattr(request, "data_version", None) or DataVersion.current()
+    digest = hashlib.sha256(name.encode()).hexdigest()[:24]
+    return f"{kind}:{RELEASE}:v{data.version}:{digest}"
 
 
 # What cache.get answers for a key it does not hold.
@@ -250,19 +256,18 @@ def rows_per_data_version(request, signature, records, render):
     cached, in order. The cache down or PART_CACHE_SECONDS 0: every row is rendered."""
     if not settings.PART_CACHE_SECONDS or not records or request is None:
         return render(records)
-    data = getattr(request, "data_version", None) or DataVersion.current()
-    digest = hashlib.sha256(signature.encode()).hexdigest()[:24]
-    prefix = f"row:{RELEASE}:v{data.version}:{digest}:"
-    keys = [f"{prefix}{record.pk}" for record in records]
+    prefix = versioned_key(request, "row", signature)
+    keys = [f"{prefix}:{record.pk}" for record in records]
     store = parts_cache()
     found = cache_unavailable_is_a_miss(request, lambda: store.get_many(keys))
     if found is None:  # the cache failed: render without it
         return render(records)
-    missing = [record for record, key in zip(records, keys, strict=True) if key not in found]
+    missing = [
+        (record, key) for record, key in zip(records, keys, strict=True) if key not in found
+    ]
     if missing:
-        made = dict(
-            zip((f"{prefix}{record.pk}" for record in missing), render(missing), strict=True)
-        )
+        rendered = render([record for record, _ in missing])
+        made = dict(zip((key for _, key in missing), rendered, strict=True))
         cache_unavailable_is_a_miss(
             request, lambda: store.set_many(made, settings.PART_CACHE_SECONDS)
         )
