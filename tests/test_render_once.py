@@ -168,3 +168,23 @@ def test_a_part_that_is_nothing_is_made_once_too(db, rf):
     for _ in range(3):
         assert per_data_version(rf.get("/"), "nothing", "", compute) is None
     assert len(made) == 1
+
+
+# The count of the models a filter keeps (``LeaderboardView.row_counter``).
+MODEL_COUNT = re.compile(r'^SELECT COUNT\(\*\) AS "__count" FROM "leaderboard_aimodel"')
+
+
+def test_the_filtered_models_are_counted_once_for_every_sort_and_page(
+    client, board, every_request_rendered
+):
+    bench, _ = board
+    filtered = f"has_results={bench.slug}&per_page=2"
+    _, first_sql = queries_of(client, f"/?{filtered}")
+    assert any(MODEL_COUNT.search(sql) for sql in first_sql)
+    for other in (f"/?{filtered}&sort=-benchmark-{bench.slug}", f"/?{filtered}&page=2"):
+        response, sql = queries_of(client, other)
+        assert not [q for q in sql if MODEL_COUNT.search(q)]
+        assert "Page" in response.content.decode() and "6 rows" in response.content.decode()
+    # Another filter is counted for itself.
+    _, other_sql = queries_of(client, "/?total_min=1&per_page=2")
+    assert any(MODEL_COUNT.search(sql) for sql in other_sql)

@@ -151,6 +151,8 @@ class AIModel(NaturalKeyModel):
             models.Index(fields=["total_parameters"], name="aimodel_total_params_idx"),
             models.Index(fields=["active_parameters"], name="aimodel_active_params_idx"),
             models.Index(fields=["context_window_tokens"], name="aimodel_context_idx"),
+            # Dated models: whether a benchmark's timeline has anything to draw.
+            models.Index(fields=["release_date"], name="aimodel_release_date_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, FirstValue
 from simple_history.models import HistoricalRecords
 
@@ -99,8 +99,18 @@ class ResultQuerySet(NaturalKeyQuerySet):
             .filter(**{key: OuterRef(key) for key in alike})
             .order_by(*self.PREFERENCE)
         )
+        # Any independent figure for the same model and benchmark, asked first: an
+        # index lookup that rules out most claims (most are never measured) before
+        # the subqueries that find the alike measurement.
+        measured_at_all = Result.objects.filter(
+            model=OuterRef("model"),
+            benchmark=OuterRef("benchmark"),
+            provenance=Provenance.INDEPENDENT,
+            value__isnull=False,
+        )
         return (
             self.filter(provenance=Provenance.VENDOR_CLAIM, value__isnull=False)
+            .filter(Exists(measured_at_all))
             .annotate(version_key=Coalesce("version_id", Value(0)), **alike)
             .annotate(
                 measured=Subquery(measurements.values("value")[:1]),
@@ -328,6 +338,31 @@ class Result(Citation):
                 fields=["benchmark", "version", "value"],
                 condition=Q(is_headline=True, is_comparable=True),
                 name="ranked_benchmark_value_idx",
+            ),
+            # Ranked results with an uncertainty: whether a benchmark has any decides
+            # whether places allow for ties (``Ranking.best_places``); without it the
+            # question read every ranked result of a benchmark that has none.
+            models.Index(
+                fields=["benchmark", "version"],
+                condition=Q(is_headline=True, is_comparable=True)
+                & (Q(stderr__isnull=False) | Q(ci_low__isnull=False)),
+                name="ranked_uncertain_idx",
+            ),
+            # Headline results measured otherwise than their benchmark ranks, shown
+            # apart (``Ranking.measured_differently``): few, found without reading
+            # the ranked ones.
+            models.Index(
+                fields=["benchmark", "version"],
+                condition=Q(is_headline=True, is_comparable=False),
+                name="headline_differently_idx",
+            ),
+            # Vendors' claims on a benchmark, to set beside measurements
+            # (``beside_measurements``: a benchmark's largest gaps): found without
+            # reading the benchmark's measurements, most of its results.
+            models.Index(
+                fields=["benchmark", "version"],
+                condition=Q(provenance=Provenance.VENDOR_CLAIM),
+                name="result_claims_idx",
             ),
             # Ranked results that give a place alone, by place: leaderboard.rules.ranking.
             models.Index(

@@ -165,7 +165,9 @@ class Ranking:
         if not self.computes_places or not results:
             return {}
         valued = self.results().filter(value__isnull=False)
-        uncertain = valued.filter(Q(stderr__isnull=False) | Q(ci_low__isnull=False))
+        # Asked of every ranked result, not only valued ones, so the question is
+        # answered from ``ranked_uncertain_idx`` (an uncertainty belongs to a value).
+        uncertain = self.results().filter(Q(stderr__isnull=False) | Q(ci_low__isnull=False))
         if not uncertain.exists():
             return {}
         bounds = [
@@ -343,7 +345,7 @@ class RankedModels(RankedRows):
     def parts(self):
         results = self.ranking.results()
         if is_filtered(self.rows):
-            results = results.filter(model__in=self.rows.order_by().values("pk"))
+            results = results.filter(among(self.rows))
         ranked = self.ranking.ranked_parts(results, self.best_first)
         unranked = self.rows.exclude(pk__in=self.ranking.results().values("model_id"))
         return [
@@ -391,9 +393,7 @@ def leaders(benchmarks, models=None, named=MAX_NAMED_LEADERS):
     ranked = {b.pk: Q(benchmark=b) & b.ranked_q() for b in benchmarks}
     headlines = Result.objects.headline()
     if models is not None:
-        # Once in WHERE, not in each benchmark's condition: SQLite ran the filters'
-        # subquery once per condition, most of a filtered page's time.
-        headlines = headlines.filter(model__in=models.order_by().values("pk"))
+        headlines = headlines.filter(among(models))
     directed = [b for b in benchmarks if b.higher_is_better is not None]
     best = {}
     if directed:
@@ -449,6 +449,15 @@ def leaders(benchmarks, models=None, named=MAX_NAMED_LEADERS):
             leading.named.append(result)
             leading.count = result.tied
     return {b: found[b.pk] for b in benchmarks}
+
+
+def among(models):
+    """A condition on results: their model is one of ``models`` (a queryset of AI
+    models, such as the ones a reader's filters keep). Asked of each result read (a
+    primary-key lookup), so a read from the top of a ranked index stops at the first
+    results that pass; ``model__in`` made SQLite list every kept model first, once per
+    subquery: 2.7 s for a filtered summary at 100,000 models."""
+    return Exists(models.order_by().filter(pk=OuterRef("model_id")))
 
 
 def with_claim_names(results):

@@ -12,7 +12,7 @@ from ..models import AIModel, Benchmark, Organization, Result
 from ..models.catalogue import citation_marks
 from ..reading import charts
 from ..reading.exports import csv_chunks, json_chunks, streamed
-from ..rules.ranking import Ranking, leaders
+from ..rules.ranking import Ranking, among, leaders
 from ..tables import LeaderboardTable
 from ..web.caching import filters_key, per_data_version
 from ..web.filters import ModelFilter
@@ -160,8 +160,11 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         ]
 
     def row_counter(self):
-        # The filtered models, without the ranking join the table sorts them by.
-        return self.object_list.order_by().count
+        # The filtered models, without the ranking join the table sorts them by;
+        # counted once per data version and filters, for every sort and page of them
+        # (a count under a filter reads every model: 240 ms at 100,000).
+        count = self.object_list.order_by().count
+        return lambda: self.shared_part("count", count)
 
     def get_table_kwargs(self):
         kwargs = {
@@ -236,7 +239,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         results = ranking.results().filter(value__isnull=False, model__active_parameters__gt=0)
         kept = self.kept_models()
         if kept is not None:
-            results = results.filter(model__in=kept.values("pk"))
+            results = results.filter(among(kept))
         return charts.scatter(ranking.top_values(results, charts.MAX_POINTS), benchmark)
 
     def kept_models(self):
