@@ -16,6 +16,8 @@ urlpatterns = [
         public_page(views.BenchmarkDetailView.as_view()),
         name="benchmark",
     ),
+    path("suites/", public_page(views.SuiteListView.as_view()), name="suites"),
+    path("suites/<slug:slug>/", public_page(views.SuiteDetailView.as_view()), name="suite"),
     path("models/<slug:slug>/", public_page(views.ModelDetailView.as_view()), name="model"),
     path(
         "organizations/<slug:slug>/",

@@ -308,6 +308,7 @@ class BenchmarkAdmin(LeaderboardAdmin):
         "unit",
         "scale_min",
         "scale_max",
+        "random_baseline",
         "higher_is_better",
     ]
     list_editable = ["featured"]
@@ -413,3 +414,7 @@ class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, Leaderboard
     def display_value(self, obj):
         # Editors correct the stored figures, so the admin shows them unrounded.
         return figure_text(obj.value, obj.rank)
+
+
+# Registered after LeaderboardAdmin exists, which they extend.
+from . import suites  # noqa: E402, F401

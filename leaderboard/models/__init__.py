@@ -2,7 +2,8 @@
 figure tied to the source that states it and the verbatim quote that says so.
 
 One module a concept: ``catalogue`` (organizations, models), ``benchmarks``,
-``citations`` (sources and the quote rule), ``results``, ``data_version``; ``base``
+``citations`` (sources and the quote rule), ``results``, ``suites`` (benchmarks
+averaged together), ``data_version``; ``base``
 holds the natural keys they share, and their text fields (``LineField``,
 ``ProseField``), which refuse control characters (``leaderboard.rules.text_rules``).
 """
@@ -14,6 +15,7 @@ from .catalogue import AIModel, ModelAlias, Openness, Organization
 from .citations import BenchmarkCitation, Citation, ModelCitation, Source
 from .data_version import DataVersion
 from .results import Provenance, Result, ResultQuerySet
+from .suites import Suite, SuiteMember
 
 __all__ = [
     "AIModel",
@@ -35,4 +37,6 @@ __all__ = [
     "ResultKind",
     "ResultQuerySet",
     "Source",
+    "Suite",
+    "SuiteMember",
 ]

@@ -35,6 +35,15 @@ class Benchmark(NaturalKeyModel):
     unit = LineField(max_length=50, blank=True, help_text='For example "points".')
     scale_min = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
     scale_max = models.DecimalField(max_digits=15, decimal_places=6, null=True, blank=True)
+    random_baseline = models.DecimalField(
+        max_digits=15,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The score of guessing at random, on the benchmark's scale (25 for "
+        "four-way multiple choice in percent). A suite's normalised average counts "
+        "from it; cite the source that states it.",
+    )
     higher_is_better = models.BooleanField(
         null=True, blank=True, help_text="Leave unknown when no source says."
     )
@@ -84,6 +93,16 @@ class Benchmark(NaturalKeyModel):
                 | Q(scale_min__lt=F("scale_max")),
                 name="benchmark_scale_min_below_max",
                 violation_error_message="The scale's minimum must be below its maximum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(random_baseline__isnull=True)
+                | (
+                    (Q(scale_min__isnull=True) | Q(random_baseline__gte=F("scale_min")))
+                    & (Q(scale_max__isnull=True) | Q(random_baseline__lt=F("scale_max")))
+                ),
+                name="benchmark_random_baseline_on_scale",
+                violation_error_message="The random baseline lies on the scale, below its "
+                "maximum.",
             ),
         ]
 
@@ -138,6 +157,14 @@ class Benchmark(NaturalKeyModel):
             and self.scale_min >= self.scale_max
         ):
             raise ValidationError({"scale_max": "The scale's minimum must be below its maximum."})
+        baseline = self.random_baseline
+        if baseline is not None and (
+            (self.scale_min is not None and baseline < self.scale_min)
+            or (self.scale_max is not None and baseline >= self.scale_max)
+        ):
+            raise ValidationError(
+                {"random_baseline": "The random baseline lies on the scale, below its maximum."}
+            )
         if self.dependents_at_stake("name", "result_kind", "scale_min", "scale_max"):
             # A new scale, kind of result or name is checked against the results held.
             renamed_names(self)

@@ -336,6 +336,7 @@ class BenchmarkCitation(Citation):
         UNIT = "unit", "Unit"
         SCALE = "scale", "Scale"
         DIRECTION = "higher_is_better", "Direction"
+        RANDOM_BASELINE = "random_baseline", "Random baseline"
         NOTES = "notes", "Notes"
 
     benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="citations")
@@ -356,3 +357,10 @@ class BenchmarkCitation(Citation):
 
     def __str__(self):
         return f"{self.benchmark} · {self.get_attribute_display()} · {self.source}"
+
+    def figure_errors(self):
+        if self.attribute == self.Attribute.RANDOM_BASELINE and self.benchmark_id:
+            baseline = self.benchmark.random_baseline
+            if baseline is not None and baseline not in numbers_in(self.quote):
+                return {"quote": f"The quote does not state the random baseline {baseline}."}
+        return {}

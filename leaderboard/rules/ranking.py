@@ -174,17 +174,9 @@ class Ranking:
             interval_of(*row) or (row[0], row[0])
             for row in valued.values_list("value", "stderr", "ci_low", "ci_high")
         ]
-        lows, highs = sorted(low for low, _ in bounds), sorted(high for _, high in bounds)
-        found = {}
-        for result in results:
-            low, high = result.interval() or (result.value, result.value)
-            # ``surely_better``, counted: the intervals wholly beyond this one.
-            if self.higher_first:
-                surely_better = len(lows) - bisect_right(lows, high)
-            else:
-                surely_better = bisect_left(highs, low)
-            found[result.pk] = surely_better + 1
-        return found
+        asked = [result.interval() or (result.value, result.value) for result in results]
+        places = places_allowing_ties(bounds, asked, self.higher_first)
+        return {result.pk: place for result, place in zip(results, places, strict=True)}
 
     def having_result(self, models):
         """Only the AI models with a result on the ranked version (that is, a ranked
@@ -273,6 +265,18 @@ class Ranking:
             for score in by_key[key]:
                 places[score] = better + 1
         return places
+
+
+def places_allowing_ties(every, asked, higher_first=True):
+    """The best place each of ``asked`` (intervals, (low, high)) may hold among
+    ``every`` (the intervals of all that are placed, ``asked`` among them): 1 + how
+    many of ``every`` lie wholly on its better side (``Ranking.surely_better``,
+    counted), so intervals that overlap tie. The one count behind ``best_places``
+    and a suite's averages (``rules.averages``)."""
+    lows, highs = sorted(low for low, _ in every), sorted(high for _, high in every)
+    if higher_first:
+        return [len(lows) - bisect_right(lows, high) + 1 for _, high in asked]
+    return [bisect_left(highs, low) + 1 for low, _ in asked]
 
 
 # How many rows ``RankedRows`` fetches by primary key in one query.

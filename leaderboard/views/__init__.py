@@ -10,6 +10,7 @@ from .pages import (
     OrganizationDetailView,
     SourceDetailView,
 )
+from .suites import SuiteDetailView, SuiteListView
 
 __all__ = [
     "BenchmarkDetailView",
@@ -20,4 +21,6 @@ __all__ = [
     "ModelDetailView",
     "OrganizationDetailView",
     "SourceDetailView",
+    "SuiteDetailView",
+    "SuiteListView",
 ]

@@ -1,0 +1,261 @@
+"""A suite's average: one number per model, computed by this site in the open from
+the results it shows, never stored as if a source had said it.
+
+The rule, the same on the page (``formula``) and here:
+
+- **Inputs.** A model's ranked result on each of the suite's benchmarks: its headline
+  result on the ranked version, measured as the benchmark ranks
+  (``Ranking.results``), with a value. With ``independent_only`` only independent
+  measurements count; otherwise a vendor's claim counts and the average says how many
+  of its inputs are claims.
+- **Coverage.** A model is averaged only when it has an input on every benchmark of the
+  suite; the others are listed apart with what they miss, so nobody outranks a
+  complete run on fewer tasks.
+- **Plain mean** of the values, which needs every benchmark on one scale; or
+  **normalised**: each value as a percentage of the way from the benchmark's random
+  baseline (a cited benchmark fact) to its scale's maximum, ``100 × (value −
+  baseline) / (maximum − baseline)``, then the mean. Below chance is negative, not
+  clipped.
+- **Uncertainty.** Where every input has a standard error, the average has one:
+  ``√(Σ seᵢ²) / n`` (errors taken as independent; normalised with their values).
+- **Places.** By average, higher first; equal averages share a place. A place that
+  allows for ties follows the ranking rule's interval test
+  (``ranking.places_allowing_ties``: ± 1.96 standard errors).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from ..models import BenchmarkCitation, Provenance, Result, ResultKind
+from ..models.results import interval_of
+from .quotes import numbers_in
+from .ranking import places_allowing_ties
+
+PLAIN, NORMALISED = "plain", "normalised"
+NORMALISATIONS = {PLAIN: "plain mean", NORMALISED: "normalised to random baseline"}
+# An average is kept to the places results are stored with.
+STORED_PLACES = Decimal("0.000001")
+HUNDRED = Decimal(100)
+
+
+def formula(normalisation):
+    """The rule as the suite's page writes it."""
+    if normalisation == NORMALISED:
+        return (
+            "Each value is normalised as 100 × (value − random baseline) / (scale maximum − "
+            "random baseline), then the normalised values are averaged (plain mean). A "
+            "value below the baseline counts as negative."
+        )
+    return "The plain mean of the values: their sum divided by the number of benchmarks."
+
+
+def scale_of(benchmark):
+    """(minimum, maximum) of the benchmark's scale as its facts state it (a
+    percentage is out of 0–100), or None where a bound is not reported."""
+    if benchmark.scale_min is not None and benchmark.scale_max is not None:
+        return benchmark.scale_min, benchmark.scale_max
+    if benchmark.result_kind == ResultKind.PERCENTAGE:
+        return Decimal(0), HUNDRED
+    return None
+
+
+def cited_baseline(benchmark):
+    """The benchmark's random baseline where a citation's quote states it (read from
+    prefetched ``citations``), else None: an uncited figure never enters a page's
+    arithmetic."""
+    baseline = benchmark.random_baseline
+    if baseline is None:
+        return None
+    for citation in benchmark.citations.all():
+        if citation.attribute == BenchmarkCitation.Attribute.RANDOM_BASELINE and (
+            baseline in numbers_in(citation.quote)
+        ):
+            return baseline
+    return None
+
+
+def unavailable(benchmarks, normalisation):
+    """Why the average cannot be computed over ``benchmarks`` as asked, as sentences
+    ([] when it can)."""
+    if not benchmarks:
+        return ["The suite has no benchmarks."]
+    reasons = []
+    if normalisation == NORMALISED:
+        for benchmark in benchmarks:
+            scale = scale_of(benchmark)
+            if scale is None:
+                reasons.append(f"{benchmark}: its scale's maximum is not reported.")
+            if cited_baseline(benchmark) is None:
+                reasons.append(f"{benchmark}: no cited source states its random baseline.")
+            elif scale is not None and cited_baseline(benchmark) >= scale[1]:
+                reasons.append(f"{benchmark}: its random baseline is its scale's maximum.")
+        return reasons
+    scales = [(benchmark, scale_of(benchmark)) for benchmark in benchmarks]
+    unknown = [str(b) for b, scale in scales if scale is None]
+    if unknown:
+        reasons.append(
+            "A plain mean needs every benchmark's scale, and it is not reported for "
+            + ", ".join(unknown)
+            + "."
+        )
+    elif len({scale for _, scale in scales}) > 1:
+        reasons.append(
+            "A plain mean needs every benchmark on one scale; these differ ("
+            + "; ".join(
+                f"{b}: {low.normalize():f}–{high.normalize():f}" for b, (low, high) in scales
+            )
+            + "). The normalised average puts them on one."
+        )
+    return reasons
+
+
+@dataclass
+class Average:
+    """A model's average over a suite, with its inputs (Result primary keys, in the
+    suite's order) and the values counted (normalised where asked)."""
+
+    model_id: int
+    name: str
+    slug: str
+    result_ids: tuple
+    values: tuple  # the inputs' values as stored, in the suite's order
+    counted: tuple  # what each input counts for (the value, or normalised)
+    value: Decimal
+    stderr: Decimal | None
+    claims: int
+    place: int = 0
+    best_place: int | None = None
+
+    @property
+    def interval(self):
+        return interval_of(self.value, self.stderr, None, None)
+
+
+@dataclass
+class Incomplete:
+    """A model with inputs on some of the suite's benchmarks, not all."""
+
+    model_id: int
+    name: str
+    slug: str
+    missing: tuple  # benchmark primary keys, in the suite's order
+
+
+@dataclass
+class SuiteAverages:
+    """Every averaged model, best first, and the models listed apart."""
+
+    normalisation: str
+    independent_only: bool
+    unavailable: list = field(default_factory=list)
+    averages: list = field(default_factory=list)
+    incomplete: list = field(default_factory=list)
+
+    @property
+    def computes_best_places(self):
+        """Whether any average has an uncertainty (then places allow for ties)."""
+        return any(average.stderr is not None for average in self.averages)
+
+
+def inputs(benchmarks, independent_only=False):
+    """The rows an average reads: each model's ranked result with a value on each of
+    ``benchmarks`` (versions prefetched), in one query."""
+    ranked = Q(pk__in=[])
+    for benchmark in benchmarks:
+        ranked |= Q(benchmark=benchmark) & benchmark.ranked_q()
+    results = Result.objects.headline().filter(ranked, value__isnull=False)
+    if independent_only:
+        results = results.filter(provenance=Provenance.INDEPENDENT)
+    return results.order_by().values_list(
+        "model_id",
+        "model__name",
+        "model__slug",
+        "benchmark_id",
+        "pk",
+        "value",
+        "stderr",
+        "provenance",
+    )
+
+
+def suite_averages(benchmarks, normalisation=PLAIN, independent_only=False, rows=None):
+    """The suite's averages over ``benchmarks`` (in the suite's order, with versions
+    and citations prefetched), as the module's rule says. ``rows``: the inputs'
+    rows (``inputs``), read here when not given."""
+    found = SuiteAverages(normalisation, independent_only)
+    found.unavailable = unavailable(benchmarks, normalisation)
+    if found.unavailable:
+        return found
+    order = {benchmark.pk: index for index, benchmark in enumerate(benchmarks)}
+    if normalisation == NORMALISED:
+        spans = {}
+        for benchmark in benchmarks:
+            baseline = cited_baseline(benchmark)
+            spans[benchmark.pk] = (baseline, HUNDRED / (scale_of(benchmark)[1] - baseline))
+    by_model = {}
+    for model_id, name, slug, benchmark_id, pk, value, stderr, provenance in (
+        inputs(benchmarks, independent_only) if rows is None else rows
+    ):
+        entry = by_model.setdefault(model_id, [name, slug, [None] * len(order)])
+        entry[2][order[benchmark_id]] = (pk, value, stderr, provenance)
+    count = Decimal(len(order))
+    for model_id, (name, slug, slots) in by_model.items():
+        if None in slots:
+            missing = tuple(
+                b.pk for b, slot in zip(benchmarks, slots, strict=True) if slot is None
+            )
+            found.incomplete.append(Incomplete(model_id, name, slug, missing))
+            continue
+        counted, errors = [], []
+        for benchmark, (_, value, stderr, _) in zip(benchmarks, slots, strict=True):
+            if normalisation == NORMALISED:
+                baseline, per_unit = spans[benchmark.pk]
+                counted.append((value - baseline) * per_unit)
+                errors.append(None if stderr is None else stderr * per_unit)
+            else:
+                counted.append(value)
+                errors.append(stderr)
+        stderr = None
+        if None not in errors:
+            stderr = (sum(e * e for e in errors).sqrt() / count).quantize(STORED_PLACES)
+        found.averages.append(
+            Average(
+                model_id=model_id,
+                name=name,
+                slug=slug,
+                result_ids=tuple(slot[0] for slot in slots),
+                values=tuple(slot[1] for slot in slots),
+                counted=tuple(counted),
+                value=(sum(counted) / count).quantize(STORED_PLACES),
+                stderr=stderr,
+                claims=sum(slot[3] == Provenance.VENDOR_CLAIM for slot in slots),
+            )
+        )
+    place_averages(found.averages)
+    found.incomplete.sort(key=lambda row: (len(row.missing), row.name))
+    return found
+
+
+def place_averages(averages):
+    """Sort ``averages`` best first (ties by model name) and set each one's place (1 +
+    how many are strictly higher) and, where any has an uncertainty, the best place
+    its interval allows."""
+    averages.sort(key=lambda a: (-a.value, a.name))
+    better = 0
+    for index, average in enumerate(averages):
+        if index and average.value != averages[index - 1].value:
+            better = index
+        average.place = better + 1
+    if any(a.stderr is not None for a in averages):
+        bounds = [a.interval or (a.value, a.value) for a in averages]
+        for average, best in zip(averages, places_allowing_ties(bounds, bounds), strict=True):
+            average.best_place = best
+
+
+def results_of(averages):
+    """The Results behind ``averages`` (their inputs), with what a page links to, by
+    primary key: one query, for the rows a page shows."""
+    ids = [pk for average in averages for pk in average.result_ids]
+    return Result.objects.select_related("source", "claimed_by").in_bulk(ids)

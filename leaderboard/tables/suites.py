@@ -1,0 +1,102 @@
+"""A suite's averages as a table: place, model, average and each input, sortable by
+every column (the rows are computed in memory, ``rules.averages``, so each sort is a
+sort of a list)."""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..reading.presentation import claim_badge, format_number, shown_figures
+
+# An average without an uncertainty is shown to two decimals (its six on hover).
+SHOWN_PLACES = Decimal("0.01")
+
+
+def average_html(value, stderr):
+    """An average as the page writes it: to its uncertainty's precision where it has
+    one (``shown_figures``), else to two decimals; the figure kept on hover."""
+    if stderr is not None:
+        shown, uncertainty = shown_figures(value, stderr, None, None)
+        text = f"{shown} {uncertainty}"
+    else:
+        text = f"{value.quantize(SHOWN_PLACES, rounding=ROUND_HALF_EVEN):f}"
+    return format_html('<span title="{}">{}</span>', format_number(value), text)
+
+
+class InputColumn(tables.Column):
+    """One benchmark's input: the figure as its source states it, linked to the passage
+    stating it, a claim marked; normalised, what it counts for beside it."""
+
+    def __init__(self, benchmark, index, normalised, **kwargs):
+        self.benchmark, self.index, self.normalised = benchmark, index, normalised
+        super().__init__(
+            verbose_name=benchmark.name,
+            accessor=f"counted__{index}",
+            attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+            **kwargs,
+        )
+
+    def render(self, record, table):
+        result = table.inputs.get(record.result_ids[self.index])
+        value = record.values[self.index]
+        if result is None:  # written since the averages were made: shown as counted
+            return format_number(value)
+        badge = claim_badge(
+            result.is_vendor_claim,
+            result.claimed_by.name if result.claimed_by else "",
+            result.source.title,
+        )
+        figure = format_html(
+            '<a href="{}" title="Where {} states it">{}</a>{}',
+            result.passage_url,
+            result.source.title,
+            format_number(value),
+            badge,
+        )
+        if self.normalised:
+            counted = record.counted[self.index].quantize(SHOWN_PLACES)
+            return format_html('{} <span class="meta">→ {}</span>', figure, f"{counted:f}")
+        return figure
+
+
+class SuiteTable(tables.Table):
+    place = tables.Column(verbose_name="Place", attrs={"td": {"class": "num"}})
+    name = tables.Column(verbose_name="Model", order_by=("name",))
+    value = tables.Column(verbose_name="Average", attrs={"td": {"class": "num"}})
+    claims = tables.Column(verbose_name="Claims among inputs", attrs={"td": {"class": "num"}})
+
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "ranking"}
+        orderable = True
+
+    def __init__(self, data, benchmarks, normalised, **kwargs):
+        extra = [
+            (f"input_{b.slug}", InputColumn(b, i, normalised)) for i, b in enumerate(benchmarks)
+        ]
+        super().__init__(data, extra_columns=extra, **kwargs)
+        self.inputs = {}
+
+    def render_place(self, record):
+        if record.best_place is not None and record.best_place < record.place:
+            return format_html(
+                '{} <span class="meta" title="Its interval overlaps a higher average\'s: '
+                'statistically tied from place {}">≈ #{}</span>',
+                record.place,
+                record.best_place,
+                record.best_place,
+            )
+        return record.place
+
+    def render_name(self, record):
+        return format_html(
+            '<a href="{}"><bdi>{}</bdi></a>', reverse("model", args=[record.slug]), record.name
+        )
+
+    def render_value(self, record):
+        return average_html(record.value, record.stderr)
+
+    def render_claims(self, record):
+        return f"{record.claims} of {len(record.values)}"

@@ -1,0 +1,124 @@
+"""Suites: the list, and a suite's page of averages (``rules.averages``)."""
+
+from django.db.models import Prefetch
+from django.views.generic import DetailView, ListView
+from django_tables2 import SingleTableMixin
+
+from ..models import Benchmark, BenchmarkCitation, Suite
+from ..rules import averages
+from ..tables.suites import SuiteTable
+from ..web.caching import per_data_version
+from .paging import NotFoundPastTheEndMixin
+
+# Models missing some of a suite's benchmarks that the page lists by name.
+INCOMPLETE_LISTED = 100
+
+
+class SuiteListView(ListView):
+    template_name = "leaderboard/suite_list.html"
+    context_object_name = "suites"
+    queryset = Suite.objects.prefetch_related("members__benchmark")
+
+
+class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
+    """A suite's averages, computed from the results shown, as the reader asks:
+    ``?normalisation=plain|normalised``, ``?independent=on``."""
+
+    queryset = Suite.objects.all()
+    template_name = "leaderboard/suite_detail.html"
+    table_class = SuiteTable
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "object"):
+            self.object = super().get_object(queryset)
+        return self.object
+
+    def options(self):
+        """(normalisation, independent only, what was ignored) from the query string."""
+        ignored = []
+        normalisation = self.request.GET.get("normalisation", averages.PLAIN)
+        if normalisation not in averages.NORMALISATIONS:
+            ignored.append(
+                f"Normalisation {normalisation!r}: one of "
+                f"{', '.join(averages.NORMALISATIONS)}; showing the plain mean."
+            )
+            normalisation = averages.PLAIN
+        independent = self.request.GET.get("independent", "")
+        if independent not in ("", "on"):
+            ignored.append(f'Independent {independent!r}: "on" or nothing; counting claims.')
+            independent = ""
+        return normalisation, independent == "on", ignored
+
+    def benchmarks(self):
+        if not hasattr(self, "_benchmarks"):
+            members = (
+                self.get_object()
+                .members.select_related("benchmark")
+                .order_by("position", "benchmark__name")
+            )
+            ids = [member.benchmark_id for member in members]
+            by_pk = Benchmark.objects.prefetch_related(
+                "versions",
+                Prefetch(
+                    "citations",
+                    queryset=BenchmarkCitation.objects.filter(
+                        attribute=BenchmarkCitation.Attribute.RANDOM_BASELINE
+                    ),
+                ),
+            ).in_bulk(ids)
+            self._benchmarks = [by_pk[pk] for pk in ids]
+        return self._benchmarks
+
+    def computed(self):
+        """The suite's averages, made once per data version and options."""
+        if not hasattr(self, "_computed"):
+            normalisation, independent, _ = self.options()
+            self._computed = per_data_version(
+                self.request,
+                "suite",
+                f"{self.get_object().pk}|{normalisation}|{independent}",
+                lambda: averages.suite_averages(self.benchmarks(), normalisation, independent),
+            )
+        return self._computed
+
+    def get_table_data(self):
+        return self.computed().averages
+
+    def get_table_kwargs(self):
+        normalisation, _, _ = self.options()
+        return {
+            "benchmarks": self.benchmarks(),
+            "normalised": normalisation == averages.NORMALISED,
+        }
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        shown = [row.record for row in table.page.object_list] if table.page else []
+        table.inputs = averages.results_of(shown)
+        return table
+
+    def ignored_elsewhere(self):
+        return self.options()[2]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        computed = self.computed()
+        normalisation, independent, _ = self.options()
+        names = {b.pk: b.name for b in self.benchmarks()}
+        context.update(
+            benchmarks=self.benchmarks(),
+            computed=computed,
+            normalisation=normalisation,
+            normalisations=averages.NORMALISATIONS,
+            independent=independent,
+            formula=averages.formula(normalisation),
+            incomplete=[
+                (row, [names[pk] for pk in row.missing])
+                for row in computed.incomplete[:INCOMPLETE_LISTED]
+            ],
+            incomplete_more=max(0, len(computed.incomplete) - INCOMPLETE_LISTED),
+            baselines=[
+                (b, averages.cited_baseline(b), averages.scale_of(b)) for b in self.benchmarks()
+            ],
+        )
+        return context
