@@ -215,12 +215,13 @@ VALUES = st.decimals(min_value=0, max_value=100, places=1, allow_nan=False)
 def test_averages_and_places_match_a_brute_force_version(benchmark_count, grid):
     benchmarks = [stand_in(pk) for pk in range(1, benchmark_count + 1)]
     rows = [
-        (m, f"model {m:02}", f"m-{m}", b.pk, m * 10 + b.pk, values[i], None, "independent")
+        (m, b.pk, m * 10 + b.pk, values[i], None, "independent")
         for m, values in enumerate(grid)
         for i, b in enumerate(benchmarks)
         if values[i] is not None
     ]
-    found = averages.suite_averages(benchmarks, rows=rows)
+    names = lambda ids: {m: (f"model {m:02}", f"m-{m}") for m in ids}  # noqa: E731
+    found = averages.suite_averages(benchmarks, rows=rows, names=names)
     expected = {}
     for m, values in enumerate(grid):
         mine = values[:benchmark_count]

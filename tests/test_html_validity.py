@@ -32,6 +32,10 @@ MORE_URLS = [
     "/compare/?models=synthetic-model-000001&models=synthetic-model-000002"
     "&models=synthetic-model-000003",
     "/changes/",
+    "/suites/",
+    "/suites/synthetic-suite/",
+    "/suites/synthetic-suite/?normalisation=normalised&independent=on",
+    "/suites/synthetic-suite/?normalisation=bogus&sort=-input_synthetic-bench-002",
     "/benchmarks/synthetic-bench-001/?sort=-value",
     "/benchmarks/synthetic-bench-009/",
     "/benchmarks/synthetic-bench-010/",

@@ -28,8 +28,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from ..models import BenchmarkCitation, Provenance, Result, ResultKind
+from ..models import AIModel, BenchmarkCitation, Provenance, Result, ResultKind
 from ..models.results import interval_of
+from ..reading.orm_internals import raw_rows
 from .quotes import numbers_in
 from .ranking import places_allowing_ties
 
@@ -168,22 +169,30 @@ def inputs(benchmarks, independent_only=False):
     results = Result.objects.headline().filter(ranked, value__isnull=False)
     if independent_only:
         results = results.filter(provenance=Provenance.INDEPENDENT)
+    # No join: models' names are read for the averaged ones alone (``names_of``).
     return results.order_by().values_list(
-        "model_id",
-        "model__name",
-        "model__slug",
-        "benchmark_id",
-        "pk",
-        "value",
-        "stderr",
-        "provenance",
+        "model_id", "benchmark_id", "pk", "value", "stderr", "provenance"
     )
 
 
-def suite_averages(benchmarks, normalisation=PLAIN, independent_only=False, rows=None):
+def names_of(model_ids):
+    """{model id: (name, slug)} for ``model_ids``, 500 a query."""
+    ids, found = list(model_ids), {}
+    for start in range(0, len(ids), 500):
+        rows = AIModel.objects.filter(pk__in=ids[start : start + 500]).values_list(
+            "pk", "name", "slug"
+        )
+        found.update((pk, (name, slug)) for pk, name, slug in rows)
+    return found
+
+
+def suite_averages(
+    benchmarks, normalisation=PLAIN, independent_only=False, rows=None, names=names_of
+):
     """The suite's averages over ``benchmarks`` (in the suite's order, with versions
     and citations prefetched), as the module's rule says. ``rows``: the inputs'
-    rows (``inputs``), read here when not given."""
+    rows (``inputs``), read here when not given; ``names``: {model id: (name, slug)}
+    for the given model ids."""
     found = SuiteAverages(normalisation, independent_only)
     found.unavailable = unavailable(benchmarks, normalisation)
     if found.unavailable:
@@ -194,14 +203,30 @@ def suite_averages(benchmarks, normalisation=PLAIN, independent_only=False, rows
         for benchmark in benchmarks:
             baseline = cited_baseline(benchmark)
             spans[benchmark.pk] = (baseline, HUNDRED / (scale_of(benchmark)[1] - baseline))
+    if rows is None:
+        # Decimals made once per distinct stored value, not once per row (``raw_rows``).
+        rows, stored_value, stored_stderr = raw_rows(
+            inputs(benchmarks, independent_only), "value", "stderr"
+        )
+    else:
+        stored_value = stored_stderr = None
+    made = {}
     by_model = {}
-    for model_id, name, slug, benchmark_id, pk, value, stderr, provenance in (
-        inputs(benchmarks, independent_only) if rows is None else rows
-    ):
-        entry = by_model.setdefault(model_id, [name, slug, [None] * len(order)])
-        entry[2][order[benchmark_id]] = (pk, value, stderr, provenance)
+    for model_id, benchmark_id, pk, value, stderr, provenance in rows:
+        if stored_value is not None:
+            key = (value, stderr)
+            figures = made.get(key)
+            if figures is None:
+                figures = made[key] = (stored_value(value), stored_stderr(stderr))
+            value, stderr = figures
+        slots = by_model.get(model_id)
+        if slots is None:
+            slots = by_model[model_id] = [None] * len(order)
+        slots[order[benchmark_id]] = (pk, value, stderr, provenance)
     count = Decimal(len(order))
-    for model_id, (name, slug, slots) in by_model.items():
+    named = names(by_model)
+    for model_id, slots in by_model.items():
+        name, slug = named[model_id]
         if None in slots:
             missing = tuple(
                 b.pk for b, slot in zip(benchmarks, slots, strict=True) if slot is None

@@ -28,6 +28,8 @@ from leaderboard.models import (
     Result,
     ResultKind,
     Source,
+    Suite,
+    SuiteMember,
 )
 
 ORGANIZATION = {"slug": "synthetic-demo-lab", "name": "Synthetic Demo Lab (not real)"}
@@ -37,6 +39,13 @@ SOURCE = {
     "publisher": "make_demo_data",
 }
 BENCHMARK_PREFIX = "synthetic-bench-"
+SUITE = {
+    "slug": "synthetic-suite",
+    "name": "Synthetic Suite (not real)",
+    "description": "The first synthetic benchmarks scored where higher is better: generated "
+    "for measuring the site.",
+}
+SUITE_SIZE = 4
 MISSING_SHARE = 1 / 3
 BATCH = 5000
 
@@ -100,6 +109,9 @@ def clear_synthetic():
         results,
         Result.objects.filter(benchmark__in=synthetic_benchmarks),
         Result.objects.filter(model__organization=organization),
+        SuiteMember.objects.filter(suite__slug=SUITE["slug"]),
+        SuiteMember.objects.filter(benchmark__in=synthetic_benchmarks),
+        Suite.objects.filter(slug=SUITE["slug"]),
         ModelAlias.objects.filter(model__organization=organization),
         ModelCitation.objects.filter(model__organization=organization),
         BenchmarkVersion.objects.filter(benchmark__in=synthetic_benchmarks),
@@ -152,6 +164,12 @@ def generate(model_count, benchmark_count, seed, progress):
             )
         )
     benchmarks = Benchmark.objects.bulk_create(benchmarks)
+    suite = Suite.objects.create(**SUITE)
+    averaged = [b for b in benchmarks if b.higher_is_better and b.result_kind == ResultKind.SCORE]
+    SuiteMember.objects.bulk_create(
+        SuiteMember(suite=suite, benchmark=benchmark, position=position)
+        for position, benchmark in enumerate(averaged[:SUITE_SIZE])
+    )
 
     openness = (
         [Openness.OPEN] * 5 + [Openness.PARTIAL, Openness.CLOSED] * 2 + [Openness.NOT_REPORTED] * 3
