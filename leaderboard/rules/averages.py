@@ -52,6 +52,16 @@ def formula(normalisation):
     return "The plain mean of the values: their sum divided by the number of benchmarks."
 
 
+def formula_short(normalisation):
+    """The rule in one clause, for the top of the suite's page."""
+    if normalisation == NORMALISED:
+        return (
+            "the mean of each model’s values, each first put on a scale from its benchmark’s "
+            "random baseline (0) to its maximum (100)."
+        )
+    return "the plain mean of each model’s values on the suite’s benchmarks."
+
+
 def scale_of(benchmark):
     """(minimum, maximum) of the benchmark's scale as its facts state it (a
     percentage is out of 0–100), or None where a bound is not reported."""

@@ -15,7 +15,6 @@ import django_tables2 as tables
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django_tables2.templatetags.django_tables2 import table_page_range
 
 from ..models import AIModel
 from ..reading.headline_rows import (
@@ -42,6 +41,7 @@ from .columns import (
     benchmark_key,
     header_attrs,
 )
+from .pager import PagerLinks
 
 __all__ = ["BenchmarkRankingTable", "FastRowsTable", "LeaderboardTable", "ModelTable"]
 
@@ -72,7 +72,7 @@ def row_facts(columns, record):
 EXPORT_CHUNK = 1000
 
 
-class FastRowsTable(tables.Table):
+class FastRowsTable(PagerLinks, tables.Table):
     """A table whose rows, on the page and in exports, come from each column's
     ``cell`` and ``value`` (see the module's docstring)."""
 
@@ -87,15 +87,6 @@ class FastRowsTable(tables.Table):
         """Whether the page's Rank column marks a statistical tie ("≈ #1"), once its
         rows are rendered: a page explains the mark only where it shows one."""
         return any(facts.tied for _, facts in self.rendered)
-
-    def url_with(self, **changes):
-        """This page's URL with query parameters changed (None removes one)."""
-        query = self.request.GET.copy()
-        for name, value in changes.items():
-            query.pop(name, None)
-            if value is not None:
-                query[name] = value
-        return "?" + query.urlencode()
 
     def header_cells(self):
         """(attributes, header, sort link or None, about link or None, sort mark,
@@ -127,34 +118,6 @@ class FastRowsTable(tables.Table):
         if order:
             attrs["aria-sort"] = order
         return attrs.as_html()
-
-    def page_links(self):
-        """(label, link or None, whether current) for the pagination bar, or [] when
-        everything fits on one page."""
-        page = getattr(self, "page", None)
-        if page is None or self.paginator.num_pages < 2:
-            return []
-        links = []
-        if page.has_previous():
-            links.append(
-                (
-                    "previous",
-                    self.url_with(**{self.page_field: page.previous_page_number()}),
-                    False,
-                )
-            )
-        for number in table_page_range(page, self.paginator):
-            if number == "...":
-                links.append(("…", None, False))
-            else:
-                links.append(
-                    (number, self.url_with(**{self.page_field: number}), number == page.number)
-                )
-        if page.has_next():
-            links.append(
-                ("next", self.url_with(**{self.page_field: page.next_page_number()}), False)
-            )
-        return links
 
     def prepare_records(self, records):
         """Fetch what the rows about to be shown need beyond their own fields (a

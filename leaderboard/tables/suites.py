@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..reading.presentation import claim_badge, format_number, shown_figures
+from .pager import PagerLinks
 
 # An average without an uncertainty is shown to two decimals (its six on hover).
 SHOWN_PLACES = Decimal("0.01")
@@ -34,7 +35,7 @@ class InputColumn(tables.Column):
         super().__init__(
             verbose_name=benchmark.name,
             accessor=f"counted__{index}",
-            attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+            attrs={"td": {"class": "num"}, "th": {"class": "benchmark"}},
             **kwargs,
         )
 
@@ -61,15 +62,15 @@ class InputColumn(tables.Column):
         return figure
 
 
-class SuiteTable(tables.Table):
+class SuiteTable(PagerLinks, tables.Table):
     place = tables.Column(verbose_name="Place", attrs={"td": {"class": "num"}})
     name = tables.Column(verbose_name="Model", order_by=("name",))
     value = tables.Column(verbose_name="Average", attrs={"td": {"class": "num"}})
-    claims = tables.Column(verbose_name="Claims among inputs", attrs={"td": {"class": "num"}})
+    claims = tables.Column(verbose_name="Claims", attrs={"td": {"class": "num"}})
 
     class Meta:
-        template_name = "django_tables2/table.html"
-        attrs = {"class": "ranking"}
+        template_name = "leaderboard/suite_table.html"
+        attrs = {"class": "leaderboard"}
         orderable = True
 
     def __init__(self, data, benchmarks, normalised, **kwargs):
@@ -78,6 +79,14 @@ class SuiteTable(tables.Table):
         ]
         super().__init__(data, extra_columns=extra, **kwargs)
         self.inputs = {}
+
+    @property
+    def marks_ties(self):
+        """Whether a shown row's place is marked as statistically tied."""
+        return any(
+            row.record.best_place is not None and row.record.best_place < row.record.place
+            for row in (self.page.object_list if getattr(self, "page", None) else [])
+        )
 
     def render_place(self, record):
         if record.best_place is not None and record.best_place < record.place:

@@ -112,6 +112,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
             normalisations=averages.NORMALISATIONS,
             independent=independent,
             formula=averages.formula(normalisation),
+            formula_short=averages.formula_short(normalisation),
             incomplete=[
                 (row, [names[pk] for pk in row.missing])
                 for row in computed.incomplete[:INCOMPLETE_LISTED]
