@@ -97,17 +97,17 @@ def unavailable(benchmarks, normalisation):
         for benchmark in benchmarks:
             scale = scale_of(benchmark)
             if scale is None:
-                reasons.append(f"{benchmark}: its scale's maximum is not reported.")
+                reasons.append(f"{benchmark}: its scale’s maximum is not reported.")
             if cited_baseline(benchmark) is None:
                 reasons.append(f"{benchmark}: no cited source states its random baseline.")
             elif scale is not None and cited_baseline(benchmark) >= scale[1]:
-                reasons.append(f"{benchmark}: its random baseline is its scale's maximum.")
+                reasons.append(f"{benchmark}: its random baseline is its scale’s maximum.")
         return reasons
     scales = [(benchmark, scale_of(benchmark)) for benchmark in benchmarks]
     unknown = [str(b) for b, scale in scales if scale is None]
     if unknown:
         reasons.append(
-            "A plain mean needs every benchmark's scale, and it is not reported for "
+            "A plain mean needs every benchmark’s scale, and it is not reported for "
             + ", ".join(unknown)
             + "."
         )
