@@ -71,7 +71,7 @@ def test_the_plain_mean_by_hand_and_coverage(pair):
         ("Bob", Decimal(65), 2),
     ]
     # Cid's 99 on one benchmark outranks nobody: listed apart, with what he misses.
-    assert [(row.name, row.missing) for row in found.incomplete] == [("Cid", (second.pk,))]
+    assert [(row.model_id, row.missing) for row in found.incomplete] == [(cid.pk, (second.pk,))]
     assert all(a.stderr is None and a.best_place is None for a in found.averages)
 
 
@@ -140,7 +140,9 @@ def test_independent_only_sets_claims_apart_and_claims_are_counted(pair):
     assert [(a.name, a.place) for a in every.averages] == [("Ann", 1), ("Dan", 1), ("Bob", 3)]
     independent = computed([first, second], independent_only=True)
     assert [a.name for a in independent.averages] == ["Ann", "Bob"]
-    assert ("Dan", (second.pk,)) in [(row.name, row.missing) for row in independent.incomplete]
+    assert (dan.pk, (second.pk,)) in [
+        (row.model_id, row.missing) for row in independent.incomplete
+    ]
 
 
 def test_equal_averages_share_a_place(pair):

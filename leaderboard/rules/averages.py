@@ -146,11 +146,10 @@ class Average:
 
 @dataclass
 class Incomplete:
-    """A model with inputs on some of the suite's benchmarks, not all."""
+    """A model with inputs on some of the suite's benchmarks, not all (named by the
+    page that lists it: ``names_of``)."""
 
     model_id: int
-    name: str
-    slug: str
     missing: tuple  # benchmark primary keys, in the suite's order
 
 
@@ -234,15 +233,16 @@ def suite_averages(
             slots = by_model[model_id] = [None] * len(order)
         slots[order[benchmark_id]] = (pk, value, stderr, provenance)
     count = Decimal(len(order))
-    named = names(by_model)
+    complete = [model_id for model_id, slots in by_model.items() if None not in slots]
+    named = names(complete)
     for model_id, slots in by_model.items():
-        name, slug = named[model_id]
         if None in slots:
             missing = tuple(
                 b.pk for b, slot in zip(benchmarks, slots, strict=True) if slot is None
             )
-            found.incomplete.append(Incomplete(model_id, name, slug, missing))
+            found.incomplete.append(Incomplete(model_id, missing))
             continue
+        name, slug = named[model_id]
         counted, errors = [], []
         for benchmark, (_, value, stderr, _) in zip(benchmarks, slots, strict=True):
             if normalisation == NORMALISED:
@@ -269,7 +269,8 @@ def suite_averages(
             )
         )
     place_averages(found.averages)
-    found.incomplete.sort(key=lambda row: (len(row.missing), row.name))
+    # Fewest missing first; among them, as they were added.
+    found.incomplete.sort(key=lambda row: (len(row.missing), row.model_id))
     return found
 
 

@@ -100,11 +100,16 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
     def ignored_elsewhere(self):
         return self.options()[2]
 
+    def incomplete_listed(self, rows):
+        """(name, slug, names of the benchmarks missed) for ``rows``, incomplete."""
+        benchmarks = {b.pk: b.name for b in self.benchmarks()}
+        models = averages.names_of(row.model_id for row in rows)
+        return [(*models[row.model_id], [benchmarks[pk] for pk in row.missing]) for row in rows]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         computed = self.computed()
         normalisation, independent, _ = self.options()
-        names = {b.pk: b.name for b in self.benchmarks()}
         context.update(
             benchmarks=self.benchmarks(),
             computed=computed,
@@ -113,10 +118,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
             independent=independent,
             formula=averages.formula(normalisation),
             formula_short=averages.formula_short(normalisation),
-            incomplete=[
-                (row, [names[pk] for pk in row.missing])
-                for row in computed.incomplete[:INCOMPLETE_LISTED]
-            ],
+            incomplete=self.incomplete_listed(computed.incomplete[:INCOMPLETE_LISTED]),
             incomplete_more=max(0, len(computed.incomplete) - INCOMPLETE_LISTED),
             baselines=[
                 (b, averages.cited_baseline(b), averages.scale_of(b)) for b in self.benchmarks()
