@@ -433,11 +433,13 @@ def test_the_schema_names_every_endpoint(client, article):
         "/api/benchmarks/{slug}",
         "/api/benchmarks/{slug}/ranking",
         "/api/results",
+        "/api/suites",
+        "/api/suites/{slug}/averages",
     }
     # HEAD is answered (below) but never documented: one operation, one id, a path.
     assert all(list(path) == ["get"] for path in schema["paths"].values())
     ids = [path["get"]["operationId"] for path in schema["paths"].values()]
-    assert len(ids) == len(set(ids)) == 9
+    assert len(ids) == len(set(ids)) == 11
 
 
 # The index at /api/.
@@ -451,12 +453,18 @@ def test_the_index_says_what_the_api_is(client, article):
     assert index["openapi_url"] == "http://testserver/api/openapi.json"
     assert index["lists"] == {
         name: f"http://testserver/api/{name}"
-        for name in ("organizations", "models", "benchmarks", "results")
+        for name in ("organizations", "models", "benchmarks", "results", "suites")
     }
     assert index["benchmark_ranking_url"] == "http://testserver/api/benchmarks/{slug}/ranking"
 
 
 def test_every_link_of_the_index_answers(client, article):
+    from leaderboard.models import Suite, SuiteMember
+    from leaderboard.rules import writes
+
+    suite = Suite(name="Article suite", slug="article-suite")
+    writes.save(suite)
+    writes.save(SuiteMember(suite=suite, benchmark=Benchmark.objects.get(slug="ai-index")))
     index = get_json(client, "/api/")
     links = [index["site_url"], index["openapi_url"], *index["lists"].values()]
     for url in links:

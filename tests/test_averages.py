@@ -335,3 +335,64 @@ def test_the_suite_list_names_each_suite_and_its_benchmarks(client, pair):
     page = client.get("/suites/").content.decode()
     assert "Suite core" in page and "Alpha Bench" in page and "Beta Bench" in page
     assert client.get("/suites/missing/").status_code == 404
+
+
+# The API: the same averages as the page, labelled as computed by this site.
+def test_the_api_gives_the_pages_averages_with_each_input_and_its_passage(client, pair):
+    first, second, (ann, bob, _) = pair
+    suite_of(first, second)
+    body = client.get("/api/suites/core/averages").json()
+    assert body["computed_by"] == "this site"
+    assert body["formula"] == averages.formula(averages.PLAIN)
+    assert body["unavailable"] == [] and body["incomplete_count"] == 1
+    assert [(row["model"]["slug"], row["average"], row["place"]) for row in body["items"]] == [
+        (ann.slug, 70, 1),
+        (bob.slug, 65, 2),
+    ]
+    first_input = body["items"][0]["inputs"][0]
+    assert first_input["benchmark"]["slug"] == first.slug
+    assert first_input["counted"] == 80 and first_input["result"]["value"] == 80
+    assert "?passage=q-" in first_input["result"]["passage_url"]
+    listed = client.get("/api/suites").json()
+    assert listed["items"][0]["benchmarks"] == [
+        {"slug": b.slug, "name": b.name, "url": f"http://testserver/benchmarks/{b.slug}/"}
+        for b in (first, second)
+    ]
+
+
+def test_the_api_says_why_no_average_can_be_computed(client, pair):
+    first, second, _ = pair
+    suite_of(first, second)
+    body = client.get("/api/suites/core/averages?normalisation=normalised").json()
+    assert body["items"] == [] and body["count"] == 0
+    assert "no cited source states its random baseline" in " ".join(body["unavailable"])
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/suites/core/averages?normalisation=bogus", 422),
+        ("/api/suites/core/averages?independent=maybe", 422),
+        ("/api/suites/core/averages?page=9", 404),
+        ("/api/suites/nope/averages", 404),
+    ],
+)
+def test_bad_api_requests_get_a_clear_answer(client, pair, url, status):
+    suite_of(*pair[:2])
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.json()["detail"]
+
+
+def test_the_api_reads_a_page_of_averages_in_a_bounded_number_of_queries(
+    client, pair, django_assert_max_num_queries
+):
+    first, second, _ = pair
+    suite_of(first, second)
+    for i in range(30):
+        model = make_model(name=f"Many {i:02}")
+        make_result(model=model, benchmark=first, value=10 + i)
+        make_result(model=model, benchmark=second, value=20 + i)
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/suites/core/averages?per_page=30&x=1").json()
+    assert len(body["items"]) == 30

@@ -21,7 +21,7 @@ from django.urls import URLPattern
 from ninja import NinjaAPI
 
 from ..web.caching import public_page
-from . import ai_models, benchmarks, index, organizations, results
+from . import ai_models, benchmarks, index, organizations, results, suites
 
 NUL = "\x00"
 
@@ -99,5 +99,5 @@ api = LeaderboardAPI(
 # it sees (and caches) the finished response; the last added runs first.
 api.add_decorator(public_page, mode="view")
 api.add_decorator(refuse_nul_bytes, mode="view")
-for module in (index, organizations, ai_models, benchmarks, results):
+for module in (index, organizations, ai_models, benchmarks, results, suites):
     api.add_router("", module.router)

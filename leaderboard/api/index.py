@@ -29,6 +29,7 @@ def api_index(request):
             "models": url("api:list_models"),
             "benchmarks": url("api:list_benchmarks"),
             "results": url("api:list_results"),
+            "suites": url("api:list_suites"),
         },
         "benchmark_ranking_url": Links(request).url("api:benchmark_ranking", "{slug}"),
     }

@@ -217,6 +217,58 @@ class RankingPage(Page):
     items: list[RankingRow]
 
 
+class Suite(Link):
+    """A set of benchmarks this site averages (editors define them)."""
+
+    description: str | None
+    benchmarks: list[Link] = Field(description="In the suite's order.")
+    averages_url: str = Field(description="The suite's averages, in this API.")
+
+
+class SuitePage(Page):
+    items: list[Suite]
+
+
+class AverageInput(Schema):
+    benchmark: Link
+    counted: Number = Field(
+        description="What the input counts for: its value, or normalised (to six places)."
+    )
+    result: Result
+
+
+class AverageRow(Schema):
+    place: int = Field(description="1 + the averages strictly higher; equal ones share it.")
+    best_place: int = Field(
+        description="The best place the average's uncertainty allows (± 1.96 standard "
+        "errors, as a benchmark's ranking); equal to place where none overlaps."
+    )
+    model: Link
+    average: Number = Field(description="Computed by this site, to six places.")
+    stderr: Number | None = Field(
+        description="√(Σ seᵢ²) / n where every input has a standard error; else null."
+    )
+    claims: int = Field(description="How many of the inputs are vendors' claims.")
+    inputs: list[AverageInput]
+
+
+class SuiteAveragesPage(Page):
+    suite: Suite
+    computed_by: Literal["this site"] = Field(
+        description="No source states these averages: this site computes them."
+    )
+    formula: str
+    normalisation: str
+    independent_only: bool
+    unavailable: list[str] = Field(
+        description="Why the average cannot be computed as asked; empty when it can."
+    )
+    incomplete_count: int = Field(
+        description="Models with results on some of the benchmarks, not all: not averaged."
+    )
+    items: list[AverageRow]
+
+
 class ListLinks(Schema):
     """The API's lists, each a page at a time (``page``, ``per_page``)."""
 
@@ -224,6 +276,7 @@ class ListLinks(Schema):
     models: str
     benchmarks: str
     results: str
+    suites: str
 
 
 class APIIndex(Schema):

@@ -294,4 +294,4 @@ def results_of(averages):
     """The Results behind ``averages`` (their inputs), with what a page links to, by
     primary key: one query, for the rows a page shows."""
     ids = [pk for average in averages for pk in average.result_ids]
-    return Result.objects.select_related("source", "claimed_by").in_bulk(ids)
+    return Result.objects.select_related("source", "claimed_by", "version").in_bulk(ids)

@@ -14,6 +14,37 @@ from .paging import NotFoundPastTheEndMixin
 INCOMPLETE_LISTED = 100
 
 
+def suite_benchmarks(suite):
+    """The suite's benchmarks in its order, with what an average reads of them
+    (versions, random-baseline citations) fetched."""
+    ids = list(
+        suite.members.order_by("position", "benchmark__name").values_list(
+            "benchmark_id", flat=True
+        )
+    )
+    by_pk = Benchmark.objects.prefetch_related(
+        "versions",
+        Prefetch(
+            "citations",
+            queryset=BenchmarkCitation.objects.filter(
+                attribute=BenchmarkCitation.Attribute.RANDOM_BASELINE
+            ),
+        ),
+    ).in_bulk(ids)
+    return [by_pk[pk] for pk in ids]
+
+
+def computed_averages(request, suite, benchmarks, normalisation, independent):
+    """``averages.suite_averages``, made once per data version, suite and options for
+    the page and the API alike (``caching.per_data_version``)."""
+    return per_data_version(
+        request,
+        "suite",
+        f"{suite.pk}|{normalisation}|{independent}",
+        lambda: averages.suite_averages(benchmarks, normalisation, independent),
+    )
+
+
 class SuiteListView(ListView):
     template_name = "leaderboard/suite_list.html"
     context_object_name = "suites"
@@ -51,33 +82,15 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
 
     def benchmarks(self):
         if not hasattr(self, "_benchmarks"):
-            members = (
-                self.get_object()
-                .members.select_related("benchmark")
-                .order_by("position", "benchmark__name")
-            )
-            ids = [member.benchmark_id for member in members]
-            by_pk = Benchmark.objects.prefetch_related(
-                "versions",
-                Prefetch(
-                    "citations",
-                    queryset=BenchmarkCitation.objects.filter(
-                        attribute=BenchmarkCitation.Attribute.RANDOM_BASELINE
-                    ),
-                ),
-            ).in_bulk(ids)
-            self._benchmarks = [by_pk[pk] for pk in ids]
+            self._benchmarks = suite_benchmarks(self.get_object())
         return self._benchmarks
 
     def computed(self):
         """The suite's averages, made once per data version and options."""
         if not hasattr(self, "_computed"):
             normalisation, independent, _ = self.options()
-            self._computed = per_data_version(
-                self.request,
-                "suite",
-                f"{self.get_object().pk}|{normalisation}|{independent}",
-                lambda: averages.suite_averages(self.benchmarks(), normalisation, independent),
+            self._computed = computed_averages(
+                self.request, self.get_object(), self.benchmarks(), normalisation, independent
             )
         return self._computed
 
