@@ -2,6 +2,10 @@
 normalisations, independent measurements only, the uncertainty and ties, a
 Hypothesis check against a brute-force version, and the suite's pages and doors."""
 
+import csv
+import io
+import json
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -10,7 +14,15 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaderboard.models import BenchmarkCitation, Provenance, ResultKind, Suite, SuiteMember
+from leaderboard.models import (
+    AIModel,
+    BenchmarkCitation,
+    Openness,
+    Provenance,
+    ResultKind,
+    Suite,
+    SuiteMember,
+)
 from leaderboard.rules import averages, writes
 
 from .factories import make_benchmark, make_model, make_organization, make_result, make_source
@@ -396,3 +408,93 @@ def test_the_api_reads_a_page_of_averages_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         body = client.get("/api/suites/core/averages?per_page=30&x=1").json()
     assert len(body["items"]) == 30
+
+
+# The leaderboard's Average column: ?average=a,b,c, sortable, exported.
+def board_rows(client, url):
+    page = client.get(url).content.decode()
+    body = page[page.index("<tbody") : page.index("</tbody>")]
+    return re.findall(r'href="/models/([^/"]+)/"', body), page
+
+
+def test_the_leaderboard_averages_the_readers_benchmarks_and_sorts_by_it(client, pair):
+    first, second, (ann, bob, cid) = pair
+    dan = make_model(name="Dan")
+    make_result(model=dan, benchmark=first, value=10)
+    make_result(model=dan, benchmark=second, value=12)
+    url = f"/?average={first.slug},{second.slug}&show={first.slug}&show={second.slug}"
+    best, page = board_rows(client, f"{url}&sort=average")
+    assert "was ignored" not in page
+    # Averaged models best first (Ann 70, Bob 65, Dan 11), then Cid, who has no average.
+    assert best == [ann.slug, bob.slug, dan.slug, cid.slug]
+    assert ">70.00<" in page and ">11.00<" in page
+    worst, _ = board_rows(client, f"{url}&sort=-average")
+    assert worst == [dan.slug, bob.slug, ann.slug, cid.slug]
+    # A filter keeps its models in the average's order.
+    AIModel.objects.filter(pk__in=[ann.pk, dan.pk]).update(open_weights=Openness.OPEN)
+    kept, _ = board_rows(client, f"{url}&sort=average&open_weights=on")
+    assert kept == [ann.slug, dan.slug]
+    paged, _ = board_rows(client, f"{url}&sort=average&per_page=2&page=2")
+    assert paged == [dan.slug, cid.slug]
+
+
+def test_average_on_takes_the_shown_benchmarks(client, pair):
+    first, second, (ann, _, _) = pair
+    _, page = board_rows(client, f"/?average=on&show={first.slug}&show={second.slug}")
+    assert "Average <small" in page and ">70.00<" in page
+
+
+@pytest.mark.parametrize(
+    "average, says",
+    [
+        ("nope", "Average of 'nope': no benchmark has that name."),
+        ("loss-bench", "Average: Loss Bench: lower is better; an average needs higher"),
+        ("FIRST,gamma-bench", "Average: A plain mean needs every benchmark on one scale"),
+    ],
+)
+def test_an_average_the_leaderboard_cannot_take_is_ignored_with_a_reason(
+    client, pair, average, says
+):
+    make_benchmark(name="Loss Bench", slug="loss-bench", higher_is_better=False)
+    make_benchmark(name="Gamma Bench", slug="gamma-bench", scale_min=0, scale_max=1)
+    response = client.get(f"/?average={average.replace('FIRST', pair[0].slug)}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "was ignored" in page and says.replace("'", "&#x27;") in page
+
+
+def test_rows_rendered_for_one_average_are_not_shown_for_another(client, pair):
+    first, second, (ann, _, _) = pair
+    third = make_benchmark(name="Zeta Bench", result_kind=ResultKind.PERCENTAGE)
+    make_result(model=ann, benchmark=third, value=10)
+    shown = f"show={first.slug}"
+    _, two = board_rows(client, f"/?{shown}&average={first.slug},{second.slug}")
+    _, three = board_rows(client, f"/?{shown}&average={first.slug},{second.slug},{third.slug}")
+    assert ">70.00<" in two and ">70.00<" not in three
+    assert ">50.00<" in three  # (80 + 60 + 10) / 3
+
+
+def test_the_exports_carry_the_average(client, pair):
+    first, second, (ann, _, cid) = pair
+    url = f"/?average={first.slug},{second.slug}&sort=average"
+    csv_text = b"".join(client.get(f"{url}&_export=csv").streaming_content).decode()
+    header, first_row = list(csv.reader(io.StringIO(csv_text)))[:2]
+    column = "Average (plain mean of Alpha Bench, Beta Bench; computed by this site)"
+    assert first_row[header.index(column)] == "70"
+    data = json.loads(b"".join(client.get(f"{url}&_export=json").streaming_content))
+    by_slug = {row["model"]["slug"]: row for row in data["rows"]}
+    assert by_slug[ann.slug]["average"] == 70 and by_slug[cid.slug]["average"] is None
+
+
+def test_the_average_column_costs_a_bounded_number_of_queries(
+    client, pair, django_assert_max_num_queries
+):
+    first, second, _ = pair
+    for i in range(20):
+        model = make_model(name=f"Row {i:02}")
+        make_result(model=model, benchmark=first, value=i)
+        make_result(model=model, benchmark=second, value=i + 1)
+    url = f"/?average={first.slug},{second.slug}&sort=average&cold="
+    client.get(url + "0")
+    with django_assert_max_num_queries(25):
+        assert client.get(url + "1").status_code == 200

@@ -57,9 +57,7 @@ def suite_averages(
     can be computed as asked (then ``items`` is empty)."""
     suite = get_or_404(Suite.objects.all(), slug, "suite")
     benchmarks = suite_benchmarks(suite)
-    computed = computed_averages(
-        request, suite, benchmarks, options.normalisation, options.independent
-    )
+    computed = computed_averages(request, benchmarks, options.normalisation, options.independent)
     rows, page = page_of(request, computed.averages, paging)
     results = averages.results_of(rows)
     benchmark_of = {b.pk: b for b in benchmarks}

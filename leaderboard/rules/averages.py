@@ -30,9 +30,9 @@ from django.db.models import Q
 
 from ..models import AIModel, BenchmarkCitation, Provenance, Result, ResultKind
 from ..models.results import interval_of
-from ..reading.orm_internals import raw_rows
+from ..reading.orm_internals import is_filtered, raw_rows
 from .quotes import numbers_in
-from .ranking import places_allowing_ties
+from .ranking import FETCH_BATCH, RankedRows, places_allowing_ties
 
 PLAIN, NORMALISED = "plain", "normalised"
 NORMALISATIONS = {PLAIN: "plain mean", NORMALISED: "normalised to random baseline"}
@@ -295,3 +295,38 @@ def results_of(averages):
     primary key: one query, for the rows a page shows."""
     ids = [pk for average in averages for pk in average.result_ids]
     return Result.objects.select_related("source", "claimed_by", "version").in_bulk(ids)
+
+
+class AveragedModels(RankedRows):
+    """AI models in the order of their averages (best first, or worst first), then
+    the models without one by name: what the leaderboard's Average column sorts by.
+    ``rows``: the models a page shows (filtered or not); ``ordered``: the averaged
+    models' primary keys, best first (``SuiteAverages.averages``)."""
+
+    def __init__(self, rows, ordered, best_first):
+        super().__init__(rows, None, best_first)
+        self.ordered = list(ordered) if best_first else list(reversed(ordered))
+
+    def kept(self):
+        """The averaged models ``rows`` keeps, in order."""
+        if not is_filtered(self.rows):
+            return self.ordered
+        keep = set()
+        for start in range(0, len(self.ordered), FETCH_BATCH):
+            batch = self.ordered[start : start + FETCH_BATCH]
+            keep.update(self.rows.filter(pk__in=batch).values_list("pk", flat=True))
+        return [pk for pk in self.ordered if pk in keep]
+
+    def slice(self, start, stop):
+        averaged = self.kept()
+        ids = averaged[start:stop]
+        if stop is None or stop > len(averaged):
+            others = self.rows.exclude(pk__in=self.ordered).order_by("name")
+            after = max(start - len(averaged), 0)
+            until = None if stop is None else stop - len(averaged)
+            ids += list(others.values_list("pk", flat=True)[after:until])
+        by_pk = {}
+        for batch in range(0, len(ids), FETCH_BATCH):
+            chunk = ids[batch : batch + FETCH_BATCH]
+            by_pk.update((row.pk, row) for row in self.rows.filter(pk__in=chunk).order_by())
+        return [by_pk[pk] for pk in ids]

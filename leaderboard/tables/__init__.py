@@ -134,7 +134,11 @@ class FastRowsTable(PagerLinks, tables.Table):
         of a page assembled from cached rows."""
         records = [row.record for row in self.paginated_rows]
         columns = list(self.columns)
-        signature = f"{type(self).__name__}:{[bound.name for bound in columns]}"
+        # A column whose cells depend on more than the row (an average's benchmarks)
+        # says so in ``row_key``: rows rendered for another are kept apart.
+        signature = f"{type(self).__name__}:" + str(
+            [(bound.name, getattr(bound.column, "row_key", "")) for bound in columns]
+        )
 
         def render(records):
             self.prepare_records(records)
@@ -247,10 +251,20 @@ class LeaderboardTable(ModelTable):
     class Meta(ModelTable.Meta):
         empty_text = "No models match these filters."
 
-    def __init__(self, data, benchmarks=(), ranking_benchmark=None, sorted_fact=None, **kwargs):
+    def __init__(
+        self,
+        data,
+        benchmarks=(),
+        ranking_benchmark=None,
+        sorted_fact=None,
+        average=None,
+        **kwargs,
+    ):
         """``benchmarks``: one column each, keyed by ``benchmark_key``.
         ``ranking_benchmark``: the benchmark the Rank column places models on; the
         table is in its order (best first) unless a reader sorts by another column.
+        ``average``: an ``AverageColumn`` (a suite's or the reader's benchmarks
+        averaged), shown right after the model's name.
         The column the rows are sorted by comes right after the model's name
         (``ranking_benchmark``'s, or ``sorted_fact``'s), so it is in view at any
         width however many columns are shown."""
@@ -259,6 +273,8 @@ class LeaderboardTable(ModelTable):
         if ranking_benchmark is not None:
             extra.append(("rank", RankColumn(ranking_benchmark)))
             kwargs.setdefault("order_by", "rank")
+        if average is not None:
+            extra.append(("average", average))
         for benchmark in benchmarks:
             extra.append((benchmark_key(benchmark), BenchmarkColumn(benchmark)))
         for benchmark in benchmarks:
@@ -271,6 +287,12 @@ class LeaderboardTable(ModelTable):
             scores = [sorted_fact, *(benchmark_key(b) for b in benchmarks)]
         else:
             scores = [benchmark_key(b) for b in benchmarks]
+        if average is not None:
+            # Right after the name, unless the rows are sorted by another column.
+            sorted_by_other = sorted_fact in self.FACTS or (
+                ranking_benchmark is not None and sorted_fact == benchmark_key(ranking_benchmark)
+            )
+            scores.insert(1 if sorted_by_other and scores else 0, "average")
         kwargs.setdefault("sequence", [*first, "name", *scores, "..."])
         super().__init__(data, extra_columns=extra, **kwargs)
         self.benchmarks, self.ranking_benchmark = list(benchmarks), ranking_benchmark

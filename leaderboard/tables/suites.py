@@ -8,7 +8,14 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ..reading.presentation import claim_badge, format_number, shown_figures
+from ..reading.presentation import (
+    NO_RESULT,
+    claim_badge,
+    format_number,
+    json_number,
+    shown_figures,
+)
+from ..rules.averages import NORMALISED, AveragedModels
 from .pager import PagerLinks
 
 # An average without an uncertainty is shown to two decimals (its six on hover).
@@ -109,3 +116,75 @@ class SuiteTable(PagerLinks, tables.Table):
 
     def render_claims(self, record):
         return f"{record.claims} of {len(record.values)}"
+
+
+class AverageColumn(tables.Column):
+    """The leaderboard's Average column: each model's average over ``benchmarks``
+    (``rules.averages``, computed once per data version), sortable best first;
+    a model without a result on every one of them shows none."""
+
+    def __init__(self, computed, benchmarks, **kwargs):
+        self.computed, self.benchmarks = computed, list(benchmarks)
+        self.by_model = {average.model_id: average for average in computed.averages}
+        names = ", ".join(b.name for b in self.benchmarks)
+        how = averages_label(computed)
+        super().__init__(
+            verbose_name=format_html(
+                'Average <small class="ranked-on">of {}</small>', len(self.benchmarks)
+            ),
+            accessor="pk",
+            empty_values=(),
+            attrs={
+                "th": {
+                    "scope": "col",
+                    "class": "benchmark",
+                    "title": f"{how} of {names}, computed by this site from the figures "
+                    "shown; only models with a result on every one are averaged. Click to "
+                    "sort highest first.",
+                },
+                "td": {"class": "num"},
+            },
+            **kwargs,
+        )
+        self.direction_note = "computed here"
+        self.export_header = f"Average ({how.lower()} of {names}; computed by this site)"
+        # What the rendered row depends on besides the row: kept apart in the row cache.
+        self.row_key = (
+            f"{[b.pk for b in self.benchmarks]}|{computed.normalisation}|"
+            f"{computed.independent_only}"
+        )
+
+    def cell(self, record):
+        average = self.by_model.get(record.pk)
+        if average is None:
+            return NO_RESULT
+        claims = ""
+        if average.claims:
+            claims = format_html(
+                ' <small class="claim" title="{} of its {} inputs are vendors’ claims">{} '
+                "claim{}</small>",
+                average.claims,
+                len(average.values),
+                average.claims,
+                "s" if average.claims > 1 else "",
+            )
+        return format_html("{}{}", average_html(average.value, average.stderr), claims)
+
+    def value(self, record):
+        average = self.by_model.get(record.pk)
+        return "" if average is None else format_number(average.value)
+
+    json_key = "average"
+
+    def typed(self, record, base_url):
+        average = self.by_model.get(record.pk)
+        return None if average is None else json_number(average.value)
+
+    def order(self, queryset, is_descending):
+        ordered = [average.model_id for average in self.computed.averages]
+        return AveragedModels(queryset, ordered, best_first=not is_descending), True
+
+
+def averages_label(computed):
+    """ "Plain mean" or "Normalised mean", as a header names the average."""
+    return "Normalised mean" if computed.normalisation == NORMALISED else "Plain mean"

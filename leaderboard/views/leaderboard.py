@@ -10,13 +10,16 @@ from django_tables2.export import ExportMixin
 
 from ..models import AIModel, Benchmark, Organization, Result
 from ..models.catalogue import citation_marks
+from ..models.suites import averaging_errors
 from ..reading import charts
 from ..reading.exports import csv_chunks, json_chunks, streamed
 from ..rules.ranking import Ranking, among, leaders
 from ..tables import LeaderboardTable
+from ..tables.suites import AverageColumn
 from ..web.caching import filters_key, per_data_version
 from ..web.filters import ModelFilter
 from .paging import NotFoundPastTheEndMixin, checkboxes, without_empty_parameters
+from .suites import average_options, computed_averages
 
 # How many benchmark columns the leaderboard shows when none is featured.
 DEFAULT_COLUMN_COUNT = 5
@@ -146,6 +149,44 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         self.shown_facts = [name for name in facts if name in shown_facts]
         # The Rank column places models on the sorted benchmark, else the first shown.
         self.ranking_benchmark = sorted_benchmark or next(iter(self.shown_benchmarks), None)
+        self.average_benchmarks, self.average_ignored = self.averaged(by_slug)
+
+    def averaged(self, by_slug):
+        """The benchmarks ``?average=`` names (slugs, comma-separated; ``on``: the
+        shown ones) that an average can use, and what was ignored, as sentences."""
+        asked = [
+            slug.strip()
+            for value in self.request.GET.getlist("average")
+            for slug in value.split(",")
+            if slug.strip()
+        ]
+        if asked == ["on"]:
+            asked = [b.slug for b in self.shown_benchmarks]
+        chosen, ignored = [], []
+        for slug in dict.fromkeys(asked):
+            benchmark = by_slug.get(slug)
+            if benchmark is None:
+                ignored.append(f"Average of {slug!r}: no benchmark has that name.")
+            elif errors := averaging_errors(benchmark):
+                ignored.extend(f"Average: {error}" for error in errors)
+            else:
+                chosen.append(benchmark)
+        return chosen, ignored
+
+    def average_column(self):
+        """The Average column over the reader's benchmarks, or None (none asked, or
+        the average cannot be computed as asked: the page says why)."""
+        if not self.average_benchmarks:
+            return None
+        normalisation, independent, ignored = average_options(self.request)
+        self.average_ignored += ignored
+        computed = computed_averages(
+            self.request, self.average_benchmarks, normalisation, independent
+        )
+        if computed.unavailable:
+            self.average_ignored += [f"Average: {reason}" for reason in computed.unavailable]
+            return None
+        return AverageColumn(computed, self.average_benchmarks)
 
     def get_queryset(self):
         # The table orders the rows: by the ranking benchmark unless a reader sorts.
@@ -157,6 +198,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         return [
             *(f"Column {slug!r}: no benchmark has that name." for slug in self.unknown_columns),
             *(f"Fact {name!r}: no model fact has that name." for name in self.unknown_facts),
+            *self.average_ignored,
         ]
 
     def row_counter(self):
@@ -171,6 +213,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             "benchmarks": self.shown_benchmarks,
             "ranking_benchmark": self.ranking_benchmark,
             "sorted_fact": (self.request.GET.get("sort") or "").removeprefix("-"),
+            "average": self.average_column(),
         }
         if self.request.GET.get(self.export_trigger_param) is None:
             # The page shows the chosen facts; an export holds them all.

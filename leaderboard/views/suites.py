@@ -34,15 +34,35 @@ def suite_benchmarks(suite):
     return [by_pk[pk] for pk in ids]
 
 
-def computed_averages(request, suite, benchmarks, normalisation, independent):
-    """``averages.suite_averages``, made once per data version, suite and options for
-    the page and the API alike (``caching.per_data_version``)."""
+def computed_averages(request, benchmarks, normalisation, independent):
+    """``averages.suite_averages`` over ``benchmarks`` (from ``suite_benchmarks`` or
+    the reader's), made once per data version, benchmarks and options for the suite's
+    page, the leaderboard's Average column and the API alike
+    (``caching.per_data_version``)."""
     return per_data_version(
         request,
-        "suite",
-        f"{suite.pk}|{normalisation}|{independent}",
+        "averages",
+        f"{[b.pk for b in benchmarks]}|{normalisation}|{independent}",
         lambda: averages.suite_averages(benchmarks, normalisation, independent),
     )
+
+
+def average_options(request):
+    """(normalisation, independent only, what was ignored) from the query string:
+    ``?normalisation=plain|normalised``, ``?independent=on``."""
+    ignored = []
+    normalisation = request.GET.get("normalisation", averages.PLAIN)
+    if normalisation not in averages.NORMALISATIONS:
+        ignored.append(
+            f"Normalisation {normalisation!r}: one of "
+            f"{', '.join(averages.NORMALISATIONS)}; showing the plain mean."
+        )
+        normalisation = averages.PLAIN
+    independent = request.GET.get("independent", "")
+    if independent not in ("", "on"):
+        ignored.append(f'Independent {independent!r}: "on" or nothing; counting claims.')
+        independent = ""
+    return normalisation, independent == "on", ignored
 
 
 class SuiteListView(ListView):
@@ -65,20 +85,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
         return self.object
 
     def options(self):
-        """(normalisation, independent only, what was ignored) from the query string."""
-        ignored = []
-        normalisation = self.request.GET.get("normalisation", averages.PLAIN)
-        if normalisation not in averages.NORMALISATIONS:
-            ignored.append(
-                f"Normalisation {normalisation!r}: one of "
-                f"{', '.join(averages.NORMALISATIONS)}; showing the plain mean."
-            )
-            normalisation = averages.PLAIN
-        independent = self.request.GET.get("independent", "")
-        if independent not in ("", "on"):
-            ignored.append(f'Independent {independent!r}: "on" or nothing; counting claims.')
-            independent = ""
-        return normalisation, independent == "on", ignored
+        return average_options(self.request)
 
     def benchmarks(self):
         if not hasattr(self, "_benchmarks"):
@@ -90,7 +97,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
         if not hasattr(self, "_computed"):
             normalisation, independent, _ = self.options()
             self._computed = computed_averages(
-                self.request, self.get_object(), self.benchmarks(), normalisation, independent
+                self.request, self.benchmarks(), normalisation, independent
             )
         return self._computed
 
