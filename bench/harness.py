@@ -220,6 +220,13 @@ def main():
             f"Site: (2) leaderboard sorted by a benchmark, {RENDERED}", f"{home_sorted}&cold={{n}}"
         )
         measure(f"Site: leaderboard, default order, {RENDERED}", f"{site}/?cold={{n}}")
+        # Issue 20: a suite's page, and the leaderboard sorted by an average, each
+        # against the plain leaderboard above (target: within 3x its time).
+        measure(f"Site: (5) suite page, {RENDERED}", f"{site}/suites/{SUITE}/?cold={{n}}")
+        measure(
+            f"Site: (6) leaderboard sorted by an average of four, {RENDERED}",
+            f"{site}/?average={AVERAGED}&sort=average&cold={{n}}",
+        )
     finally:
         server.stop()
     server = serve_site(0, part_seconds=0)
@@ -254,6 +261,10 @@ def main():
     same_size.unlink(missing_ok=True)
     write_report(rows, options)
 
+
+# make_demo_data's suite, and the benchmarks it averages.
+SUITE = "synthetic-suite"
+AVERAGED = ",".join(f"synthetic-bench-{n:03d}" for n in range(1, 5))
 
 # Named in the report as it was used: without wrk, bench/pyload.py drives the load from
 # the same two cores the servers share, and the fast pages' figures drop the most.
@@ -296,6 +307,9 @@ def write_report(rows, options):
     home_rendered = by_label[f"Site: (2) leaderboard sorted by a benchmark, {RENDERED}"]["rps"]
     ranking_cold = by_label[f"Site: (1) benchmark ranking, 50 rows, {COLD}"]["rps"]
     home_cold = by_label[f"Site: (2) leaderboard sorted by a benchmark, {COLD}"]["rps"]
+    plain = by_label[f"Site: leaderboard, default order, {RENDERED}"]["rps"]
+    suite = by_label[f"Site: (5) suite page, {RENDERED}"]["rps"]
+    averaged = by_label[f"Site: (6) leaderboard sorted by an average of four, {RENDERED}"]["rps"]
     lines += [
         "",
         "Targets, a new URL every request: (1) the benchmark ranking at least 5× Datasette: "
@@ -305,6 +319,10 @@ def write_report(rows, options):
         f"{home_cold / datasette_best:.2f}×. With the page cache: "
         f"(1) {ranking_cached / datasette_best:.2f}× Datasette; (2) "
         f"{home_cached / static:.2f}× the static file (target: at least half).",
+        "",
+        "Issue 20, a new URL every request, against the leaderboard in its default order "
+        f"(target: at least a third of its rate): (5) the suite page {suite / plain:.2f}×; "
+        f"(6) the leaderboard sorted by an average {averaged / plain:.2f}×.",
         END,
     ]
     report = "\n".join(lines)

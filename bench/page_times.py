@@ -43,6 +43,12 @@ PAGES = [
     ("leaderboard sorted by total parameters", "/?sort=-total_parameters"),
     ("leaderboard filtered", "/?open_weights=on&total_min=5&has_results=synthetic-bench-002"),
     ("benchmark ranking", "/benchmarks/synthetic-bench-001/"),
+    ("suite page (an average of four)", "/suites/synthetic-suite/"),
+    (
+        "leaderboard sorted by an average of four",
+        "/?average=synthetic-bench-001,synthetic-bench-002,synthetic-bench-003,"
+        "synthetic-bench-004&sort=average",
+    ),
     ("model page", "/models/synthetic-model-000001/"),
 ]
 
