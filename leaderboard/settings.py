@@ -211,6 +211,11 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# Where published data releases' files are kept (``DataRelease``): written once, served
+# as they are. Keep it with the database: a release whose files are gone says so.
+DATA_RELEASES_DIR = Path(
+    os.environ.get("DJANGO_DATA_RELEASES_DIR") or BASE_DIR / "data_releases"
+).resolve()
 # manage.py backup writes this format (Django's JSON, read back as .json).
 SERIALIZATION_MODULES = {"backup": "leaderboard.backup_format"}
 

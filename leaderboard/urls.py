@@ -27,6 +27,32 @@ urlpatterns = [
     path("compare/", public_page(views.CompareView.as_view()), name="compare"),
     path("sources/<slug:slug>/", public_page(views.SourceDetailView.as_view()), name="source"),
     path("changes/", public_page(views.ChangesView.as_view()), name="changes"),
+    path("data/", views.DataReleaseListView.as_view(), name="data_releases"),
+    path("data/<int:number>/", views.DataReleaseDetailView.as_view(), name="data_release"),
+    path(
+        "data/<int:number>/results.csv",
+        views.release_file,
+        {"kind": "csv"},
+        name="data_release_csv",
+    ),
+    path(
+        "data/<int:number>/results.json",
+        views.release_file,
+        {"kind": "json"},
+        name="data_release_json",
+    ),
+    path(
+        "data/<int:number>/CITATION.cff",
+        views.release_citation,
+        {"kind": "cff"},
+        name="data_release_cff",
+    ),
+    path(
+        "data/<int:number>/citation.bib",
+        views.release_citation,
+        {"kind": "bib"},
+        name="data_release_bib",
+    ),
     path("feed.atom", public_page(ChangesFeed()), name="feed"),
     path(
         "sitemap.xml",

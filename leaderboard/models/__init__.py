@@ -13,6 +13,7 @@ from .base import HttpsURLField, NaturalKeyModel, NaturalKeyQuerySet
 from .benchmarks import Benchmark, BenchmarkAlias, BenchmarkVersion, ResultKind
 from .catalogue import AIModel, ModelAlias, Openness, Organization
 from .citations import BenchmarkCitation, Citation, ModelCitation, Source
+from .data_releases import DataRelease
 from .data_version import DataVersion
 from .results import Provenance, Result, ResultQuerySet
 from .suites import Suite, SuiteMember
@@ -24,6 +25,7 @@ __all__ = [
     "BenchmarkCitation",
     "BenchmarkVersion",
     "Citation",
+    "DataRelease",
     "DataVersion",
     "HttpsURLField",
     "ModelAlias",

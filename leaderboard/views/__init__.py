@@ -2,6 +2,12 @@
 
 from .changes import ChangesView
 from .compare import CompareView
+from .data_releases import (
+    DataReleaseDetailView,
+    DataReleaseListView,
+    release_citation,
+    release_file,
+)
 from .leaderboard import LeaderboardView
 from .pages import (
     BenchmarkDetailView,
@@ -17,10 +23,14 @@ __all__ = [
     "BenchmarkListView",
     "ChangesView",
     "CompareView",
+    "DataReleaseDetailView",
+    "DataReleaseListView",
     "LeaderboardView",
     "ModelDetailView",
     "OrganizationDetailView",
     "SourceDetailView",
     "SuiteDetailView",
     "SuiteListView",
+    "release_citation",
+    "release_file",
 ]
