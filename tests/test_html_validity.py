@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from leaderboard.models import Organization, Provenance
+from leaderboard.rules import releases
 
 from .factories import make_benchmark, make_model, make_result
 from .support import PUBLIC_URLS
@@ -83,7 +84,7 @@ def java():
 
 
 @pytest.fixture
-def pages(article, client, tmp_path):
+def pages(article, client, tmp_path, settings):
     """Each URL's HTML, written to a file of its own: {file name: url}."""
     call_command(
         "make_demo_data",
@@ -114,6 +115,10 @@ def pages(article, client, tmp_path):
             quote=f"{model.name} scored {value} ± 0.9 on Bench G.",
         )
     urls = [*PUBLIC_URLS, *MORE_URLS, *GAP_URLS]
+    # A data release, its list and its page (citation blocks, digests).
+    settings.DATA_RELEASES_DIR = tmp_path / "releases"
+    releases.publish(notes="A release for the checker.")
+    urls += ["/data/", "/data/1/"]
     # The source's text with a quoted passage marked, as a figure's link opens it.
     model_page = client.get("/models/nemotron-3-super/").content.decode()
     urls += sorted(set(re.findall(r'href="(/sources/[^"#]+\?passage=[^"#]+)', model_page)))[:2]
