@@ -187,3 +187,15 @@ def test_a_staff_user_without_the_permission_cannot_publish(client, data):
     editor.user_permissions.add(Permission.objects.get(codename="add_datarelease"))
     assert client.post("/admin/leaderboard/datarelease/add/", {"notes": ""}).status_code == 302
     assert DataRelease.objects.count() == 1
+
+
+def test_the_command_publishes_and_refuses_a_repeat(data):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("publish_release", notes="From the shell.", stdout=out)
+    release = DataRelease.objects.get()
+    assert f"Published release 1: {len(data[1])} results" in out.getvalue()
+    assert release.json_sha256 in out.getvalue() and release.notes == "From the shell."
+    with pytest.raises(CommandError, match="nothing new to release"):
+        call_command("publish_release", stdout=io.StringIO())

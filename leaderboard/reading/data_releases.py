@@ -6,9 +6,7 @@ The files hold the data alone (its data version, never the moment it was written
 what makes them differ is a change to the data. Addresses are the site's own paths
 (``/sources/<slug>/``), the same on any host."""
 
-import csv
 import hashlib
-import io
 import json
 
 from django.urls import reverse
@@ -16,7 +14,7 @@ from django.urls import reverse
 from ..models import Result
 from ..rules import run_settings
 from . import result_json
-from .exports import defuse
+from .exports import csv_chunks
 from .presentation import format_number
 
 # Results read from the database at a time while a release is written.
@@ -61,44 +59,59 @@ def in_chunks(results):
     return results.iterator(chunk_size=CHUNK)
 
 
-def csv_row(result):
+class Paths:
+    """The site's paths for a source's and an organization's page, by slug: reversed
+    once, not once a result (``reverse`` was a third of a release's time)."""
+
+    def __init__(self):
+        self.source = reverse("source", args=["__slug__"])
+        self.organization = reverse("organization", args=["__slug__"])
+
+    def source_url(self, slug):
+        return self.source.replace("__slug__", slug)
+
+    def organization_url(self, slug):
+        return self.organization.replace("__slug__", slug)
+
+
+def csv_row(result, paths):
+    """A result as a row of the CSV (``csv_chunks`` defuses what a spreadsheet would
+    run)."""
+
     def text(value):
         return "" if value is None else str(value)
 
     settings = run_settings.as_json(result)
-    source_url = reverse("source", args=[result.source.slug])
+    source_url = paths.source_url(result.source.slug)
     return [
-        defuse(cell)
-        for cell in [
-            result.model.slug,
-            result.model.name,
-            result.benchmark.slug,
-            result.benchmark.name,
-            result.version.name if result.version_id else "",
-            format_number(result.value),
-            text(result.rank),
-            format_number(result.stderr),
-            format_number(result.ci_low),
-            format_number(result.ci_high),
-            "true" if result.as_percentage else "false",
-            *(text(settings[setting.field]) for setting in run_settings.SETTINGS),
-            "true" if result.is_comparable else "false",
-            "true" if result.is_headline else "false",
-            result.provenance,
-            result.claimed_by.slug if result.claimed_by_id else "",
-            result.source.slug,
-            result.source.title,
-            source_url,
-            result.quote,
-            result_json.citation(source_url, result.quote)["passage_url"],
-            result.reported_on.isoformat() if result.reported_on else "",
-        ]
+        result.model.slug,
+        result.model.name,
+        result.benchmark.slug,
+        result.benchmark.name,
+        result.version.name if result.version_id else "",
+        format_number(result.value),
+        text(result.rank),
+        format_number(result.stderr),
+        format_number(result.ci_low),
+        format_number(result.ci_high),
+        "true" if result.as_percentage else "false",
+        *(text(settings[setting.field]) for setting in run_settings.SETTINGS),
+        "true" if result.is_comparable else "false",
+        "true" if result.is_headline else "false",
+        result.provenance,
+        result.claimed_by.slug if result.claimed_by_id else "",
+        result.source.slug,
+        result.source.title,
+        source_url,
+        result.quote,
+        result_json.citation(source_url, result.quote)["passage_url"],
+        result.reported_on.isoformat() if result.reported_on else "",
     ]
 
 
-def json_row(result):
+def json_row(result, paths):
     """A result as the API gives its parts (``result_json``), with what it is about."""
-    source_url = reverse("source", args=[result.source.slug])
+    source_url = paths.source_url(result.source.slug)
     claimer = result.claimed_by
     return {
         "model": result.model.slug,
@@ -140,27 +153,30 @@ def write_release(csv_file, json_file, data_version):
     """Write every result to ``csv_file`` and ``json_file`` (binary files) as a release
     taken at ``data_version``; (count, csv (sha256, size), json (sha256, size))."""
     csv_out, json_out = HashingFile(csv_file), HashingFile(json_file)
-    lines = io.StringIO()
-    writer = csv.writer(lines, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    paths = Paths()
     json_out.write(f'{{"data_version": {int(data_version)}, "results": [\n'.encode())
-    count = 0
+    count, rows, texts = 0, [CSV_HEADER], []
     for result in in_chunks(every_result()):
-        writer.writerow(csv_row(result))
-        row = json.dumps(json_row(result), ensure_ascii=False)
-        json_out.write(((",\n" if count else "") + row).encode())
+        rows.append(csv_row(result, paths))
+        texts.append(json.dumps(json_row(result, paths), ensure_ascii=False))
         count += 1
-        if count % CHUNK == 0:
-            csv_out.write(lines.getvalue().encode())
-            lines.seek(0)
-            lines.truncate()
-    csv_out.write(lines.getvalue().encode())
+        if len(texts) == CHUNK:
+            flush(csv_out, json_out, rows, texts, first=count == CHUNK)
+            rows, texts = [], []
+    flush(csv_out, json_out, rows, texts, first=count <= CHUNK)
     json_out.write(b"\n]}\n")
     return (
         count,
         (csv_out.digest.hexdigest(), csv_out.size),
         (json_out.digest.hexdigest(), json_out.size),
     )
+
+
+def flush(csv_out, json_out, rows, texts, first):
+    """Write a chunk of results: CSV rows (defused: ``csv_chunks``) and JSON texts."""
+    csv_out.write("".join(csv_chunks(rows)).encode())
+    if texts:
+        json_out.write(((",\n" if not first else "") + ",\n".join(texts)).encode())
 
 
 # How the site names itself in a citation.
