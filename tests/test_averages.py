@@ -206,28 +206,56 @@ def test_one_input_without_an_error_leaves_the_average_without_one(pair):
 
 
 # Hypothesis: the rule against a brute-force version of it.
-def stand_in(pk):
+def stand_in(pk, baseline=None):
+    """A benchmark as an average reads it: on 0–100, its random baseline cited."""
+    quote = f"Random guessing scores {baseline}." if baseline is not None else ""
+    citation = SimpleNamespace(attribute="random_baseline", quote=quote)
     return SimpleNamespace(
         pk=pk,
         scale_min=Decimal(0),
         scale_max=Decimal(100),
         result_kind=ResultKind.PERCENTAGE,
-        random_baseline=None,
-        citations=SimpleNamespace(all=list),
+        higher_is_better=True,
+        random_baseline=baseline,
+        citations=SimpleNamespace(all=lambda: [citation] if baseline is not None else []),
         __str__=lambda: f"bench {pk}",
     )
 
 
 VALUES = st.decimals(min_value=0, max_value=100, places=1, allow_nan=False)
+BASELINES = st.sampled_from([Decimal(0), Decimal(20), Decimal(25), Decimal("33.3"), Decimal(50)])
+
+
+def brute_force(grid, baselines):
+    """Each complete model's mean, computed as the formula reads, at 60 digits."""
+    from decimal import localcontext
+
+    expected = {}
+    with localcontext() as context:
+        context.prec = 60
+        for m, values in enumerate(grid):
+            mine = values[: len(baselines)]
+            if None in mine:
+                continue
+            if baselines[0] is None:
+                counted = mine
+            else:
+                counted = [(v - b) * 100 / (100 - b) for v, b in zip(mine, baselines, strict=True)]
+            expected[m] = sum(counted) / len(counted)
+    return {m: value.quantize(averages.STORED_PLACES) for m, value in expected.items()}
 
 
 @settings(max_examples=150, deadline=None)
 @given(
-    benchmark_count=st.integers(1, 4),
+    baselines=st.one_of(
+        st.lists(st.none(), min_size=1, max_size=4),
+        st.lists(BASELINES, min_size=1, max_size=4),
+    ),
     grid=st.lists(st.lists(st.one_of(st.none(), VALUES), min_size=4, max_size=4), max_size=12),
 )
-def test_averages_and_places_match_a_brute_force_version(benchmark_count, grid):
-    benchmarks = [stand_in(pk) for pk in range(1, benchmark_count + 1)]
+def test_averages_and_places_match_a_brute_force_version(baselines, grid):
+    normalised = baselines[0] is not None
+    benchmarks = [stand_in(pk, b) for pk, b in enumerate(baselines, start=1)]
     rows = [
         (m, b.pk, m * 10 + b.pk, values[i], None, "independent")
         for m, values in enumerate(grid)
@@ -235,17 +263,19 @@ def test_averages_and_places_match_a_brute_force_version(benchmark_count, grid):
         if values[i] is not None
     ]
     names = lambda ids: {m: (f"model {m:02}", f"m-{m}") for m in ids}  # noqa: E731
-    found = averages.suite_averages(benchmarks, rows=rows, names=names)
-    expected = {}
-    for m, values in enumerate(grid):
-        mine = values[:benchmark_count]
-        if None not in mine:
-            expected[m] = (sum(mine) / benchmark_count).quantize(averages.STORED_PLACES)
+    found = averages.suite_averages(
+        benchmarks,
+        normalisation=averages.NORMALISED if normalised else averages.PLAIN,
+        rows=rows,
+        names=names,
+    )
+    assert found.unavailable == []
+    expected = brute_force(grid, baselines)
     assert {a.model_id: a.value for a in found.averages} == expected
     for average in found.averages:
         assert average.place == 1 + sum(v > average.value for v in expected.values())
     listed_apart = {
-        m for m, values in enumerate(grid) if any(v is not None for v in values[:benchmark_count])
+        m for m, values in enumerate(grid) if any(v is not None for v in values[: len(baselines)])
     }
     assert {row.model_id for row in found.incomplete} == listed_apart - set(expected)
 
@@ -498,3 +528,14 @@ def test_the_average_column_costs_a_bounded_number_of_queries(
     client.get(url + "0")
     with django_assert_max_num_queries(25):
         assert client.get(url + "1").status_code == 200
+
+
+def test_a_benchmark_that_changes_after_joining_a_suite_stops_its_average(client, pair):
+    first, second, _ = pair
+    suite_of(first, second)
+    second.higher_is_better = False
+    writes.save(second)
+    page = client.get("/suites/core/").content.decode()
+    assert "cannot be computed as asked" in page
+    assert "Beta Bench: lower is better; an average needs higher to be better." in page
+    assert client.get("/api/suites/core/averages").json()["items"] == []

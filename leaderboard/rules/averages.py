@@ -30,6 +30,7 @@ from django.db.models import Q
 
 from ..models import AIModel, BenchmarkCitation, Provenance, Result, ResultKind
 from ..models.results import interval_of
+from ..models.suites import averaging_errors
 from ..reading.orm_internals import is_filtered, raw_rows
 from .quotes import numbers_in
 from .ranking import FETCH_BATCH, RankedRows, places_allowing_ties
@@ -95,7 +96,10 @@ def unavailable(benchmarks, normalisation):
     ([] when it can)."""
     if not benchmarks:
         return ["The suite has no benchmarks."]
-    reasons = []
+    # A benchmark may have changed since it joined the suite (its direction, its kind).
+    reasons = [error for benchmark in benchmarks for error in averaging_errors(benchmark)]
+    if reasons:
+        return reasons
     if normalisation == NORMALISED:
         for benchmark in benchmarks:
             scale = scale_of(benchmark)
@@ -214,7 +218,7 @@ def suite_averages(
         spans = {}
         for benchmark in benchmarks:
             baseline = cited_baseline(benchmark)
-            spans[benchmark.pk] = (baseline, HUNDRED / (scale_of(benchmark)[1] - baseline))
+            spans[benchmark.pk] = (baseline, scale_of(benchmark)[1] - baseline)
     if rows is None:
         # Decimals made once per distinct stored value, not once per row (``raw_rows``).
         rows, stored_value, stored_stderr = raw_rows(
@@ -249,9 +253,10 @@ def suite_averages(
         counted, errors = [], []
         for benchmark, (_, value, stderr, _) in zip(benchmarks, slots, strict=True):
             if normalisation == NORMALISED:
-                baseline, per_unit = spans[benchmark.pk]
-                counted.append((value - baseline) * per_unit)
-                errors.append(None if stderr is None else stderr * per_unit)
+                # As the formula reads: multiplied first, then divided once.
+                baseline, span = spans[benchmark.pk]
+                counted.append((value - baseline) * HUNDRED / span)
+                errors.append(None if stderr is None else stderr * HUNDRED / span)
             else:
                 counted.append(value)
                 errors.append(stderr)
