@@ -233,6 +233,57 @@ def restore_of_a_tampered_backup(client, tmp_path):
     return str(refused.value)
 
 
+def fixture_suite_of_a_rank_only_benchmark(client, tmp_path):
+    rows = [
+        {"model": "leaderboard.suite", "fields": {"name": "Door Suite", "slug": "door-suite"}},
+        {
+            "model": "leaderboard.suitemember",
+            "fields": {"suite": ["door-suite"], "benchmark": ["pinchbench"], "position": 0},
+        },
+    ]
+    with pytest.raises(CommandError) as refused:
+        load(tmp_path, rows)
+    return str(refused.value)
+
+
+def fixture_baseline_the_quote_never_states(client, tmp_path):
+    rows = [
+        {
+            "model": "leaderboard.benchmarkcitation",
+            "fields": {
+                "benchmark": ["ai-index"],
+                "attribute": "random_baseline",
+                "source": [ARTICLE],
+                "quote": AI_INDEX,
+            },
+        }
+    ]
+    Benchmark.objects.filter(slug="ai-index").update(random_baseline=25)
+    try:
+        with pytest.raises(CommandError) as refused:
+            load(tmp_path, rows)
+    finally:
+        Benchmark.objects.filter(slug="ai-index").update(random_baseline=None)
+    return str(refused.value)
+
+
+def admin_suite_inline_of_a_rank_only_benchmark(client, tmp_path):
+    response = client.post(
+        reverse("admin:leaderboard_suite_add"),
+        {
+            "name": "Door Suite",
+            "slug": "door-suite",
+            "description": "",
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "0",
+            "members-0-benchmark": Benchmark.objects.get(slug="pinchbench").pk,
+            "members-0-position": "0",
+        },
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 DOORS = {
     fixture_quote_not_in_source: "This quote is not in the text of",
     fixture_quote_about_another_model: "The quote does not name GPT-OSS (largest version)",
@@ -249,6 +300,9 @@ DOORS = {
     fixture_invented_setting: "subset: Neither the quote nor the source states that it ran on",
     write_path_swapped: "The quote ties 33 to GPT-OSS (largest version), not 37",
     restore_of_a_tampered_backup: "The quote ties 33 to GPT-OSS (largest version), not 37",
+    fixture_suite_of_a_rank_only_benchmark: "an average needs scores or percentages",
+    fixture_baseline_the_quote_never_states: "does not state the random baseline 25",
+    admin_suite_inline_of_a_rank_only_benchmark: "an average needs scores or percentages",
 }
 
 
