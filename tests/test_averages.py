@@ -539,3 +539,15 @@ def test_a_benchmark_that_changes_after_joining_a_suite_stops_its_average(client
     assert "cannot be computed as asked" in page
     assert "Beta Bench: lower is better; an average needs higher to be better." in page
     assert client.get("/api/suites/core/averages").json()["items"] == []
+
+
+def test_benchmark_names_in_table_headers_are_isolated(client, pair):
+    """A right-to-left name never reorders the header text around it."""
+    first, second, _ = pair
+    first.name = "מבחן אלפא"
+    writes.save(first)
+    suite_of(first, second)
+    board = client.get(f"/?show={first.slug}").content.decode()
+    suite = client.get("/suites/core/").content.decode()
+    assert "<bdi>מבחן אלפא</bdi>" in board[board.index("<thead") : board.index("</thead>")]
+    assert "<bdi>מבחן אלפא</bdi>" in suite[suite.index("<thead") : suite.index("</thead>")]

@@ -241,7 +241,7 @@ class BenchmarkColumn(tables.Column):
         kwargs.setdefault(
             "verbose_name",
             format_html(
-                "{}{}",
+                "<bdi>{}</bdi>{}",
                 benchmark.name,
                 format_html(' <small class="version">{}</small>', version) if version else "",
             ),

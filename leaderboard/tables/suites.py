@@ -40,7 +40,7 @@ class InputColumn(tables.Column):
     def __init__(self, benchmark, index, normalised, **kwargs):
         self.benchmark, self.index, self.normalised = benchmark, index, normalised
         super().__init__(
-            verbose_name=benchmark.name,
+            verbose_name=format_html("<bdi>{}</bdi>", benchmark.name),
             accessor=f"counted__{index}",
             attrs={"td": {"class": "num"}, "th": {"class": "benchmark"}},
             **kwargs,
