@@ -188,3 +188,40 @@ def test_the_filtered_models_are_counted_once_for_every_sort_and_page(
     # Another filter is counted for itself.
     _, other_sql = queries_of(client, "/?total_min=1&per_page=2")
     assert any(MODEL_COUNT.search(sql) for sql in other_sql)
+
+
+@pytest.fixture
+def small_bound(monkeypatch):
+    from leaderboard.views import leaderboard
+
+    monkeypatch.setattr(leaderboard, "FILTERED_COUNT_BOUND", 3)
+
+
+def test_a_filtered_count_stops_at_its_bound_and_pages_go_on(
+    client, board, every_request_rendered, small_bound
+):
+    bench, results = board  # six models with a result on the bench
+    filtered = f"has_results={bench.slug}&per_page=2&sort=benchmark-{bench.slug}"
+    first, sql = queries_of(client, f"/?{filtered}")
+    page = first.content.decode()
+    assert "more than 3 rows" in page and "Page 1 ·" in page
+    # The filtered count reads at most the bound and one more (the summary's count of
+    # every model has no filter to pass).
+    counts = [q for q in sql if "COUNT(*)" in q and "leaderboard_aimodel" in q and "WHERE" in q]
+    assert counts and all("LIMIT 4" in q for q in counts), counts
+    # Past the bound, pages still come, in order, with a next page while rows remain.
+    seen = []
+    for number, follows in ((1, True), (2, True), (3, False)):
+        response = client.get(f"/?{filtered}&page={number}")
+        assert response.status_code == 200
+        seen += rows(response)
+        assert (">next</a>" in response.content.decode()) == follows, number
+    assert len(seen) == 6 and len(set(seen)) == 6
+    assert client.get(f"/?{filtered}&page=4").status_code == 404
+
+
+def test_a_count_within_its_bound_is_exact(client, board, every_request_rendered, small_bound):
+    bench, _ = board
+    narrow = client.get(f"/?has_results={bench.slug}&q=Row+Model+1&per_page=1")
+    assert narrow.status_code == 200
+    assert "more than" not in narrow.content.decode()

@@ -25,8 +25,56 @@ class BoundedPaginator(Paginator):
     @cached_property
     def count(self):
         """``count_rows()`` where a view gives it: the rows counted without the joins
-        that only order them."""
+        that only order them; a ``CountedUpTo`` where it counted only so far."""
         return self.count_rows() if self.count_rows else super().count
+
+    @property
+    def count_is_exact(self):
+        return not isinstance(self.count, CountedUpTo)
+
+    @cached_property
+    def num_pages(self):
+        """The pages known to hold rows: where the count stopped short, those it
+        counted, or up to the page shown and the next (``page``)."""
+        pages = super().num_pages
+        return max(pages, getattr(self, "pages_seen", 0))
+
+    def page(self, number):
+        """As Django's, where the count is exact. Where it stopped short, any page
+        number is taken: the page reads one row past its end to know whether another
+        page follows, and an empty page past the first is not found."""
+        if self.count_is_exact:
+            return super().page(number)
+        number = self.validate_number_loosely(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        self.pages_seen = number + (1 if len(rows) > self.per_page else 0)
+        self.__dict__.pop("num_pages", None)
+        return self._get_page(rows[: self.per_page], number, self)
+
+    def validate_number_loosely(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+
+class CountedUpTo(int):
+    """A count that stopped at its bound: at least this many rows, maybe more. Pages
+    write it "more than 1,000"."""
+
+
+def count_up_to(queryset, bound):
+    """How many rows ``queryset`` has, counting no further than ``bound``: the exact
+    number, or ``CountedUpTo(bound)`` when there are more (a count under a filter reads
+    every model it passes over; this reads at most ``bound`` + 1 of them)."""
+    counted = queryset.order_by().values("pk")[: bound + 1].count()
+    return CountedUpTo(bound) if counted > bound else counted
 
 
 PAGINATION = {
