@@ -551,3 +551,11 @@ def test_benchmark_names_in_table_headers_are_isolated(client, pair):
     suite = client.get("/suites/core/").content.decode()
     assert "<bdi>מבחן אלפא</bdi>" in board[board.index("<thead") : board.index("</thead>")]
     assert "<bdi>מבחן אלפא</bdi>" in suite[suite.index("<thead") : suite.index("</thead>")]
+
+
+def test_the_column_chooser_offers_the_average(client, pair):
+    first, second, _ = pair
+    plain = client.get("/").content.decode()
+    assert 'name="average" value="on">' in plain
+    chosen = client.get(f"/?average=on&show={first.slug}&show={second.slug}").content.decode()
+    assert 'name="average" value="on" checked>' in chosen

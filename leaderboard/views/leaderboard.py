@@ -251,6 +251,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
                 "has_results", self.benchmarks, self.request.GET.getlist("has_results")
             ),
             ranking_benchmark=self.ranking_benchmark,
+            average_on=self.request.GET.get("average") == "on",
             glance=self.shared_part(
                 "glance",
                 lambda: at_a_glance(self.benchmarks, self.kept_models()),
