@@ -15,8 +15,9 @@ from ..reading.presentation import (
     json_number,
     shown_figures,
 )
-from ..rules.averages import NORMALISED, AveragedModels
-from .pager import PagerLinks
+from ..rules.averages import NORMALISED, AveragedModels, results_of
+from . import FastRowsTable
+from .columns import header_attrs
 
 # An average without an uncertainty is shown to two decimals (its six on hover).
 SHOWN_PLACES = Decimal("0.01")
@@ -35,19 +36,21 @@ def average_html(value, stderr):
 
 class InputColumn(tables.Column):
     """One benchmark's input: the figure as its source states it, linked to the passage
-    stating it, a claim marked; normalised, what it counts for beside it."""
+    stating it, a claim marked; normalised, what it counts for beside it. Reads the
+    inputs' Results from ``inputs`` (filled by ``SuiteTable.prepare_records``)."""
 
-    def __init__(self, benchmark, index, normalised, **kwargs):
+    def __init__(self, benchmark, index, normalised, inputs, **kwargs):
         self.benchmark, self.index, self.normalised = benchmark, index, normalised
+        self.inputs = inputs
         super().__init__(
             verbose_name=format_html("<bdi>{}</bdi>", benchmark.name),
             accessor=f"counted__{index}",
-            attrs={"td": {"class": "num"}, "th": {"class": "benchmark"}},
+            attrs={"td": {"class": "num"}, "th": header_attrs(**{"class": "benchmark"})},
             **kwargs,
         )
 
-    def render(self, record, table):
-        result = table.inputs.get(record.result_ids[self.index])
+    def cell(self, record):
+        result = self.inputs.get(record.result_ids[self.index])
         value = record.values[self.index]
         if result is None:  # written since the averages were made: shown as counted
             return format_number(value)
@@ -69,33 +72,8 @@ class InputColumn(tables.Column):
         return figure
 
 
-class SuiteTable(PagerLinks, tables.Table):
-    place = tables.Column(verbose_name="Place", attrs={"td": {"class": "num"}})
-    name = tables.Column(verbose_name="Model", order_by=("name",))
-    value = tables.Column(verbose_name="Average", attrs={"td": {"class": "num"}})
-    claims = tables.Column(verbose_name="Claims", attrs={"td": {"class": "num"}})
-
-    class Meta:
-        template_name = "leaderboard/suite_table.html"
-        attrs = {"class": "leaderboard"}
-        orderable = True
-
-    def __init__(self, data, benchmarks, normalised, **kwargs):
-        extra = [
-            (f"input_{b.slug}", InputColumn(b, i, normalised)) for i, b in enumerate(benchmarks)
-        ]
-        super().__init__(data, extra_columns=extra, **kwargs)
-        self.inputs = {}
-
-    @property
-    def marks_ties(self):
-        """Whether a shown row's place is marked as statistically tied."""
-        return any(
-            row.record.best_place is not None and row.record.best_place < row.record.place
-            for row in (self.page.object_list if getattr(self, "page", None) else [])
-        )
-
-    def render_place(self, record):
+class PlaceColumn(tables.Column):
+    def cell(self, record):
         if record.best_place is not None and record.best_place < record.place:
             return format_html(
                 '{} <span class="meta" title="Its interval overlaps a higher average\'s: '
@@ -106,16 +84,64 @@ class SuiteTable(PagerLinks, tables.Table):
             )
         return record.place
 
-    def render_name(self, record):
+
+class ModelNameColumn(tables.Column):
+    def cell(self, record):
         return format_html(
             '<a href="{}"><bdi>{}</bdi></a>', reverse("model", args=[record.slug]), record.name
         )
 
-    def render_value(self, record):
+
+class AverageValueColumn(tables.Column):
+    def cell(self, record):
         return average_html(record.value, record.stderr)
 
-    def render_claims(self, record):
+
+class ClaimsColumn(tables.Column):
+    def cell(self, record):
         return f"{record.claims} of {len(record.values)}"
+
+
+class SuiteTable(FastRowsTable):
+    """A suite's averages (``rules.averages.Average`` rows, computed in memory), each
+    row rendered once per data version, suite and options like the leaderboard's."""
+
+    place = PlaceColumn(verbose_name="Place", attrs={"td": {"class": "num"}})
+    name = ModelNameColumn(verbose_name="Model", order_by=("name",))
+    value = AverageValueColumn(verbose_name="Average", attrs={"td": {"class": "num"}})
+    claims = ClaimsColumn(verbose_name="Claims", attrs={"td": {"class": "num"}})
+
+    class Meta:
+        template_name = "leaderboard/table.html"
+        attrs = {"class": "leaderboard", "th": header_attrs()}
+        orderable = True
+        empty_text = "No model has a result on every benchmark of the suite."
+
+    def __init__(self, data, benchmarks, normalised, independent=False, **kwargs):
+        self.inputs = {}
+        extra = [
+            (f"input_{b.slug}", InputColumn(b, i, normalised, self.inputs))
+            for i, b in enumerate(benchmarks)
+        ]
+        super().__init__(data, extra_columns=extra, **kwargs)
+        # What a row shows besides the model: kept apart for other suites and options.
+        self.columns["value"].column.row_key = (
+            f"{[b.pk for b in benchmarks]}|{normalised}|{independent}"
+        )
+        self.caption = "Models averaged over every benchmark of the suite"
+
+    def prepare_records(self, records):
+        """The inputs' Results of the rows about to be rendered (the others' rows are
+        kept rendered)."""
+        self.inputs.update(results_of(records))
+
+    @property
+    def marks_ties(self):
+        """Whether a shown row's place is marked as statistically tied."""
+        return any(
+            row.record.best_place is not None and row.record.best_place < row.record.place
+            for row in (self.page.object_list if getattr(self, "page", None) else [])
+        )
 
 
 class AverageColumn(tables.Column):

@@ -105,17 +105,12 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
         return self.computed().averages
 
     def get_table_kwargs(self):
-        normalisation, _, _ = self.options()
+        normalisation, independent, _ = self.options()
         return {
             "benchmarks": self.benchmarks(),
             "normalised": normalisation == averages.NORMALISED,
+            "independent": independent,
         }
-
-    def get_table(self, **kwargs):
-        table = super().get_table(**kwargs)
-        shown = [row.record for row in table.page.object_list] if table.page else []
-        table.inputs = averages.results_of(shown)
-        return table
 
     def ignored_elsewhere(self):
         return self.options()[2]
