@@ -125,9 +125,9 @@ class SuiteTable(FastRowsTable):
         ]
         super().__init__(data, extra_columns=extra, **kwargs)
         # What a row shows besides the model: kept apart for other suites and options.
-        self.columns["value"].column.row_key = (
-            f"{[b.pk for b in benchmarks]}|{normalised}|{independent}"
-        )
+        self.columns[
+            "value"
+        ].column.row_key = f"{[b.pk for b in benchmarks]}|{normalised}|{independent}"
         self.caption = "Models averaged over every benchmark of the suite"
 
     def prepare_records(self, records):
