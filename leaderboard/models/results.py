@@ -108,9 +108,13 @@ class ResultQuerySet(NaturalKeyQuerySet):
             provenance=Provenance.INDEPENDENT,
             value__isnull=False,
         )
+        # In a subquery of its own, so that PostgreSQL too asks it before the
+        # subqueries below (it evaluated those first, for every claim of a benchmark).
+        candidates = self.filter(
+            Exists(measured_at_all), provenance=Provenance.VENDOR_CLAIM, value__isnull=False
+        )
         return (
-            self.filter(provenance=Provenance.VENDOR_CLAIM, value__isnull=False)
-            .filter(Exists(measured_at_all))
+            self.filter(pk__in=candidates.order_by().values("pk"))
             .annotate(version_key=Coalesce("version_id", Value(0)), **alike)
             .annotate(
                 measured=Subquery(measurements.values("value")[:1]),
