@@ -559,3 +559,15 @@ def test_the_column_chooser_offers_the_average(client, pair):
     assert 'name="average" value="on">' in plain
     chosen = client.get(f"/?average=on&show={first.slug}&show={second.slug}").content.decode()
     assert 'name="average" value="on" checked>' in chosen
+
+
+def test_the_input_a_suite_is_sorted_by_comes_right_after_the_model(client, pair):
+    first, second, _ = pair
+    suite_of(first, second)
+    page = client.get(f"/suites/core/?sort=-input_{second.slug}").content.decode()
+    head = page[page.index("<thead") : page.index("</thead>")]
+    assert head.index("Model") < head.index("Beta Bench") < head.index("Average")
+    assert head.index("Average") < head.index("Alpha Bench")
+    plain = client.get("/suites/core/").content.decode()
+    head = plain[plain.index("<thead") : plain.index("</thead>")]
+    assert head.index("Average") < head.index("Alpha Bench") < head.index("Beta Bench")

@@ -117,12 +117,17 @@ class SuiteTable(FastRowsTable):
         orderable = True
         empty_text = "No model has a result on every benchmark of the suite."
 
-    def __init__(self, data, benchmarks, normalised, independent=False, **kwargs):
+    def __init__(self, data, benchmarks, normalised, independent=False, sorted_by="", **kwargs):
+        """``sorted_by``: the column ``?sort=`` names; an input it names comes right
+        after the model's name, so it is in view at any width (as on the
+        leaderboard)."""
         self.inputs = {}
         extra = [
             (f"input_{b.slug}", InputColumn(b, i, normalised, self.inputs))
             for i, b in enumerate(benchmarks)
         ]
+        if sorted_by in dict(extra):
+            kwargs.setdefault("sequence", ["place", "name", sorted_by, "value", "claims", "..."])
         super().__init__(data, extra_columns=extra, **kwargs)
         # What a row shows besides the model: kept apart for other suites and options.
         self.columns[

@@ -110,6 +110,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
             "benchmarks": self.benchmarks(),
             "normalised": normalisation == averages.NORMALISED,
             "independent": independent,
+            "sorted_by": (self.request.GET.get("sort") or "").removeprefix("-"),
         }
 
     def ignored_elsewhere(self):
