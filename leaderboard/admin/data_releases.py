@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from ..models import DataRelease
+from ..models import DataRelease, DataVersion
 from ..rules import releases
 
 
@@ -16,15 +16,7 @@ class PublishForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        from ..models import DataVersion
-
-        version = DataVersion.current().version
-        existing = DataRelease.objects.filter(data_version=version).first()
-        if existing is not None:
-            raise ValidationError(
-                f"The data has not changed since release {existing.number}: there is "
-                "nothing new to release."
-            )
+        releases.refuse_unchanged_data(DataVersion.current().version)
         return cleaned
 
     def _post_clean(self):

@@ -22,6 +22,17 @@ from ..models.data_releases import RELEASE_FILES
 from ..reading.data_releases import write_release
 
 
+def refuse_unchanged_data(version):
+    """Raise a ValidationError naming the release that already holds data version
+    ``version``, if one does: the one check of the admin's form and ``publish``."""
+    existing = DataRelease.objects.filter(data_version=version).first()
+    if existing is not None:
+        raise ValidationError(
+            f"The data has not changed since release {existing.number} (data version "
+            f"{version}): there is nothing new to release."
+        )
+
+
 def publish(notes=""):
     """Publish the current data as the next release, and return it. Refused (a
     ValidationError saying which release) when this data version is released
@@ -32,12 +43,7 @@ def publish(notes=""):
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         version = DataVersion.current().version
-        existing = DataRelease.objects.filter(data_version=version).first()
-        if existing is not None:
-            raise ValidationError(
-                f"The data has not changed since release {existing.number} (data version "
-                f"{version}): there is nothing new to release."
-            )
+        refuse_unchanged_data(version)
         number = (DataRelease.objects.aggregate(last=Max("number"))["last"] or 0) + 1
         root = settings.DATA_RELEASES_DIR
         root.mkdir(parents=True, exist_ok=True)
