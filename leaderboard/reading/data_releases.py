@@ -74,15 +74,15 @@ class Paths:
         return self.organization.replace("__slug__", slug)
 
 
-def csv_row(result, paths):
+def csv_row(result, made):
     """A result as a row of the CSV (``csv_chunks`` defuses what a spreadsheet would
-    run)."""
+    run); its settings, source page and passage as its JSON (``made``, from
+    ``json_row``) gives them, made once."""
 
     def text(value):
         return "" if value is None else str(value)
 
-    settings = run_settings.as_json(result)
-    source_url = paths.source_url(result.source.slug)
+    settings = made["settings"]
     return [
         result.model.slug,
         result.model.name,
@@ -102,9 +102,9 @@ def csv_row(result, paths):
         result.claimed_by.slug if result.claimed_by_id else "",
         result.source.slug,
         result.source.title,
-        source_url,
+        made["source"]["url"],
         result.quote,
-        result_json.citation(source_url, result.quote)["passage_url"],
+        made["passage_url"],
         result.reported_on.isoformat() if result.reported_on else "",
     ]
 
@@ -125,9 +125,7 @@ def json_row(result, paths):
         "headline": result.is_headline,
         **result_json.claim(
             result.provenance,
-            result_json.link(
-                claimer.slug, claimer.name, reverse("organization", args=[claimer.slug])
-            )
+            result_json.link(claimer.slug, claimer.name, paths.organization_url(claimer.slug))
             if claimer
             else None,
             result_json.source_link(result.source.slug, result.source.title, source_url),
@@ -157,8 +155,9 @@ def write_release(csv_file, json_file, data_version):
     json_out.write(f'{{"data_version": {int(data_version)}, "results": [\n'.encode())
     count, rows, texts = 0, [CSV_HEADER], []
     for result in in_chunks(every_result()):
-        rows.append(csv_row(result, paths))
-        texts.append(json.dumps(json_row(result, paths), ensure_ascii=False))
+        made = json_row(result, paths)
+        rows.append(csv_row(result, made))
+        texts.append(json.dumps(made, ensure_ascii=False))
         count += 1
         if len(texts) == CHUNK:
             flush(csv_out, json_out, rows, texts, first=count == CHUNK)
