@@ -339,8 +339,4 @@ class AveragedModels(RankedRows):
             after = max(start - len(averaged), 0)
             until = None if stop is None else stop - len(averaged)
             ids += list(others.values_list("pk", flat=True)[after:until])
-        by_pk = {}
-        for batch in range(0, len(ids), FETCH_BATCH):
-            chunk = ids[batch : batch + FETCH_BATCH]
-            by_pk.update((row.pk, row) for row in self.rows.filter(pk__in=chunk).order_by())
-        return [by_pk[pk] for pk in ids]
+        return self.fetch(ids)

@@ -320,8 +320,12 @@ class RankedRows:
             # slice started past its end.
             size = offset + len(found) if found or offset == 0 else part.count()
             start, stop = start - size, None if stop is None else stop - size
-        # In the parts' order, not the rows' own (Result's joins two tables to sort);
-        # in batches, so an export of every row stays within a query's parameters.
+        # In the parts' order, not the rows' own (Result's joins two tables to sort).
+        return self.fetch(ids)
+
+    def fetch(self, ids):
+        """The rows with primary keys ``ids``, in that order; in batches, so an export
+        of every row stays within a query's parameters."""
         by_pk = {}
         for batch in range(0, len(ids), FETCH_BATCH):
             chunk = ids[batch : batch + FETCH_BATCH]
