@@ -67,6 +67,13 @@ def formula_short(normalisation):
     return "the plain mean of each model’s values on the suite’s benchmarks."
 
 
+def options_key(benchmarks, normalisation, independent_only):
+    """What an average depends on besides the data, as text: its benchmarks and
+    options. It names a suite's averages in the parts cache and the rows rendered
+    from them, so the rows of one average are never shown for another."""
+    return f"{[b.pk for b in benchmarks]}|{normalisation}|{independent_only}"
+
+
 def scale_of(benchmark):
     """(minimum, maximum) of the benchmark's scale as its facts state it (a
     percentage is out of 0–100), or None where a bound is not reported."""
@@ -103,12 +110,12 @@ def unavailable(benchmarks, normalisation):
         return reasons
     if normalisation == NORMALISED:
         for benchmark in benchmarks:
-            scale = scale_of(benchmark)
+            scale, baseline = scale_of(benchmark), cited_baseline(benchmark)
             if scale is None:
                 reasons.append(f"{benchmark}: its scale’s maximum is not reported.")
-            if cited_baseline(benchmark) is None:
+            if baseline is None:
                 reasons.append(f"{benchmark}: no cited source states its random baseline.")
-            elif scale is not None and cited_baseline(benchmark) >= scale[1]:
+            elif scale is not None and baseline >= scale[1]:
                 reasons.append(f"{benchmark}: its random baseline is its scale’s maximum.")
         return reasons
     scales = [(benchmark, scale_of(benchmark)) for benchmark in benchmarks]

@@ -15,7 +15,7 @@ from ..reading.presentation import (
     json_number,
     shown_figures,
 )
-from ..rules.averages import NORMALISED, AveragedModels, results_of
+from ..rules.averages import NORMALISED, AveragedModels, options_key, results_of
 from . import FastRowsTable
 from .columns import header_attrs
 
@@ -117,22 +117,20 @@ class SuiteTable(FastRowsTable):
         orderable = True
         empty_text = "No model has a result on every benchmark of the suite."
 
-    def __init__(self, data, benchmarks, normalised, independent=False, sorted_by="", **kwargs):
+    def __init__(self, data, benchmarks, normalisation, independent=False, sorted_by="", **kwargs):
         """``sorted_by``: the column ``?sort=`` names; an input it names comes right
         after the model's name, so it is in view at any width (as on the
         leaderboard)."""
         self.inputs = {}
         extra = [
-            (f"input_{b.slug}", InputColumn(b, i, normalised, self.inputs))
+            (f"input_{b.slug}", InputColumn(b, i, normalisation == NORMALISED, self.inputs))
             for i, b in enumerate(benchmarks)
         ]
         if sorted_by in dict(extra):
             kwargs.setdefault("sequence", ["place", "name", sorted_by, "value", "claims", "..."])
         super().__init__(data, extra_columns=extra, **kwargs)
         # What a row shows besides the model: kept apart for other suites and options.
-        self.columns[
-            "value"
-        ].column.row_key = f"{[b.pk for b in benchmarks]}|{normalised}|{independent}"
+        self.columns["value"].column.row_key = options_key(benchmarks, normalisation, independent)
         self.caption = "Models averaged over every benchmark of the suite"
 
     def prepare_records(self, records):
@@ -166,13 +164,12 @@ class AverageColumn(tables.Column):
             accessor="pk",
             empty_values=(),
             attrs={
-                "th": {
-                    "scope": "col",
-                    "class": "benchmark",
-                    "title": f"{how} of {names}, computed by this site from the figures "
+                "th": header_attrs(
+                    title=f"{how} of {names}, computed by this site from the figures "
                     "shown; only models with a result on every one are averaged. Click to "
                     "sort highest first.",
-                },
+                    **{"class": "benchmark"},
+                ),
                 "td": {"class": "num"},
             },
             **kwargs,
@@ -180,9 +177,8 @@ class AverageColumn(tables.Column):
         self.direction_note = "computed here"
         self.export_header = f"Average ({how.lower()} of {names}; computed by this site)"
         # What the rendered row depends on besides the row: kept apart in the row cache.
-        self.row_key = (
-            f"{[b.pk for b in self.benchmarks]}|{computed.normalisation}|"
-            f"{computed.independent_only}"
+        self.row_key = options_key(
+            self.benchmarks, computed.normalisation, computed.independent_only
         )
 
     def cell(self, record):

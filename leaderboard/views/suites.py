@@ -42,7 +42,7 @@ def computed_averages(request, benchmarks, normalisation, independent):
     return per_data_version(
         request,
         "averages",
-        f"{[b.pk for b in benchmarks]}|{normalisation}|{independent}",
+        averages.options_key(benchmarks, normalisation, independent),
         lambda: averages.suite_averages(benchmarks, normalisation, independent),
     )
 
@@ -108,7 +108,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
         normalisation, independent, _ = self.options()
         return {
             "benchmarks": self.benchmarks(),
-            "normalised": normalisation == averages.NORMALISED,
+            "normalisation": normalisation,
             "independent": independent,
             "sorted_by": (self.request.GET.get("sort") or "").removeprefix("-"),
         }
