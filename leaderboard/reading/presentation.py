@@ -196,6 +196,15 @@ def shots_note(shots):
     )
 
 
+def tie_mark(best, placed="results"):
+    """Marks a place that its uncertainty ties with those above ("≈ #1"): where its
+    interval overlaps those of the ``placed`` (results, averages) from place ``best``."""
+    return mark_safe(
+        f' <small class="tied" title="Its interval overlaps those of the {placed} placed '
+        f'from #{best}: statistically tied with them">≈ #{best}</small>'
+    )
+
+
 def claim_badge(is_vendor_claim, claimer, source_title):
     """Marks a vendor's claim compactly in a table's cell ("claim"), whose it is and
     its source on hover, and read out in full ("NVIDIA’s claim") by a screen reader: a

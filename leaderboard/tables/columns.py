@@ -19,6 +19,7 @@ from ..reading.presentation import (
     figure_text,
     humanize_count,
     shots_note,
+    tie_mark,
     whose,
 )
 from ..rules.ranking import Ranking, score_of
@@ -370,10 +371,7 @@ class RankColumn(BenchmarkColumn):
         cell = str(place)
         best = self.best_places.get(result.pk, place)
         if best < place:
-            cell += (
-                f' <small class="tied" title="Its interval overlaps those of the results '
-                f'placed from #{best}: statistically tied with them">≈ #{best}</small>'
-            )
+            cell += tie_mark(best)
         if result.is_vendor_claim:
             cell += (
                 f' <small class="claim" title="This place rests on '

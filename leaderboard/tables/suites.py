@@ -14,6 +14,7 @@ from ..reading.presentation import (
     format_number,
     json_number,
     shown_figures,
+    tie_mark,
 )
 from ..rules.averages import NORMALISED, AveragedModels, options_key, results_of
 from . import FastRowsTable
@@ -75,13 +76,7 @@ class InputColumn(tables.Column):
 class PlaceColumn(tables.Column):
     def cell(self, record):
         if record.best_place is not None and record.best_place < record.place:
-            return format_html(
-                '{} <span class="meta" title="Its interval overlaps a higher average\'s: '
-                'statistically tied from place {}">≈ #{}</span>',
-                record.place,
-                record.best_place,
-                record.best_place,
-            )
+            return format_html("{}{}", record.place, tie_mark(record.best_place, "averages"))
         return record.place
 
 
