@@ -1,6 +1,7 @@
 """Suites: the list, and a suite's page of averages (``rules.averages``)."""
 
 from django.db.models import Prefetch
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin
 
@@ -84,50 +85,49 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
             self.object = super().get_object(queryset)
         return self.object
 
-    def options(self):
+    @cached_property
+    def asked(self):
+        """(normalisation, independent only, what was ignored), read once a request.
+        Not named ``options``: that is View's handler of the OPTIONS method."""
         return average_options(self.request)
 
+    @cached_property
     def benchmarks(self):
-        if not hasattr(self, "_benchmarks"):
-            self._benchmarks = suite_benchmarks(self.get_object())
-        return self._benchmarks
+        return suite_benchmarks(self.get_object())
 
+    @cached_property
     def computed(self):
         """The suite's averages, made once per data version and options."""
-        if not hasattr(self, "_computed"):
-            normalisation, independent, _ = self.options()
-            self._computed = computed_averages(
-                self.request, self.benchmarks(), normalisation, independent
-            )
-        return self._computed
+        normalisation, independent, _ = self.asked
+        return computed_averages(self.request, self.benchmarks, normalisation, independent)
 
     def get_table_data(self):
-        return self.computed().averages
+        return self.computed.averages
 
     def get_table_kwargs(self):
-        normalisation, independent, _ = self.options()
+        normalisation, independent, _ = self.asked
         return {
-            "benchmarks": self.benchmarks(),
+            "benchmarks": self.benchmarks,
             "normalisation": normalisation,
             "independent": independent,
             "sorted_by": (self.request.GET.get("sort") or "").removeprefix("-"),
         }
 
     def ignored_elsewhere(self):
-        return self.options()[2]
+        return self.asked[2]
 
     def incomplete_listed(self, rows):
         """(name, slug, names of the benchmarks missed) for ``rows``, incomplete."""
-        benchmarks = {b.pk: b.name for b in self.benchmarks()}
+        benchmarks = {b.pk: b.name for b in self.benchmarks}
         models = averages.names_of(row.model_id for row in rows)
         return [(*models[row.model_id], [benchmarks[pk] for pk in row.missing]) for row in rows]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        computed = self.computed()
-        normalisation, independent, _ = self.options()
+        computed = self.computed
+        normalisation, independent, _ = self.asked
         context.update(
-            benchmarks=self.benchmarks(),
+            benchmarks=self.benchmarks,
             computed=computed,
             normalisation=normalisation,
             normalisations=averages.NORMALISATIONS,
@@ -137,7 +137,7 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
             incomplete=self.incomplete_listed(computed.incomplete[:INCOMPLETE_LISTED]),
             incomplete_more=max(0, len(computed.incomplete) - INCOMPLETE_LISTED),
             baselines=[
-                (b, averages.cited_baseline(b), averages.scale_of(b)) for b in self.benchmarks()
+                (b, averages.cited_baseline(b), averages.scale_of(b)) for b in self.benchmarks
             ],
         )
         return context
