@@ -358,15 +358,21 @@ def test_the_suite_page_sorts_by_every_column(client, pair):
     assert by_beta.index(">Ann<") < by_beta.index(">Bob<")  # 60 before 40
 
 
+def models_on_both(prefix, count, first, second, offsets=(10, 20)):
+    """``count`` more models with a result on both benchmarks, the i-th scoring
+    offsets[0] + i and offsets[1] + i: rows for the query-count tests."""
+    for i in range(count):
+        model = make_model(name=f"{prefix} {i:02}")
+        make_result(model=model, benchmark=first, value=offsets[0] + i)
+        make_result(model=model, benchmark=second, value=offsets[1] + i)
+
+
 def test_the_suite_page_reads_in_a_bounded_number_of_queries(
     client, pair, django_assert_max_num_queries
 ):
     first, second, _ = pair
     suite_of(first, second)
-    for i in range(12):
-        model = make_model(name=f"Extra {i:02}")
-        make_result(model=model, benchmark=first, value=10 + i)
-        make_result(model=model, benchmark=second, value=20 + i)
+    models_on_both("Extra", 12, first, second)
     with django_assert_max_num_queries(12):
         assert client.get("/suites/core/?cold=1").status_code == 200
 
@@ -431,10 +437,7 @@ def test_the_api_reads_a_page_of_averages_in_a_bounded_number_of_queries(
 ):
     first, second, _ = pair
     suite_of(first, second)
-    for i in range(30):
-        model = make_model(name=f"Many {i:02}")
-        make_result(model=model, benchmark=first, value=10 + i)
-        make_result(model=model, benchmark=second, value=20 + i)
+    models_on_both("Many", 30, first, second)
     with django_assert_max_num_queries(10):
         body = client.get("/api/suites/core/averages?per_page=30&x=1").json()
     assert len(body["items"]) == 30
@@ -520,10 +523,7 @@ def test_the_average_column_costs_a_bounded_number_of_queries(
     client, pair, django_assert_max_num_queries
 ):
     first, second, _ = pair
-    for i in range(20):
-        model = make_model(name=f"Row {i:02}")
-        make_result(model=model, benchmark=first, value=i)
-        make_result(model=model, benchmark=second, value=i + 1)
+    models_on_both("Row", 20, first, second, offsets=(0, 1))
     url = f"/?average={first.slug},{second.slug}&sort=average&cold="
     client.get(url + "0")
     with django_assert_max_num_queries(25):
