@@ -141,6 +141,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and QUERY_T
         {"options": f"-c statement_timeout={QUERY_TIMEOUT_MS}"}
     )
 
+# Past days' copies of the data kept for ?as_of= pages (``reading.as_of``); older ones
+# are dropped, and rebuilt if asked for again.
+AS_OF_SNAPSHOTS_KEPT = int(os.environ.get("DJANGO_AS_OF_SNAPSHOTS_KEPT", "8"))
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (

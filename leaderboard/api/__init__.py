@@ -14,7 +14,7 @@ Like every public page, each URL answers HEAD as it answers GET, without the bod
 the schema documents each operation once, as a GET.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.http import JsonResponse
 from django.urls import URLPattern
@@ -44,6 +44,15 @@ def refuse_nul_bytes(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def refused(request, message):
+    """The API's answer to an ``as_of`` it cannot show (``public_page``)."""
+    return JsonResponse({"detail": message}, status=400)
+
+
+# Every operation takes ``?as_of=YYYY-MM-DD`` (``reading.as_of``); the schema has no past.
+api_page = partial(public_page, refuse=refused)
 
 
 def head_as_get(view):
@@ -93,11 +102,11 @@ api = LeaderboardAPI(
     "rule. Lists are paged (page, per_page up to 500).",
     urls_namespace="api",
     docs_url=None,
-    docs_decorator=lambda view: refuse_nul_bytes(public_page(view)),
+    docs_decorator=lambda view: refuse_nul_bytes(api_page(view, offers_as_of=False)),
 )
 # In "view" mode a decorator wraps the whole operation, parameter checks included, so
 # it sees (and caches) the finished response; the last added runs first.
-api.add_decorator(public_page, mode="view")
+api.add_decorator(api_page, mode="view")
 api.add_decorator(refuse_nul_bytes, mode="view")
 for module in (index, organizations, ai_models, benchmarks, results, suites):
     api.add_router("", module.router)

@@ -3,7 +3,7 @@ figure tied to the source that states it and the verbatim quote that says so.
 
 One module a concept: ``catalogue`` (organizations, models), ``benchmarks``,
 ``citations`` (sources and the quote rule), ``results``, ``suites`` (benchmarks
-averaged together), ``data_version``; ``base``
+averaged together), ``data_version``, ``snapshots`` (past days' copies for as-of pages); ``base``
 holds the natural keys they share, and their text fields (``LineField``,
 ``ProseField``), which refuse control characters (``leaderboard.rules.text_rules``).
 """
@@ -16,10 +16,12 @@ from .citations import BenchmarkCitation, Citation, ModelCitation, Source
 from .data_releases import DataRelease
 from .data_version import DataVersion
 from .results import Provenance, Result, ResultQuerySet
+from .snapshots import AsOfSnapshot
 from .suites import Suite, SuiteMember
 
 __all__ = [
     "AIModel",
+    "AsOfSnapshot",
     "Benchmark",
     "BenchmarkAlias",
     "BenchmarkCitation",

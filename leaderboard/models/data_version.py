@@ -33,14 +33,20 @@ class DataVersion(models.Model):
         if row is None:
             return cls(pk=1, version=0, changed_at=datetime(2000, 1, 1, tzinfo=UTC))
         version, changed_at = row
-        if isinstance(changed_at, str):  # SQLite keeps datetimes as text
-            changed_at = datetime.fromisoformat(changed_at)
-        if timezone.is_naive(changed_at):
-            changed_at = changed_at.replace(tzinfo=UTC)
-        return cls(pk=1, version=version, changed_at=changed_at)
+        return cls(pk=1, version=version, changed_at=stored_datetime(changed_at))
 
     @classmethod
     def bump(cls):
         now = timezone.now()
         if not cls.objects.filter(pk=1).update(version=F("version") + 1, changed_at=now):
             cls.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+
+
+def stored_datetime(value):
+    """A datetime column's value as raw SQL reads it, as an aware datetime: SQLite
+    keeps datetimes as text in UTC, PostgreSQL hands over an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value

@@ -11,8 +11,9 @@ Plain ``Model.save()`` and ``QuerySet.update()`` do neither: call these instead.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from ..models import AIModel, Benchmark, DataVersion, Result
 from . import run_settings
@@ -72,9 +73,9 @@ def loaded(model_ids=None, history_reasons=None, benchmark_ids=None):
     restore, a bulk import): refresh the headlines of the given models' results (all
     results when ``model_ids`` is None) and move the data version on.
 
-    ``history_reasons`` maps the primary keys of results a fixture loaded to the
-    reason to record (the fixture's name): raw saves write no history, so each gets
-    the history row a save would have written (``record_loaded_history``). A restore
+    ``history_reasons`` maps each model to the primary keys of its rows a fixture
+    loaded and the reason to record (the fixture's name): raw saves write no history,
+    so each gets the history row a save would have written (``record_loaded_history``). A restore
     passes none: its backup carries the history it had."""
     with transaction.atomic():
         results = Result.objects.all()
@@ -99,40 +100,71 @@ HISTORY_BATCH = 500
 
 
 def record_loaded_history(reasons):
-    """Record what a load did to results, as a save would have: "+" (added) for a
-    result with no history yet, "~" (changed) for one whose stored fields differ from
-    its latest history row (a fixture loaded again over an editor's correction), and
-    nothing for one that matches it (a fixture loaded twice). Each row is dated now,
-    names no editor, and gives ``reasons[pk]`` as its change reason. ``DERIVED``
-    fields (re-marked by updates that write no history) are not compared."""
-    historical = Result.history.model
-    fields = [
-        field.attname
-        for field in historical.tracked_fields
-        if field.attname not in (Result._meta.pk.attname, *DERIVED)
-    ]
-    reason_length = historical._meta.get_field("history_change_reason").max_length
-    pks = sorted(reasons)
-    added, changed_rows = [], []
-    for start in range(0, len(pks), HISTORY_BATCH):
-        batch = pks[start : start + HISTORY_BATCH]
-        latest = {}
-        for record in historical.objects.filter(id__in=batch).order_by(
-            "id", "-history_date", "-history_id"
-        ):
-            latest.setdefault(record.id, record)
-        for result in Result.objects.filter(pk__in=batch).order_by("pk"):
-            record = latest.get(result.pk)
-            if record is not None and all(
-                getattr(record, name) == getattr(result, name) for name in fields
+    """Record what a load did, as a save would have: for each model in ``reasons``
+    ({model: {pk: reason}}), "+" (added) for a row with no history yet, "~" (changed)
+    for one whose stored fields differ from its latest history row (a fixture loaded
+    again over an editor's correction), and nothing for one that matches it (a
+    fixture loaded twice). Each row is dated now, names no editor, and gives
+    ``reasons[model][pk]`` as its change reason. ``DERIVED`` fields (re-marked by
+    updates that write no history) are not compared."""
+    for model, rows in reasons.items():
+        historical = model.history.model
+        fields = [
+            field.attname
+            for field in historical.tracked_fields
+            if field.attname not in (model._meta.pk.attname, *DERIVED)
+        ]
+        reason_length = historical._meta.get_field("history_change_reason").max_length
+        pks = sorted(rows)
+        added, changed_rows = [], []
+        for start in range(0, len(pks), HISTORY_BATCH):
+            batch = pks[start : start + HISTORY_BATCH]
+            latest = {}
+            for record in historical.objects.filter(id__in=batch).order_by(
+                "id", "-history_date", "-history_id"
             ):
-                continue
-            result._change_reason = reasons[result.pk][:reason_length]
-            (added if record is None else changed_rows).append(result)
-    if added:
-        Result.history.bulk_history_create(added, batch_size=HISTORY_BATCH)
-    if changed_rows:
-        Result.history.bulk_history_create(changed_rows, batch_size=HISTORY_BATCH, update=True)
+                latest.setdefault(record.id, record)
+            for row in model.objects.filter(pk__in=batch).order_by("pk"):
+                record = latest.get(row.pk)
+                if record is not None and all(
+                    getattr(record, name) == getattr(row, name) for name in fields
+                ):
+                    continue
+                row._change_reason = rows[row.pk][:reason_length]
+                (added if record is None else changed_rows).append(row)
+        if added:
+            model.history.bulk_history_create(added, batch_size=HISTORY_BATCH)
+        if changed_rows:
+            model.history.bulk_history_create(changed_rows, batch_size=HISTORY_BATCH, update=True)
+
+
+def record_missing_history(pairs, reason, when=None):
+    """Give every row without any history row the "+" row a save would have written:
+    its fields as they stand, dated ``when`` (now), naming no editor, ``reason`` as
+    its change reason. ``pairs`` are (model, its historical model): a migration passes
+    its own. One INSERT … SELECT a table, as ``make_demo_data`` adds millions of rows.
+    Returns how many rows were written. Pages as they stood on a past day
+    (``reading.as_of``) are rebuilt from history: a row with none is in no past."""
+    written = 0
+    with connection.cursor() as cursor:
+        for model, historical in pairs:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+            pk = quote(model._meta.pk.column)
+            length = historical._meta.get_field("history_change_reason").max_length
+            cursor.execute(
+                f"INSERT INTO {quote(historical._meta.db_table)} ({columns}, history_date, "
+                "history_type, history_change_reason, history_user_id) "
+                f"SELECT {columns}, %s, '+', %s, NULL FROM {quote(model._meta.db_table)} live "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {quote(historical._meta.db_table)} h "
+                f"WHERE h.{pk} = live.{pk})",
+                [
+                    connection.ops.adapt_datetimefield_value(when or timezone.now()),
+                    reason[:length],
+                ],
+            )
+            written += max(cursor.rowcount, 0)
+    return written
 
 
 def restored(previous_version):

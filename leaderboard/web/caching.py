@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template.response import TemplateResponse
 from django.utils.cache import (
     get_cache_key,
     get_conditional_response,
@@ -23,6 +24,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from ..models import DataVersion
+from ..reading import as_of
 
 
 def code_release():
@@ -45,7 +47,7 @@ RELEASE = code_release()
 logger = logging.getLogger(__name__)
 
 
-def public_page(view):
+def public_page(view, offers_as_of=True, refuse=None):
     """Wrap a public view: only GET and HEAD; an ETag naming the data version and the
     release, and Last-Modified; 304 Not Modified for a matching If-None-Match; whole
     responses cached server-side under the version they were built from (and the
@@ -53,7 +55,13 @@ def public_page(view):
 
     Only the ETag answers 304. Last-Modified has one-second resolution and says
     nothing of the release, so If-Modified-Since alone could match a page from before
-    a second edit in the same second, or one the previous release rendered."""
+    a second edit in the same second, or one the previous release rendered.
+
+    ``?as_of=YYYY-MM-DD`` renders the page as it stood at the end of that day
+    (``reading.as_of``), cached and validated under that day's copy instead of the
+    data version; pages that show no past (``offers_as_of`` False) and days the site
+    cannot show are answered 400 by ``refuse(request, message)`` (an HTML page unless
+    given)."""
 
     @require_safe
     @wraps(view)
@@ -61,14 +69,24 @@ def public_page(view):
         data = DataVersion.current()
         # The page says when the data last changed (``context_processors``).
         request.data_version = data
+        try:
+            past = asked_past(request, offers_as_of)
+        except as_of.Refused as refusal:
+            return (refuse or as_of_refused)(request, str(refusal))
+        if past is not None:
+            request.as_of = past
+            data = request.data_version = past.data_version
         etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}-{RELEASE}")
         response = get_conditional_response(request, etag=etag)
         if response is None:
             response = cached_page(request, etag)
         if response is None:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response.render()
+            with as_of.reading(past):
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+            if past is not None and response.streaming:
+                response.streaming_content = as_of.streamed(past, response.streaming_content)
             if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
                 store_page(request, response, etag)
         if response.status_code in (200, 304):
@@ -79,6 +97,37 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+def asked_past(request, offered):
+    """The past day the request asks for (``?as_of=``), its copy built if needed; None
+    for today's data. ``as_of.Refused`` for a day the site cannot show, or on a page
+    that shows no past. What the history holds before the day is read once per data
+    version (``per_data_version``)."""
+    day = as_of.requested_day(request.GET)
+    if day is None:
+        return None
+    if not offered:
+        raise as_of.Refused(
+            "as_of: this page has no past versions. The leaderboard, benchmark, model, "
+            "suite, organization, source and compare pages and the API take it."
+        )
+    return as_of.snapshot(
+        day,
+        remember=lambda compute: per_data_version(request, "as-of", str(day), compute),
+        release=RELEASE,
+    )
+
+
+def as_of_refused(request, message):
+    """The HTML answer to an ``as_of`` the site cannot show: what is wrong, and a link
+    to the page as it stands now."""
+    return TemplateResponse(
+        request,
+        "leaderboard/as_of_refused.html",
+        {"message": message, "today_url": as_of.today_url(request)},
+        status=400,
+    )
 
 
 def cached_page(request, etag):

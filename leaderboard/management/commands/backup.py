@@ -9,8 +9,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 # Rebuilt by `migrate` (content types, permissions), short-lived (sessions, login
-# attempts), or recomputed on load (the data version): not part of a backup.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes", "leaderboard.dataversion"]
+# attempts), or recomputed on load (the data version, as-of copies): not part of a backup.
+EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "axes",
+    "leaderboard.dataversion",
+    "leaderboard.asofsnapshot",
+]
 
 
 class Command(BaseCommand):

@@ -46,7 +46,8 @@ class Command(loaddata.Command):
 
     def loaddata(self, fixture_labels):
         self.touched_models = set()
-        self.loaded_results = {}  # result pk: the history reason naming its fixture
+        # For each tracked model, its loaded rows' pk: the history reason naming the fixture.
+        self.loaded_rows = {}
         self.touched_all = False
         self.unchecked = []  # rows with forward references, checked once all are in
         # Rows that checked rows point to, read once a load: a source's kept text
@@ -55,7 +56,7 @@ class Command(loaddata.Command):
         super().loaddata(fixture_labels)
         for label, number, row in self.unchecked:
             self.check_row(label, number, row)
-        reasons = self.loaded_results if self.record_history else None
+        reasons = self.loaded_rows if self.record_history else None
         if self.touched_all:
             writes.loaded(history_reasons=reasons)
         elif self.loaded_object_count:
@@ -80,8 +81,10 @@ class Command(loaddata.Command):
             else:
                 self.check_row(self.current_label, self.row_number, row)
         saved = super().save_obj(obj)
-        if saved and self.record_history and isinstance(row, Result):
-            self.loaded_results[row.pk] = f"Loaded from fixture {Path(self.current_label).name}"
+        if saved and self.record_history and hasattr(type(row), "history"):
+            self.loaded_rows.setdefault(type(row), {})[row.pk] = (
+                f"Loaded from fixture {Path(self.current_label).name}"
+            )
         return saved
 
     def check_row(self, label, number, row):

@@ -31,6 +31,8 @@ from leaderboard.models import (
     Suite,
     SuiteMember,
 )
+from leaderboard.reading import as_of
+from leaderboard.rules import writes
 
 ORGANIZATION = {"slug": "synthetic-demo-lab", "name": "Synthetic Demo Lab (not real)"}
 SOURCE = {
@@ -48,6 +50,7 @@ SUITE = {
 SUITE_SIZE = 4
 MISSING_SHARE = 1 / 3
 BATCH = 5000
+HISTORY_REASON = "Made by make_demo_data: synthetic, not real"
 
 
 class Command(BaseCommand):
@@ -56,7 +59,9 @@ class Command(BaseCommand):
         "benchmarks, about a third of results missing, a mix of score, percentage, "
         "lower-is-better and rank-only benchmarks, skewed parameter counts. It replaces "
         "any synthetic data already there; --clear removes it and nothing else. "
-        "Rows are bulk-inserted (no per-row history); the data version is bumped once."
+        'Rows are bulk-inserted, then each given its "+" history row in one statement '
+        "a table (pages as of a past day are rebuilt from history); the data version is "
+        "bumped once."
     )
 
     def add_arguments(self, parser):
@@ -80,6 +85,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Removed {removed} synthetic rows.")
                 return
             counts = generate(models, benchmarks, seed, self.progress)
+            writes.record_missing_history(
+                [(model, model.history.model) for model in as_of.TRACKED], HISTORY_REASON
+            )
             DataVersion.bump()
         self.stderr.write("")
         self.stdout.write(
@@ -101,6 +109,8 @@ def clear_synthetic():
     hundreds of thousands of rows with one signal each would take minutes, and the
     caller bumps the data version once."""
     removed = 0
+    # Their history goes with them: a synthetic set made again reuses the slugs, and
+    # two pasts with one slug could not be rebuilt as one day (``reading.as_of``).
     organization = Organization.objects.filter(slug=ORGANIZATION["slug"]).first()
     source = Source.objects.filter(slug=SOURCE["slug"]).first()
     synthetic_benchmarks = Benchmark.objects.filter(slug__startswith=BENCHMARK_PREFIX)
@@ -121,6 +131,8 @@ def clear_synthetic():
         Organization.objects.filter(slug=ORGANIZATION["slug"]),
         Source.objects.filter(slug=SOURCE["slug"]),
     ]:
+        history = queryset.model.history.filter(id__in=queryset.values("pk"))
+        history._raw_delete(history.db)
         removed += queryset._raw_delete(queryset.db) or 0
     return removed
 

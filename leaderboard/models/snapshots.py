@@ -1,0 +1,21 @@
+"""Past days' copies of the data that ``?as_of=`` pages read (``reading.as_of``)."""
+
+from django.db import models
+
+
+class AsOfSnapshot(models.Model):
+    """One past day's copy of every tracked table, rebuilt from the history rows:
+    tables named ``asof_<key>_<table>``. The key digests the day and the history up to
+    its end, so an edit made later leaves the copy valid; the oldest copies are
+    dropped once there are more than ``AS_OF_SNAPSHOTS_KEPT``. Not data: backups leave
+    it out, and a copy lost with it is rebuilt on the next request."""
+
+    key = models.CharField(max_length=16, unique=True)
+    day = models.DateField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-built_at"]
+
+    def __str__(self):
+        return f"as of {self.day:%Y-%m-%d} ({self.key})"
