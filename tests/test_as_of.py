@@ -254,3 +254,11 @@ def test_a_fixture_load_gives_every_row_it_adds_a_history_row(article):
     for model in as_of.TRACKED:
         without = model.objects.exclude(pk__in=model.history.values("id"))
         assert not without.exists(), model.__name__
+
+
+def test_days_with_no_edit_between_them_share_one_copy(client, article):
+    moved_back(days=5)
+    for days in (2, 3, 4):
+        day = (timezone.localdate() - timedelta(days=days)).isoformat()
+        assert client.get(f"/?as_of={day}").status_code == 200
+    assert AsOfSnapshot.objects.count() == 1

@@ -5,8 +5,9 @@ from django.db import models
 
 class AsOfSnapshot(models.Model):
     """One past day's copy of every tracked table, rebuilt from the history rows:
-    tables named ``asof_<key>_<table>``. The key digests the day and the history up to
-    its end, so an edit made later leaves the copy valid; the oldest copies are
+    tables named ``asof_<key>_<table>``. The key digests the history up to the day's end
+    (``day`` is the first day it was built for), so an edit made later leaves the copy
+    valid and quiet days share one; the oldest copies are
     dropped once there are more than ``AS_OF_SNAPSHOTS_KEPT``. Not data: backups leave
     it out, and a copy lost with it is rebuilt on the next request."""
 

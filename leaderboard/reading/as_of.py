@@ -16,9 +16,9 @@ in tables named ``asof_<key>_<table>`` and shadows the live names with temporary
 (SQLite looks names up among temporary objects first). Either way every query, ORM
 or raw, reads the past, and the connection is put back however the page ends.
 
-A copy's key digests the day, the history rows dated before its end and the code
-release, so an edit made later leaves it valid, and a history rewritten (a restore)
-or new rules make a new one. Rows that never had a history row are in no copy:
+A copy's key digests the history rows dated before the day's end and the code
+release, so an edit made later leaves it valid, days with no edit between them share
+it, and a history rewritten (a restore) or new rules make a new one. Rows that never had a history row are in no copy:
 migration 0025 gave every row stored before then its "+" row, and ``loaddata`` and
 ``make_demo_data`` write one for every row they add.
 """
@@ -137,7 +137,9 @@ def snapshot(day, remember=None, release=""):
     ``release`` names the running code, whose rules derive the copy's marks."""
     end = day_end(day)
     state, changed_at = (remember or (lambda compute: compute()))(lambda: history_state(end))
-    key = hashlib.sha256(f"{day}|{state}|{release}".encode()).hexdigest()[:16]
+    # Not the day: days with no edit between them share one copy, so asking for every
+    # day of a quiet year builds one.
+    key = hashlib.sha256(f"{state}|{release}".encode()).hexdigest()[:16]
     past = Snapshot(day=day, key=key, changed_at=changed_at)
     if not AsOfSnapshot.objects.filter(key=key).exists():
         build(past)
