@@ -212,7 +212,9 @@ def test_an_edit_today_leaves_the_copy_of_an_earlier_day_valid(client, article):
 
 def test_copies_beyond_the_kept_number_are_dropped_with_their_tables(client, article, settings):
     settings.AS_OF_SNAPSHOTS_KEPT = 1
-    moved_back(days=3)
+    moved_back(days=2)
+    more_results()  # an edit between the two days: each has a copy of its own
+    moved_back(days=1)
     two_days_ago = (timezone.localdate() - timedelta(days=2)).isoformat()
     client.get(f"/?as_of={two_days_ago}")
     (first,) = AsOfSnapshot.objects.all()
