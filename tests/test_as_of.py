@@ -264,3 +264,19 @@ def test_days_with_no_edit_between_them_share_one_copy(client, article):
         day = (timezone.localdate() - timedelta(days=days)).isoformat()
         assert client.get(f"/?as_of={day}").status_code == 200
     assert AsOfSnapshot.objects.count() == 1
+
+
+def test_each_change_links_to_its_benchmark_as_it_stood_the_day_before(client, article):
+    extra = more_results()
+    before = tbody(client.get("/benchmarks/extra-bench/"))
+    moved_back(days=1)  # the results were added yesterday; the correction comes today
+    set_value(extra[1], 65)
+    page = client.get("/changes/?benchmark=extra-bench").content.decode()
+    links = re.findall(r'href="([^"]+)">ranking the day before<', page)
+    day_before_yesterday = (timezone.localdate() - timedelta(days=2)).isoformat()
+    assert links[0] == f"/benchmarks/extra-bench/?as_of={yesterday()}"  # today's correction
+    assert set(links[1:]) == {f"/benchmarks/extra-bench/?as_of={day_before_yesterday}"}
+    assert tbody(client.get(links[0])) == before  # the ranking the correction changed
+    assert ">60<" in before and ">65<" not in before
+    empty = client.get(links[1])  # before the benchmark was added
+    assert empty.status_code == 404

@@ -16,11 +16,13 @@ migration runs before there is any demo data.
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from django.db.models import F, Window
 from django.db.models.functions import Lead
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import AIModel, Benchmark, Provenance, Result
@@ -156,6 +158,15 @@ class Change:
     @property
     def version(self):
         return self.record.version
+
+    @property
+    def ranking_before_url(self):
+        """The benchmark's page as it stood at the end of the day before the change
+        (``?as_of=``), or None when the benchmark was deleted since."""
+        if self.benchmark is None:
+            return None
+        day_before = timezone.localtime(self.when).date() - timedelta(days=1)
+        return f"{self.benchmark.get_absolute_url()}?as_of={day_before.isoformat()}"
 
     @property
     def source(self):
