@@ -13,6 +13,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,6 +51,8 @@ PAGES = [
         "synthetic-bench-004&sort=average",
     ),
     ("model page", "/models/synthetic-model-000001/"),
+    # The copy of yesterday is built by the warm-up request (``reading.as_of``).
+    ("leaderboard as of yesterday", f"/?as_of={date.today() - timedelta(days=1)}"),
 ]
 
 

@@ -8,13 +8,17 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 
 from leaderboard.models import Organization, Provenance
+from leaderboard.reading import as_of
 from leaderboard.rules import releases
 
 from .factories import make_benchmark, make_model, make_result
@@ -60,6 +64,8 @@ GAP_URLS = [
     "/compare/?models=claimed-model&models=close-model",
     "/?sort=-benchmark-bench-g",
 ]
+
+AS_OF_REFUSED = "/?as_of=2026-02-30"
 
 # Messages the checker may report that are not a defect of ours, by exact text, each
 # with why. (None at present: an entry here needs a reason a reader would accept.)
@@ -119,6 +125,16 @@ def pages(article, client, tmp_path, settings):
     settings.DATA_RELEASES_DIR = tmp_path / "releases"
     releases.publish(notes="A release for the checker.")
     urls += ["/data/", "/data/1/"]
+    # Pages as they stood yesterday (the banner, the kept day in forms), and a refusal.
+    for model in as_of.TRACKED:
+        model.history.update(history_date=F("history_date") - timedelta(days=2))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    urls += [
+        f"/?as_of={yesterday}&sort=-benchmark-synthetic-bench-002",
+        f"/suites/synthetic-suite/?as_of={yesterday}",
+        f"/models/claimed-model/?as_of={yesterday}",
+        AS_OF_REFUSED,
+    ]
     # The source's text with a quoted passage marked, as a figure's link opens it.
     model_page = client.get("/models/nemotron-3-super/").content.decode()
     urls += sorted(set(re.findall(r'href="(/sources/[^"#]+\?passage=[^"#]+)', model_page)))[:2]
@@ -128,7 +144,8 @@ def pages(article, client, tmp_path, settings):
         if "_export" in url:
             continue
         response = client.get(url)
-        assert response.status_code == (404 if url == NOT_FOUND else 200), url
+        expected = {NOT_FOUND: 404, AS_OF_REFUSED: 400}.get(url, 200)
+        assert response.status_code == expected, url
         assert response["Content-Type"].startswith("text/html"), url
         if url == GAP_URLS[0]:
             assert b'class="gap"' in response.content  # the claim is set beside it
