@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def prepare_data(database, env):
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    with sqlite3.connect(database) as connection:
+    # One connection, closed before the journal mode changes (it needs the file alone).
+    with closing(sqlite3.connect(database)) as connection, connection:
         tables = [
             name
             for (name,) in connection.execute(
@@ -145,7 +147,7 @@ def prepare_data(database, env):
                 f"UPDATE {table} SET history_date = datetime(history_date, '-2 days') "
                 "WHERE history_date >= date('now', '-1 day')"
             )
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute("PRAGMA journal_mode=DELETE")
 
