@@ -145,6 +145,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and QUERY_T
 # are dropped, and rebuilt if asked for again.
 AS_OF_SNAPSHOTS_KEPT = int(os.environ.get("DJANGO_AS_OF_SNAPSHOTS_KEPT", "8"))
 
+# Submissions anyone may send (``web.throttle``): kept ones per client address and
+# overall in an hour, and refused attempts per address.
+SUBMISSIONS_PER_HOUR_PER_CLIENT = int(
+    os.environ.get("DJANGO_SUBMISSIONS_PER_HOUR_PER_CLIENT", "5")
+)
+SUBMISSIONS_PER_HOUR = int(os.environ.get("DJANGO_SUBMISSIONS_PER_HOUR", "100"))
+SUBMISSION_ATTEMPTS_PER_HOUR_PER_CLIENT = int(
+    os.environ.get("DJANGO_SUBMISSION_ATTEMPTS_PER_HOUR_PER_CLIENT", "30")
+)
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (

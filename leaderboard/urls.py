@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import views
 from .api import api
@@ -52,6 +53,13 @@ urlpatterns = [
         views.release_citation,
         {"kind": "bib"},
         name="data_release_bib",
+    ),
+    path("submit/", views.SubmitView.as_view(), name="submit"),
+    path("submissions/", require_safe(views.SubmissionListView.as_view()), name="submissions"),
+    path(
+        "submissions/<int:pk>/",
+        require_safe(views.SubmissionDetailView.as_view()),
+        name="submission",
     ),
     path("feed.atom", public_page(ChangesFeed(), offers_as_of=False), name="feed"),
     path(

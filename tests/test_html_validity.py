@@ -134,6 +134,8 @@ def pages(article, client, tmp_path, settings):
         f"/suites/synthetic-suite/?as_of={yesterday}",
         f"/models/claimed-model/?as_of={yesterday}",
         AS_OF_REFUSED,
+        "/submit/",
+        "/submissions/",
     ]
     # The source's text with a quoted passage marked, as a figure's link opens it.
     model_page = client.get("/models/nemotron-3-super/").content.decode()

@@ -417,4 +417,4 @@ class ResultAdmin(ResultImportMixin, ExportMixin, QuoteExcerptMixin, Leaderboard
 
 
 # Registered after LeaderboardAdmin exists, which they extend.
-from . import data_releases, suites  # noqa: E402, F401
+from . import data_releases, submissions, suites  # noqa: E402, F401

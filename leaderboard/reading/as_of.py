@@ -18,9 +18,9 @@ or raw, reads the past, and the connection is put back however the page ends.
 
 A copy's key digests the history rows dated before the day's end and the code
 release, so an edit made later leaves it valid, days with no edit between them share
-it, and a history rewritten (a restore) or new rules make a new one. Rows that never had a history row are in no copy:
-migration 0025 gave every row stored before then its "+" row, and ``loaddata`` and
-``make_demo_data`` write one for every row they add.
+it, and a history rewritten (a restore) or new rules make a new one. Rows that never
+had a history row are in no copy: migration 0025 gave every row stored before then
+its "+" row, and ``loaddata`` and ``make_demo_data`` write one for every row they add.
 """
 
 import hashlib

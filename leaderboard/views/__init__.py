@@ -16,6 +16,7 @@ from .pages import (
     OrganizationDetailView,
     SourceDetailView,
 )
+from .submissions import SubmissionDetailView, SubmissionListView, SubmitView
 from .suites import SuiteDetailView, SuiteListView
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "ModelDetailView",
     "OrganizationDetailView",
     "SourceDetailView",
+    "SubmissionDetailView",
+    "SubmissionListView",
+    "SubmitView",
     "SuiteDetailView",
     "SuiteListView",
     "release_citation",

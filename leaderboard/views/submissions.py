@@ -1,0 +1,146 @@
+"""/submit/, /submissions/ and /submissions/<id>/: anyone sends a result, the rules
+check it at once (``rules.submissions``), and its page says what became of it."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.generic import DetailView, FormView, ListView
+
+from ..models import Benchmark, BenchmarkVersion, Organization
+from ..models.submissions import Submission
+from ..rules import submissions
+from ..web import throttle
+from .compare import find_models
+
+SUBMITTED = [
+    "benchmark",
+    "version",
+    "value",
+    "stderr",
+    "rank",
+    "shots",
+    "metric",
+    "provenance",
+    "claimed_by",
+    "source_url",
+    "source_title",
+    "quote",
+    "source_text",
+    "note",
+    "contact",
+]
+
+
+class SubmissionForm(forms.ModelForm):
+    """A result as its source states it. The model is named (name, alias or slug of
+    one the site lists) or new; a new one needs its organization."""
+
+    model_named = forms.CharField(
+        label="Model",
+        max_length=200,
+        required=False,
+        help_text="A model the site lists: its name, an alias or its slug.",
+    )
+    # Left empty by people; bots that fill every field give themselves away.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    class Meta:
+        model = Submission
+        fields = ["new_model_name", "new_model_organization", *SUBMITTED]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 4})}
+
+    field_order = ["model_named", "new_model_name", "new_model_organization", *SUBMITTED]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["benchmark"].queryset = Benchmark.objects.order_by("name")
+        self.fields["version"].queryset = BenchmarkVersion.objects.select_related(
+            "benchmark"
+        ).order_by("benchmark__name", "name")
+        for name in ("new_model_organization", "claimed_by"):
+            self.fields[name].queryset = Organization.objects.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError("This form was filled in by a program: not kept.")
+        named = cleaned.get("model_named", "").strip()
+        new_name = cleaned.get("new_model_name", "").strip()
+        if named and new_name:
+            self.add_error("new_model_name", "Name the model once: a listed one or a new one.")
+        elif named:
+            found, unknown = find_models([named])
+            if unknown:
+                self.add_error("model_named", unknown[0] + " Give it as a new model below.")
+            else:
+                self.instance.model = found[0]
+        elif not new_name:
+            self.add_error("model_named", "Name the model: one the site lists, or a new one.")
+        elif not cleaned.get("new_model_organization"):
+            self.add_error("new_model_organization", "A new model needs its organization.")
+        return cleaned
+
+
+class SubmitView(FormView):
+    """The form; a sent submission the rules accept is kept as pending and its page
+    shown; one they refuse is shown again with what to fix; a repeat points at what
+    the site holds."""
+
+    template_name = "leaderboard/submit.html"
+    form_class = SubmissionForm
+
+    def post(self, request, *args, **kwargs):
+        wait = throttle.seconds_to_wait(request)
+        if wait:
+            response = render(
+                request, "leaderboard/submit_wait.html", {"minutes": -(-wait // 60)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        submission = form.instance
+        submission.client = throttle.client_key(self.request)
+        errors = submissions.rule_errors(submission)
+        for field, messages in errors.items():
+            for message in messages:
+                form.add_error(None if field == NON_FIELD_ERRORS else field, message)
+        if errors:
+            return self.form_invalid(form)
+        duplicate = submissions.duplicate_of(submission)
+        if duplicate is not None:
+            return render(
+                self.request,
+                "leaderboard/submit.html",
+                {"form": form, "duplicate": duplicate},
+                status=409,
+            )
+        submission.save()
+        return HttpResponseRedirect(submission.get_absolute_url(), status=303)
+
+    def form_invalid(self, form):
+        throttle.count_attempt(self.request)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class SubmissionListView(ListView):
+    template_name = "leaderboard/submission_list.html"
+    context_object_name = "submissions"
+    paginate_by = 50
+    queryset = Submission.objects.select_related("model", "benchmark")
+
+
+class SubmissionDetailView(DetailView):
+    template_name = "leaderboard/submission_detail.html"
+    context_object_name = "submission"
+    queryset = Submission.objects.select_related(
+        "model", "benchmark", "version", "claimed_by", "result", "new_model_organization"
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.status == Submission.Status.PENDING:
+            context["adds"] = submissions.what_it_adds(self.object)
+        return context

@@ -1,0 +1,222 @@
+"""Anyone submits a result at /submit/; the rules every write keeps check it at once;
+nothing reaches the leaderboard until an editor accepts it (issue 21)."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from leaderboard.models import DataVersion, Result, Submission
+
+from .factories import make_benchmark, make_model, make_organization, stating
+from .support import change_form_data
+
+
+@pytest.fixture
+def listed(db):
+    model = make_model(name="Listed Model", slug="listed-model")
+    benchmark = make_benchmark(name="Bench Q", slug="bench-q")
+    return model, benchmark
+
+
+def form_data(model, benchmark, value="61.5", **changes):
+    data = {
+        "model_named": model.name,
+        "benchmark": str(benchmark.pk),
+        "value": value,
+        "provenance": "independent",
+        "source_url": "https://example.org/eval-report",
+        "source_title": "An evaluation report",
+        "quote": stating(model, benchmark, value),
+        "contact": "me@example.org",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_result_the_rules_accept_is_kept_as_pending_and_nothing_else_is_written(client, listed):
+    results, version = Result.objects.count(), DataVersion.current().version
+    response = client.post("/submit/", form_data(*listed))
+    assert response.status_code == 303
+    submission = Submission.objects.get()
+    assert response["Location"] == f"/submissions/{submission.pk}/"
+    assert submission.status == Submission.Status.PENDING
+    assert Result.objects.count() == results
+    assert DataVersion.current().version == version  # no page changes
+    page = client.get(response["Location"]).content.decode()
+    assert "Waiting for an editor" in page and "a new result" in page
+    assert "me@example.org" not in page  # the contact is for editors only
+
+
+def test_a_quote_that_does_not_state_the_figure_is_refused_with_what_to_fix(client, listed):
+    model, benchmark = listed
+    data = form_data(model, benchmark, quote=stating(model, benchmark, "70"))
+    response = client.post("/submit/", data)
+    assert response.status_code == 400
+    assert "does not state" in response.content.decode()
+    assert not Submission.objects.exists()
+    assert not Result.objects.exists()
+
+
+def test_a_figure_off_the_benchmarks_scale_is_refused(client, listed):
+    model, benchmark = listed
+    benchmark.scale_max = 100
+    benchmark.save()
+    response = client.post("/submit/", form_data(model, benchmark, value="150"))
+    assert response.status_code == 400
+    assert "Above" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_new_model_needs_its_organization_and_is_then_queued(client, listed):
+    _, benchmark = listed
+    organization = make_organization(name="New Lab", slug="new-lab")
+
+    class Named:
+        name = "Fresh Model 7B"
+
+    data = form_data(Named, benchmark, model_named="", new_model_name="Fresh Model 7B")
+    response = client.post("/submit/", data)
+    assert response.status_code == 400
+    assert "needs its organization" in response.content.decode()
+    data["new_model_organization"] = str(organization.pk)
+    response = client.post("/submit/", data)
+    assert response.status_code == 303
+    page = client.get(response["Location"]).content.decode()
+    assert "a new model, Fresh Model 7B" in page
+
+
+def test_a_filled_trap_field_keeps_nothing(client, listed):
+    response = client.post("/submit/", form_data(*listed, website="https://spam.example"))
+    assert response.status_code == 400
+    assert not Submission.objects.exists()
+
+
+def test_the_same_result_sent_twice_points_at_the_first(client, listed):
+    first = client.post("/submit/", form_data(*listed))
+    again = client.post("/submit/", form_data(*listed))
+    assert again.status_code == 409
+    assert first["Location"] in again.content.decode()
+    assert Submission.objects.count() == 1
+
+
+def test_markup_in_a_submission_is_shown_as_text(client, listed):
+    model, benchmark = listed
+    note = "<script>alert(1)</script>"
+    response = client.post("/submit/", form_data(model, benchmark, note=note))
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_a_flood_from_one_address_is_throttled_and_says_when_to_try_again(
+    client, listed, settings
+):
+    settings.SUBMISSIONS_PER_HOUR_PER_CLIENT = 3
+    model, benchmark = listed
+    answers = []
+    for n in range(40):
+        value = f"{50 + n}"
+        data = form_data(model, benchmark, value=value, source_url=f"https://example.org/r{n}")
+        # A forged X-Forwarded-For does not make another client: no proxy is trusted.
+        answers.append(client.post("/submit/", data, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"))
+    assert [a.status_code for a in answers[:3]] == [303, 303, 303]
+    assert {a.status_code for a in answers[3:]} == {429}
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
+    assert "Try again in" in answers[-1].content.decode()
+    assert Submission.objects.count() == 3
+    # Another address may still send.
+    other = form_data(model, benchmark, value="99", source_url="https://example.org/other")
+    assert client.post("/submit/", other, REMOTE_ADDR="192.0.2.7").status_code == 303
+
+
+def test_refused_attempts_are_counted_too(client, listed, settings):
+    settings.SUBMISSION_ATTEMPTS_PER_HOUR_PER_CLIENT = 5
+    model, benchmark = listed
+    bad = form_data(model, benchmark, quote="nothing stated here")
+    statuses = [client.post("/submit/", bad).status_code for _ in range(8)]
+    assert statuses[:5] == [400] * 5
+    assert set(statuses[5:]) == {429}
+
+
+@pytest.fixture
+def pending(client, listed):
+    response = client.post("/submit/", form_data(*listed))
+    return Submission.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+
+
+def test_an_editor_accepts_a_submission_and_its_result_is_written_naming_both(
+    admin_client, pending
+):
+    url = f"/admin/leaderboard/submission/{pending.pk}/change/"
+    data = change_form_data(admin_client, url, prefixes=())
+    data["_accept"] = "Accept"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Submission.Status.ACCEPTED
+    result = pending.result
+    assert result.value == 61.5 and result.model.slug == "listed-model"
+    record = result.history.get()
+    assert record.history_user.username == "admin"
+    assert record.history_change_reason == f"From submission #{pending.pk}"
+    assert "listed-model" in admin_client.get(f"/submissions/{pending.pk}/").content.decode()
+
+
+def test_an_editor_corrects_a_submission_before_accepting_it(admin_client, pending, listed):
+    model, benchmark = listed
+    url = f"/admin/leaderboard/submission/{pending.pk}/change/"
+    data = change_form_data(admin_client, url, prefixes=())
+    data.update(value="62.5", quote=stating(model, benchmark, "62.5"), _accept="Accept")
+    admin_client.post(url, data)
+    pending.refresh_from_db()
+    assert pending.result.value == 62.5
+    values = [str(row.value) for row in pending.history.order_by("history_date")]
+    assert values[0].startswith("61.5") and values[-1].startswith("62.5")
+
+
+def test_a_rejection_needs_a_reason_which_is_shown_publicly(admin_client, client, pending):
+    url = f"/admin/leaderboard/submission/{pending.pk}/change/"
+    data = change_form_data(admin_client, url, prefixes=())
+    data["_reject"] = "Reject"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    pending.refresh_from_db()
+    assert pending.status == Submission.Status.PENDING
+    data["reason"] = "The report measures a different model revision."
+    admin_client.post(url, data)
+    pending.refresh_from_db()
+    assert pending.status == Submission.Status.REJECTED
+    assert not Result.objects.exists()
+    page = client.get(f"/submissions/{pending.pk}/").content.decode()
+    assert "a different model revision" in page
+
+
+def test_a_stale_accept_writes_nothing_twice(admin_client, pending):
+    url = f"/admin/leaderboard/submission/{pending.pk}/change/"
+    data = change_form_data(admin_client, url, prefixes=())
+    admin_client.post(url, {**data, "_accept": "Accept"})
+    admin_client.post(url, {**data, "_accept": "Accept"})
+    assert Result.objects.count() == 1
+
+
+def test_staff_without_the_permission_cannot_review(client, pending):
+    user = User.objects.create_user("helper", password="pw", is_staff=True)
+    client.force_login(user)
+    url = f"/admin/leaderboard/submission/{pending.pk}/change/"
+    assert client.get(url).status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="view_submission"))
+    assert client.get(url).status_code == 200
+    data = change_form_data(client, url, prefixes=())
+    assert client.post(url, {**data, "_accept": "Accept"}).status_code == 403
+    assert not Result.objects.exists()
+
+
+def test_the_list_shows_submissions_newest_first(client, listed):
+    model, benchmark = listed
+    for n in range(2):
+        client.post(
+            "/submit/",
+            form_data(model, benchmark, value=str(40 + n), source_url=f"https://e.org/{n}"),
+        )
+    page = client.get("/submissions/").content.decode()
+    first, second = Submission.objects.order_by("pk")
+    assert page.index(f"#{second.pk}:") < page.index(f"#{first.pk}:")
