@@ -220,3 +220,13 @@ def test_the_list_shows_submissions_newest_first(client, listed):
     page = client.get("/submissions/").content.decode()
     first, second = Submission.objects.order_by("pk")
     assert page.index(f"#{second.pk}:") < page.index(f"#{first.pk}:")
+
+
+def test_the_form_shows_every_field_in_its_part(client, db):
+    from leaderboard.views.submissions import SubmissionForm
+
+    form = SubmissionForm()
+    in_parts = [field.name for _, fields in form.parts() for field in fields]
+    assert sorted(in_parts) == sorted(form.fields)
+    page = client.get("/submit/").content.decode()
+    assert page.count("<fieldset>") == len(SubmissionForm.PARTS)

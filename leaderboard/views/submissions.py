@@ -51,6 +51,20 @@ class SubmissionForm(forms.ModelForm):
         widgets = {"quote": forms.Textarea(attrs={"rows": 4})}
 
     field_order = ["model_named", "new_model_name", "new_model_organization", *SUBMITTED]
+    # The form's parts, each under a legend.
+    PARTS = [
+        ("The model", ["model_named", "new_model_name", "new_model_organization"]),
+        ("The result", ["benchmark", "version", "value", "stderr", "rank", "shots", "metric"]),
+        (
+            "Where it comes from",
+            ["provenance", "claimed_by", "source_url", "source_title", "quote", "source_text"],
+        ),
+        ("For the editors", ["note", "contact", "website"]),
+    ]
+
+    def parts(self):
+        """(legend, bound fields) for each part of the form, in order."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.PARTS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
