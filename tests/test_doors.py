@@ -284,6 +284,43 @@ def admin_suite_inline_of_a_rank_only_benchmark(client, tmp_path):
     return response.content.decode()
 
 
+def submitted(client, quote, value, model="gpt-oss-largest"):
+    """The public form, sending a result of the article's (held at an address for it)."""
+    url = "https://example.org/nvidia-article"
+    Source.objects.filter(slug=ARTICLE).update(url=url)
+    client.logout()  # anyone may submit
+    try:
+        response = client.post(
+            reverse("submit"),
+            {
+                "model_named": AIModel.objects.get(slug=model).name,
+                "benchmark": Benchmark.objects.get(slug="ai-index").pk,
+                "value": value,
+                "provenance": "vendor_claim",
+                "claimed_by": Organization.objects.get(slug="nvidia").pk,
+                "source_url": url,
+                "source_title": "The article",
+                "quote": quote,
+            },
+        )
+    finally:
+        Source.objects.filter(slug=ARTICLE).update(url="")
+    assert response.status_code == 400
+    return response.content.decode()
+
+
+def submission_swapped_figures(client, tmp_path):
+    return submitted(client, AI_INDEX, "37")
+
+
+def submission_quote_not_in_source(client, tmp_path):
+    return submitted(client, AI_INDEX.replace("only 33", "33"), "33")
+
+
+def submission_quote_about_another_model(client, tmp_path):
+    return submitted(client, "Nemotron 3 Super scored 37 points", "37")
+
+
 DOORS = {
     fixture_quote_not_in_source: "This quote is not in the text of",
     fixture_quote_about_another_model: "The quote does not name GPT-OSS (largest version)",
@@ -303,6 +340,9 @@ DOORS = {
     fixture_suite_of_a_rank_only_benchmark: "an average needs scores or percentages",
     fixture_baseline_the_quote_never_states: "does not state the random baseline 25",
     admin_suite_inline_of_a_rank_only_benchmark: "an average needs scores or percentages",
+    submission_swapped_figures: "The quote ties 33 to GPT-OSS (largest version), not 37",
+    submission_quote_not_in_source: "This quote is not in the text of",
+    submission_quote_about_another_model: "The quote does not name GPT-OSS (largest version)",
 }
 
 

@@ -159,6 +159,10 @@ def test_an_editor_accepts_a_submission_and_its_result_is_written_naming_both(
     assert record.history_user.username == "admin"
     assert record.history_change_reason == f"From submission #{pending.pk}"
     assert "listed-model" in admin_client.get(f"/submissions/{pending.pk}/").content.decode()
+    model_page = admin_client.get("/models/listed-model/").content.decode()
+    assert (
+        f'<a href="/submissions/{pending.pk}/">submitted, reviewed by an editor</a>' in model_page
+    )
 
 
 def test_an_editor_corrects_a_submission_before_accepting_it(admin_client, pending, listed):
@@ -230,3 +234,14 @@ def test_the_form_shows_every_field_in_its_part(client, db):
     assert sorted(in_parts) == sorted(form.fields)
     page = client.get("/submit/").content.decode()
     assert page.count("<fieldset>") == len(SubmissionForm.PARTS)
+
+
+def test_model_and_benchmark_pages_link_to_the_form_filled_in(client, listed):
+    model, benchmark = listed
+    assert "/submit/?model=listed-model" in client.get("/models/listed-model/").content.decode()
+    assert "/submit/?benchmark=bench-q" in client.get("/benchmarks/bench-q/").content.decode()
+    form = client.get("/submit/?model=listed-model&benchmark=bench-q").context["form"]
+    assert form["model_named"].value() == "Listed Model"
+    assert form["benchmark"].value() == benchmark.pk
+    for hostile in ("?model=%00", "?benchmark=" + "x" * 5000, "?model=no-such"):
+        assert client.get(f"/submit/{hostile}").status_code == 200

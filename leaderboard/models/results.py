@@ -73,6 +73,16 @@ class ResultQuerySet(NaturalKeyQuerySet):
         """Results ordered by the preference rule (see ``PREFERENCE``)."""
         return self.order_by(*self.PREFERENCE)
 
+    def with_submission(self):
+        """Each result annotated with ``submission_pk``: the accepted submission it came
+        from (sent by anyone, reviewed by an editor), or None."""
+        from .submissions import Submission  # it refers to results
+
+        accepted = Submission.objects.filter(
+            result=OuterRef("pk"), status=Submission.Status.ACCEPTED
+        ).values("pk")[:1]
+        return self.annotate(submission_pk=Subquery(accepted))
+
     def headline(self):
         """One result per model, benchmark and version: the one the rule prefers (kept
         in ``is_headline`` by ``mark_headlines``)."""

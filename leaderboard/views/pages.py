@@ -148,9 +148,11 @@ class ModelDetailView(DetailView):
         citations = {}
         for citation in model.citations.all():
             citations.setdefault(citation.attribute, []).append(citation)
-        results = model.results.select_related(
-            "benchmark", "version", "source", "claimed_by"
-        ).order_by("benchmark__name", *ResultQuerySet.PREFERENCE)
+        results = (
+            model.results.select_related("benchmark", "version", "source", "claimed_by")
+            .with_submission()
+            .order_by("benchmark__name", *ResultQuerySet.PREFERENCE)
+        )
         claims = (
             model.results.beside_measurements()
             .select_related("benchmark", "version", "claimed_by", "source")

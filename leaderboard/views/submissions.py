@@ -7,8 +7,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.generic import DetailView, FormView, ListView
 
-from ..models import Benchmark, BenchmarkVersion, Organization
+from ..models import AIModel, Benchmark, BenchmarkVersion, Organization
 from ..models.submissions import Submission
+from ..reading.changes import SLUG
 from ..rules import submissions
 from ..web import throttle
 from .compare import find_models
@@ -103,6 +104,23 @@ class SubmitView(FormView):
 
     template_name = "leaderboard/submit.html"
     form_class = SubmissionForm
+
+    def get_initial(self):
+        """What a model's or benchmark's page fills in (``?model=``, ``?benchmark=``,
+        by slug); a value naming nothing fills in nothing."""
+        initial = {}
+        asked = {
+            name: value
+            for name in ("model", "benchmark")
+            if SLUG.match(value := self.request.GET.get(name, ""))
+        }
+        model = AIModel.objects.filter(slug=asked.get("model")).first()
+        if model is not None:
+            initial["model_named"] = model.name
+        benchmark = Benchmark.objects.filter(slug=asked.get("benchmark")).first()
+        if benchmark is not None:
+            initial["benchmark"] = benchmark.pk
+        return initial
 
     def post(self, request, *args, **kwargs):
         wait = throttle.seconds_to_wait(request)
