@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from . import views
 from .api import api
 from .web.caching import public_page
-from .web.feeds import ChangesFeed
+from .web.feeds import ChangesFeed, SubmissionsFeed
 from .web.sitemaps import SITEMAPS, favicon, robots_txt
 
 urlpatterns = [
@@ -56,6 +56,7 @@ urlpatterns = [
     ),
     path("submit/", views.SubmitView.as_view(), name="submit"),
     path("submissions/", require_safe(views.SubmissionListView.as_view()), name="submissions"),
+    path("submissions/feed.atom", SubmissionsFeed(), name="submissions_feed"),
     path(
         "submissions/<int:pk>/",
         require_safe(views.SubmissionDetailView.as_view()),

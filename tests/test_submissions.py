@@ -245,3 +245,12 @@ def test_model_and_benchmark_pages_link_to_the_form_filled_in(client, listed):
     assert form["benchmark"].value() == benchmark.pk
     for hostile in ("?model=%00", "?benchmark=" + "x" * 5000, "?model=no-such"):
         assert client.get(f"/submit/{hostile}").status_code == 200
+
+
+def test_the_feed_lists_submissions_without_their_contact(client, listed):
+    response = client.post("/submit/", form_data(*listed))
+    feed = client.get("/submissions/feed.atom")
+    assert feed.status_code == 200
+    text = feed.content.decode()
+    assert response["Location"] in text and "pending review" in text
+    assert "me@example.org" not in text

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
+from ..models.submissions import Submission
 from ..reading import changes
 from ..rules.text_rules import replace_control_characters
 
@@ -126,3 +127,61 @@ def fit_for_xml(values):
         else replace_control_characters(value)
         for key, value in values.items()
     }
+
+
+class SubmissionsFeed(Feed):
+    """/submissions/feed.atom: the latest submissions and what became of each, for
+    submitters and editors who follow them without visiting. Never the contact or the
+    client's address."""
+
+    feed_type = Atom1Feed
+    title = "Open-model leaderboard: submissions"
+    subtitle = "Results sent by anyone, newest first, with what an editor decided."
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed = fit_for_xml(feed.feed)
+        feed.items = [fit_for_xml(item) for item in feed.items]
+        return feed
+
+    def get_object(self, request, *args, **kwargs):
+        return {"domain": split_domain_port(request.get_host())[0] or "localhost"}
+
+    def link(self, obj):
+        return reverse("submissions")
+
+    def feed_url(self, obj):
+        return reverse("submissions_feed")
+
+    def items(self, obj):
+        rows = list(Submission.objects.select_related("model", "benchmark")[:FEED_LENGTH])
+        for row in rows:
+            row.feed = obj
+        return rows
+
+    def item_title(self, item):
+        return f"#{item.pk} {item.get_status_display()}: {item.model_name} on {item.benchmark}"
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"tag:{item.feed['domain']},{item.submitted_at:%Y-%m-%d}:submission-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item):
+        return item.decided_at or item.submitted_at
+
+    def item_pubdate(self, item):
+        return item.submitted_at
+
+    def item_description(self, item):
+        reason = format_html("<p>The editor's reason: {}</p>", item.reason) if item.reason else ""
+        return format_html(
+            "<p>{}</p><blockquote><p>“{}”</p></blockquote><p>— {}</p>{}",
+            item.get_status_display().capitalize(),
+            item.quote,
+            item.source_title,
+            reason,
+        )
