@@ -10,7 +10,7 @@ SECRET_KEY_FILE := .secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"
 MANAGE = $(WITH_KEY) $(BIN)/python manage.py
 
-.PHONY: run setup install migrate fixtures static test test-fast lint format migrations-check superuser backup restore load bench mutate scale clean
+.PHONY: run setup install migrate fixtures static test test-fast lint format migrations-check superuser backup restore load bench flood mutate scale clean
 
 run: setup
 	DJANGO_QUERY_TIMEOUT_MS=$${DJANGO_QUERY_TIMEOUT_MS:-10000} $(WITH_KEY) $(BIN)/gunicorn leaderboard.wsgi -c python:leaderboard.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -71,6 +71,11 @@ DURATION ?= 30
 bench: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/harness.py $(BENCH_ARGS)
+
+# The site's page times while one address floods /submit/ (issue 21).
+flood: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python bench/flood.py $(FLOOD_ARGS)
 
 # Mutation testing of the rule modules (quotes, validation, ranking, caching, export):
 # writes docs/mutation.md. Takes most of an hour on two cores.

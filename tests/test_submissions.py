@@ -107,13 +107,14 @@ def test_markup_in_a_submission_is_shown_as_text(client, listed):
     assert "&lt;script&gt;" in page
 
 
+@pytest.mark.slow
 def test_a_flood_from_one_address_is_throttled_and_says_when_to_try_again(
     client, listed, settings
 ):
     settings.SUBMISSIONS_PER_HOUR_PER_CLIENT = 3
     model, benchmark = listed
     answers = []
-    for n in range(40):
+    for n in range(1000):
         value = f"{50 + n}"
         data = form_data(model, benchmark, value=value, source_url=f"https://example.org/r{n}")
         # A forged X-Forwarded-For does not make another client: no proxy is trusted.
@@ -254,3 +255,39 @@ def test_the_feed_lists_submissions_without_their_contact(client, listed):
     text = feed.content.decode()
     assert response["Location"] in text and "pending review" in text
     assert "me@example.org" not in text
+
+
+def test_a_post_without_its_csrf_token_is_refused(listed):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/submit/", form_data(*listed)).status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_accepting_never_changes_a_row_the_site_holds(admin_client, client, listed):
+    """A submission naming a held source by its address, under another title and with
+    another text, adds its result and leaves the source as it was."""
+    from leaderboard.models import Source
+
+    from .factories import make_source
+
+    held = make_source(title="The held report", url="https://example.org/held")
+    before = Source.objects.filter(pk=held.pk).values().get()
+    model, benchmark = listed
+    data = form_data(
+        model,
+        benchmark,
+        source_url="https://example.org/held",
+        source_title="A title of my own",
+        source_text="Some other text entirely.",
+    )
+    response = client.post("/submit/", data)
+    assert response.status_code == 303
+    submission = Submission.objects.get()
+    url = f"/admin/leaderboard/submission/{submission.pk}/change/"
+    admin_client.post(url, {**change_form_data(admin_client, url, prefixes=()), "_accept": "A"})
+    submission.refresh_from_db()
+    assert submission.result.source_id == held.pk
+    assert Source.objects.filter(pk=held.pk).values().get() == before
+    assert Source.objects.count() == 1
