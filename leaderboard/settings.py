@@ -144,6 +144,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and QUERY_T
 # Past days' copies of the data kept for ?as_of= pages (``reading.as_of``); older ones
 # are dropped, and rebuilt if asked for again.
 AS_OF_SNAPSHOTS_KEPT = int(os.environ.get("DJANGO_AS_OF_SNAPSHOTS_KEPT", "8"))
+# Copies built by requests in an hour; past it a day not yet copied answers 503.
+AS_OF_BUILDS_PER_HOUR = int(os.environ.get("DJANGO_AS_OF_BUILDS_PER_HOUR", "12"))
 
 # Submissions anyone may send (``web.throttle``): kept ones per client address and
 # overall in an hour, and refused attempts per address.

@@ -1,10 +1,12 @@
 """The leaderboard as it stood: ``?as_of=YYYY-MM-DD`` renders pages and the API from
 a copy of the data rebuilt from history (``leaderboard.reading.as_of``)."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -219,8 +221,10 @@ def test_copies_beyond_the_kept_number_are_dropped_with_their_tables(client, art
     client.get(f"/?as_of={two_days_ago}")
     (first,) = AsOfSnapshot.objects.all()
     client.get(f"/?as_of={yesterday()}")
-    (second,) = AsOfSnapshot.objects.all()
+    (second,) = AsOfSnapshot.objects.filter(dropped_at__isnull=True)
     assert second.key != first.key
+    first.refresh_from_db()
+    assert first.dropped_at is not None  # kept, to count the builds of the hour
     tables = connection.introspection.table_names()
     if connection.vendor == "sqlite":
         assert not [name for name in tables if name.startswith(f"asof_{first.key}")]
@@ -280,3 +284,32 @@ def test_each_change_links_to_its_benchmark_as_it_stood_the_day_before(client, a
     assert ">60<" in before and ">65<" not in before
     empty = client.get(links[1])  # before the benchmark was added
     assert empty.status_code == 404
+
+
+def test_past_the_hours_builds_a_day_not_yet_copied_answers_503_saying_when(
+    client, article, settings
+):
+    settings.AS_OF_BUILDS_PER_HOUR = 1
+    moved_back(days=2)
+    more_results()
+    moved_back(days=1)
+    two_days_ago = (timezone.localdate() - timedelta(days=2)).isoformat()
+    assert client.get(f"/?as_of={two_days_ago}").status_code == 200
+    busy = client.get(f"/?as_of={yesterday()}")
+    assert busy.status_code == 503
+    assert 0 < int(busy["Retry-After"]) <= 3600
+    assert "Try this day again in" in busy.content.decode()
+    api = client.get(f"/api/models?as_of={yesterday()}")
+    assert api.status_code == 503 and "Try this day again" in api.json()["detail"]
+    # A copy already built is still read.
+    assert client.get(f"/benchmarks/?as_of={two_days_ago}").status_code == 200
+    # An operator builds one outside requests, whatever the hour's count.
+    out = io.StringIO()
+    call_command("build_as_of", yesterday(), stdout=out)
+    assert "is ready" in out.getvalue()
+    assert client.get(f"/?as_of={yesterday()}").status_code == 200
+
+
+def test_the_build_command_refuses_a_day_that_has_not_ended(db):
+    with pytest.raises(CommandError, match="has not ended"):
+        call_command("build_as_of", timezone.localdate().isoformat())

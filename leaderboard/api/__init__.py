@@ -46,9 +46,9 @@ def refuse_nul_bytes(view):
     return wrapper
 
 
-def refused(request, message):
+def refused(request, message, status=400):
     """The API's answer to an ``as_of`` it cannot show (``public_page``)."""
-    return JsonResponse({"detail": message}, status=400)
+    return JsonResponse({"detail": message}, status=status)
 
 
 # Every operation takes ``?as_of=YYYY-MM-DD`` (``reading.as_of``); the schema has no past.

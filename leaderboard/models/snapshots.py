@@ -14,6 +14,8 @@ class AsOfSnapshot(models.Model):
     key = models.CharField(max_length=16, unique=True)
     day = models.DateField()
     built_at = models.DateTimeField()
+    # Set when its tables are dropped; the row stays, so builds can be counted.
+    dropped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-built_at"]

@@ -24,6 +24,7 @@ its "+" row, and ``loaddata`` and ``make_demo_data`` write one for every row the
 """
 
 import hashlib
+import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,6 +76,16 @@ INDEX_HEAD = re.compile(r'^CREATE (UNIQUE )?INDEX "[^"]+" ON "[^"]+"')
 
 class Refused(ValueError):
     """An ``as_of`` the site cannot show; the message says why and what to write."""
+
+
+class Busy(Exception):
+    """A copy would be built, but ``AS_OF_BUILDS_PER_HOUR`` were built in the last
+    hour: building one costs seconds of a worker, and days asked for one after another
+    must not take the site's workers. ``seconds``: until the next may be built."""
+
+    def __init__(self, seconds):
+        super().__init__(f"as_of: retry in {seconds} s")
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
@@ -131,19 +142,36 @@ def day_end(day):
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def snapshot(day, remember=None, release=""):
+def snapshot(day, remember=None, release="", limited=True):
     """The copy of ``day``, built now if it does not exist yet. ``remember(compute)``
     may keep what the history holds (``history_state``) until the data changes;
-    ``release`` names the running code, whose rules derive the copy's marks."""
+    ``release`` names the running code, whose rules derive the copy's marks;
+    ``limited``: a request's build counts against ``AS_OF_BUILDS_PER_HOUR``
+    (``Busy``), ``manage.py build_as_of``'s does not."""
     end = day_end(day)
     state, changed_at = (remember or (lambda compute: compute()))(lambda: history_state(end))
     # Not the day: days with no edit between them share one copy, so asking for every
     # day of a quiet year builds one.
     key = hashlib.sha256(f"{state}|{release}".encode()).hexdigest()[:16]
     past = Snapshot(day=day, key=key, changed_at=changed_at)
-    if not AsOfSnapshot.objects.filter(key=key).exists():
+    if not AsOfSnapshot.objects.filter(key=key, dropped_at__isnull=True).exists():
+        if limited:
+            refuse_when_busy()
         build(past)
     return past
+
+
+def refuse_when_busy(now=None):
+    """``Busy`` when ``AS_OF_BUILDS_PER_HOUR`` copies were built in the last hour."""
+    now = now or timezone.now()
+    limit = settings.AS_OF_BUILDS_PER_HOUR
+    recent = list(
+        AsOfSnapshot.objects.filter(built_at__gte=now - timedelta(hours=1))
+        .order_by("-built_at")
+        .values_list("built_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        raise Busy(max(1, math.ceil((recent[-1] + timedelta(hours=1) - now).total_seconds())))
 
 
 def history_state(end):
@@ -212,7 +240,7 @@ def build(past):
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgresql():  # SQLite's writers already queue (IMMEDIATE transactions)
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [past.key])
-        if AsOfSnapshot.objects.filter(key=past.key).exists():
+        if AsOfSnapshot.objects.filter(key=past.key, dropped_at__isnull=True).exists():
             return  # another request built it while this one waited
         drop_copy(cursor, past.key)
         if is_postgresql():
@@ -226,10 +254,14 @@ def build(past):
                     [end],
                 )
         derive_marks(cursor, past, end)
-        AsOfSnapshot.objects.create(key=past.key, day=past.day, built_at=timezone.now())
-        for stale in AsOfSnapshot.objects.order_by("-built_at")[settings.AS_OF_SNAPSHOTS_KEPT :]:
+        now = timezone.now()
+        AsOfSnapshot.objects.update_or_create(
+            key=past.key, defaults={"day": past.day, "built_at": now, "dropped_at": None}
+        )
+        kept = AsOfSnapshot.objects.filter(dropped_at__isnull=True).order_by("-built_at")
+        for stale in kept[settings.AS_OF_SNAPSHOTS_KEPT :]:
             drop_copy(cursor, stale.key)
-            stale.delete()
+            AsOfSnapshot.objects.filter(pk=stale.pk).update(dropped_at=now)
 
 
 def create_table_like(cursor, model, copy):

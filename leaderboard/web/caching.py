@@ -73,6 +73,15 @@ def public_page(view, offers_as_of=True, refuse=None):
             past = asked_past(request, offers_as_of)
         except as_of.Refused as refusal:
             return (refuse or as_of_refused)(request, str(refusal))
+        except as_of.Busy as busy:
+            response = (refuse or as_of_refused)(
+                request,
+                "as_of: the site has copied as many past days as it may this hour. "
+                f"Try this day again in {-(-busy.seconds // 60)} minutes.",
+                status=503,
+            )
+            response["Retry-After"] = str(busy.seconds)
+            return response
         if past is not None:
             request.as_of = past
             data = request.data_version = past.data_version
@@ -119,14 +128,14 @@ def asked_past(request, offered):
     )
 
 
-def as_of_refused(request, message):
+def as_of_refused(request, message, status=400):
     """The HTML answer to an ``as_of`` the site cannot show: what is wrong, and a link
     to the page as it stands now."""
     return TemplateResponse(
         request,
         "leaderboard/as_of_refused.html",
         {"message": message, "today_url": as_of.today_url(request)},
-        status=400,
+        status=status,
     )
 
 
