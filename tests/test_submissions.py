@@ -291,3 +291,69 @@ def test_accepting_never_changes_a_row_the_site_holds(admin_client, client, list
     assert submission.result.source_id == held.pk
     assert Source.objects.filter(pk=held.pk).values().get() == before
     assert Source.objects.count() == 1
+
+
+# A results file of lm-evaluation-harness in place of one result (its tests' world).
+from .test_imports_harness import EXAMPLE, harness_world  # noqa: E402, F401
+
+
+def file_data(**changes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("results.json", EXAMPLE.read_bytes(), "application/json")
+    return {"results_file": upload, "provenance": "independent", **changes}
+
+
+def test_a_results_file_is_checked_as_an_import_and_queued(client, harness_world):
+    response = client.post("/submit/", file_data())
+    assert response.status_code == 303
+    submission = Submission.objects.get()
+    assert submission.results_file == EXAMPLE.read_text()
+    assert not Result.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "lm-evaluation-harness results file" in page
+
+
+def test_a_results_file_naming_no_listed_model_is_refused_saying_so(client, db):
+    response = client.post("/submit/", file_data())
+    assert response.status_code == 400
+    assert "no model&#x27;s Hugging Face repository, name or alias" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_a_file_and_a_result_together_are_refused(client, harness_world):
+    model, arc, _ = harness_world
+    response = client.post("/submit/", file_data(benchmark=str(arc.pk), value="50"))
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+
+
+def test_a_file_over_the_bound_is_refused_before_it_is_read(client, harness_world, monkeypatch):
+    from leaderboard.views import submissions as view
+
+    monkeypatch.setattr(view, "RESULTS_FILE_MAX_BYTES", 100)
+    response = client.post("/submit/", file_data())
+    assert response.status_code == 400
+    assert "a results file may have up to 100" in response.content.decode()
+
+
+def test_an_accepted_results_file_becomes_its_source_and_results(
+    admin_client, client, harness_world
+):
+    model, arc, hellaswag = harness_world
+    client.post("/submit/", file_data())
+    submission = Submission.objects.get()
+    url = f"/admin/leaderboard/submission/{submission.pk}/change/"
+    admin_client.post(url, {**change_form_data(admin_client, url, prefixes=()), "_accept": "A"})
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.ACCEPTED
+    results = submission.source.results.order_by("benchmark__slug")
+    assert [r.benchmark for r in results] == [arc, hellaswag]
+    assert all(r.model == model for r in results)
+    for result in results:
+        record = result.history.latest()
+        assert record.history_change_reason == f"From submission #{submission.pk}"
+    # The same file again points at what it became.
+    again = client.post("/submit/", file_data())
+    assert again.status_code == 409
+    assert submission.source.get_absolute_url() in again.content.decode()

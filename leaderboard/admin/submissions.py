@@ -54,6 +54,8 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="what the site holds beside it")
     def held_beside(self, obj):
+        if obj.results_file:
+            return "A results file: the rules above list what its import would refuse."
         if not obj.model_id:
             return "Nothing: the model is new."
         held = Result.objects.filter(model=obj.model, benchmark=obj.benchmark).select_related(
@@ -72,7 +74,9 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         try:
             if "_accept" in request.POST:
                 submissions.accept(obj, request.user)
-                messages.success(request, f"Accepted: its result is on {obj.result.model}'s page.")
+                messages.success(
+                    request, f"Accepted: see what it became on {obj.get_absolute_url()}."
+                )
             elif "_reject" in request.POST:
                 submissions.reject(obj, request.user, obj.reason)
                 messages.success(request, "Rejected; the reason is on its public page.")

@@ -15,6 +15,8 @@ from .results import Provenance, Result
 QUOTE_MAX = 2000
 NOTE_MAX = 2000
 SOURCE_TEXT_MAX = 200_000
+# A results file of lm-evaluation-harness, as ``import_results`` takes one.
+RESULTS_FILE_MAX_BYTES = 5 * 1024 * 1024
 
 
 class Submission(models.Model):
@@ -46,7 +48,9 @@ class Submission(models.Model):
         related_name="+",
         verbose_name="new model's organization",
     )
-    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="+")
+    benchmark = models.ForeignKey(
+        Benchmark, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     version = models.ForeignKey(
         BenchmarkVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -65,14 +69,20 @@ class Submission(models.Model):
     )
 
     # The source: found by its address when the site holds it, else a new one.
-    source_url = HttpsURLField("source's address", max_length=500)
-    source_title = LineField("source's title", max_length=300)
-    quote = ProseField(max_length=QUOTE_MAX, help_text="The source's words, copied exactly.")
+    source_url = HttpsURLField("source's address", max_length=500, blank=True)
+    source_title = LineField("source's title", max_length=300, blank=True)
+    quote = ProseField(
+        max_length=QUOTE_MAX, blank=True, help_text="The source's words, copied exactly."
+    )
     source_text = ProseField(
         "source's text",
         max_length=SOURCE_TEXT_MAX,
         blank=True,
         help_text="Optional: the source's full text, so the quote is checked against it.",
+    )
+    # Instead of the result's fields: a results file, which states them all.
+    results_file = models.TextField(
+        "lm-evaluation-harness results file", blank=True, editable=False
     )
     note = ProseField(max_length=NOTE_MAX, blank=True)
     # Never shown publicly.
@@ -101,18 +111,35 @@ class Submission(models.Model):
         related_name="submissions",
         help_text="The result it became.",
     )
+    source = models.ForeignKey(
+        "Source",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="submissions",
+        help_text="The source a results file became, with its results.",
+    )
 
-    history = HistoricalRecords(excluded_fields=["client", "contact"])
+    # The results file is kept once, on the submission: never edited, so never in history.
+    history = HistoricalRecords(excluded_fields=["client", "contact", "results_file"])
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["status", "submitted_at"], name="submission_queue_idx")]
 
     def __str__(self):
-        return f"Submission #{self.pk}: {self.model_name} on {self.benchmark}"
+        return f"Submission #{self.pk}: {self.summary}"
 
     def get_absolute_url(self):
         return reverse("submission", args=[self.pk])
+
+    @property
+    def summary(self):
+        """What it is, in a few words: "Model on Benchmark", or a results file."""
+        if self.results_file:
+            return f"an lm-evaluation-harness results file of {self.model_name or 'a model'}"
+        return f"{self.model_name} on {self.benchmark}"
 
     @property
     def model_name(self):

@@ -14,7 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..imports.directory import import_text
+from ..imports.run import ImportRefused
 from ..models import AIModel, Provenance, Result, Source
+from ..models.citations import text_digest
 from ..models.submissions import Submission
 from . import writes
 
@@ -107,17 +110,61 @@ def rule_errors(submission):
     write and rolled back: {form field: [messages]}, empty when it would be written."""
     try:
         with transaction.atomic():
-            write(submission)
+            if submission.results_file:
+                import_file(submission, dry_run=True)
+            else:
+                write(submission)
             transaction.set_rollback(True)
     except ValidationError as error:
         return error.message_dict
     return {}
 
 
+# How a results file is named in what the rules say of it.
+FILE_NAME = "The results file"
+
+
+def import_file(submission, dry_run):
+    """Import the submission's results file as ``import_results`` imports one (its
+    source, about the model, and a result a task), in the caller's transaction;
+    returns the import's report. A ``ValidationError`` under ``results_file`` says
+    what the file or the rules refuse; nothing is written then."""
+    model = submission.model.slug if submission.model_id else None
+    try:
+        # Tasks the site has no benchmark for are left out, as ``--skip-unknown-tasks``.
+        report, left_out = import_text(
+            submission.results_file, FILE_NAME, dry_run=dry_run, model=model, skip_unknown=True
+        )
+    except ImportRefused as refused:
+        raise ValidationError({"results_file": [str(refused)]}) from None
+    if report.refused:
+        raise ValidationError({"results_file": report.refused[:10]})
+    report.left_out = left_out
+    return report
+
+
+def file_source(submission):
+    """The source a results file became once imported: the file kept as its text."""
+    digest = text_digest(submission.results_file)
+    return Source.objects.filter(kept_text_sha256=digest).order_by("pk").first()
+
+
 def duplicate_of(submission):
     """What the site holds already that this submission would repeat: the result of
     the same model, benchmark and version from the source at the same address, or a
-    pending submission of it. None when it is new."""
+    pending submission of it. None when it is new. A results file repeats the source
+    it became, or a pending submission of the same file."""
+    if submission.results_file:
+        held = file_source(submission)
+        if held is not None:
+            return held
+        return (
+            Submission.objects.filter(
+                status=Submission.Status.PENDING, results_file=submission.results_file
+            )
+            .exclude(pk=submission.pk)
+            .first()
+        )
     same = {"benchmark": submission.benchmark, "version": submission.version}
     if submission.model_id:
         held = Result.objects.filter(
@@ -143,7 +190,19 @@ def accept(submission, editor):
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status != Submission.Status.PENDING:
             raise ValidationError(f"Submission #{locked.pk} was {locked.get_status_display()}.")
-        submission.result = write(submission, reason=f"From submission #{submission.pk}")
+        reason = f"From submission #{submission.pk}"
+        if submission.results_file:
+            history = Result.history.model.objects
+            last_before = history.order_by("-history_id").values_list("history_id", flat=True)
+            last_before = last_before.first() or 0
+            import_file(submission, dry_run=False)
+            submission.source = file_source(submission)
+            # The rows the import wrote name the submission, as a single result's do.
+            history.filter(
+                history_id__gt=last_before, id__in=submission.source.results.values("pk")
+            ).update(history_change_reason=reason)
+        else:
+            submission.result = write(submission, reason=reason)
         decide(submission, editor, Submission.Status.ACCEPTED)
     return submission.result
 
@@ -172,6 +231,8 @@ def what_it_adds(submission):
     """What accepting the submission would add, in words: a new model, a second
     source for a result the site holds, a vendor's claim beside a measurement, or a
     new result."""
+    if submission.results_file:
+        return "the results of an lm-evaluation-harness run, a result a task it names"
     if not submission.model_id:
         return f"a new model, {submission.new_model_name}, with its first result"
     held = Result.objects.filter(

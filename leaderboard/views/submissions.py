@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.generic import DetailView, FormView, ListView
 
 from ..models import AIModel, Benchmark, BenchmarkVersion, Organization
-from ..models.submissions import Submission
+from ..models.submissions import RESULTS_FILE_MAX_BYTES, Submission
 from ..reading.changes import SLUG
 from ..rules import submissions
 from ..web import throttle
@@ -43,6 +43,13 @@ class SubmissionForm(forms.ModelForm):
         required=False,
         help_text="A model the site lists: its name, an alias or its slug.",
     )
+    results_file = forms.FileField(
+        label="Or an lm-evaluation-harness results file",
+        required=False,
+        help_text="A results_*.json file as the harness writes it (up to 5 MB): it states "
+        "the model, the benchmarks and the figures, and is kept as the source's text. Leave "
+        "the result and its source above empty.",
+    )
     # Left empty by people; bots that fill every field give themselves away.
     website = forms.CharField(required=False, label="Leave this empty")
 
@@ -60,6 +67,7 @@ class SubmissionForm(forms.ModelForm):
             "Where it comes from",
             ["provenance", "claimed_by", "source_url", "source_title", "quote", "source_text"],
         ),
+        ("Or a results file", ["results_file"]),
         ("For the editors", ["note", "contact", "website"]),
     ]
 
@@ -76,12 +84,34 @@ class SubmissionForm(forms.ModelForm):
         for name in ("new_model_organization", "claimed_by"):
             self.fields[name].queryset = Organization.objects.order_by("name")
 
+    def clean_results_file(self):
+        """The file's text: UTF-8, within ``RESULTS_FILE_MAX_BYTES``, checked before
+        it is read."""
+        upload = self.cleaned_data.get("results_file")
+        if not upload:
+            return ""
+        if upload.size > RESULTS_FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; a results file may have up to "
+                f"{RESULTS_FILE_MAX_BYTES:,}."
+            )
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("website"):
             raise forms.ValidationError("This form was filled in by a program: not kept.")
         named = cleaned.get("model_named", "").strip()
         new_name = cleaned.get("new_model_name", "").strip()
+        self.instance.results_file = cleaned.get("results_file") or ""
+        if self.instance.results_file:
+            return self.clean_for_a_file(cleaned, named, new_name)
+        for name in ("benchmark", "source_url", "source_title", "quote"):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, "Give it, or send a results file instead.")
         if named and new_name:
             self.add_error("new_model_name", "Name the model once: a listed one or a new one.")
         elif named:
@@ -94,6 +124,31 @@ class SubmissionForm(forms.ModelForm):
             self.add_error("model_named", "Name the model: one the site lists, or a new one.")
         elif not cleaned.get("new_model_organization"):
             self.add_error("new_model_organization", "A new model needs its organization.")
+        return cleaned
+
+    def clean_for_a_file(self, cleaned, named, new_name):
+        """A results file states the result: the fields for one are left empty, and
+        the model is the one the file names, or one the site lists named here."""
+        given = [n for n in ("benchmark", "value", "quote", "source_url") if cleaned.get(n)]
+        if given:
+            self.add_error(
+                None,
+                "Send a results file or one result, not both: leave "
+                + ", ".join(self.fields[n].label.lower() for n in given)
+                + " empty.",
+            )
+        if new_name:
+            self.add_error(
+                "new_model_name",
+                "A results file is imported for a model the site lists: ask an editor to "
+                "add it first, or name it among the listed ones.",
+            )
+        if named:
+            found, unknown = find_models([named])
+            if unknown:
+                self.add_error("model_named", unknown[0])
+            else:
+                self.instance.model = found[0]
         return cleaned
 
 

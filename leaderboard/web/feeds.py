@@ -160,7 +160,7 @@ class SubmissionsFeed(Feed):
         return rows
 
     def item_title(self, item):
-        return f"#{item.pk} {item.get_status_display()}: {item.model_name} on {item.benchmark}"
+        return f"#{item.pk} {item.get_status_display()}: {item.summary}"
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -178,6 +178,10 @@ class SubmissionsFeed(Feed):
 
     def item_description(self, item):
         reason = format_html("<p>The editor's reason: {}</p>", item.reason) if item.reason else ""
+        if item.results_file:
+            return format_html(
+                "<p>{}: {}.</p>{}", item.get_status_display().capitalize(), item.summary, reason
+            )
         return format_html(
             "<p>{}</p><blockquote><p>“{}”</p></blockquote><p>— {}</p>{}",
             item.get_status_display().capitalize(),
