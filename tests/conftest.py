@@ -1,8 +1,13 @@
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
 
 from .support import Written
+
+# The example results file of lm-evaluation-harness the import tests read.
+EXAMPLE = Path(__file__).parent / "data" / "lm_eval_example.json"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -51,3 +56,23 @@ def empty_cache():
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def harness_world(db):
+    """A model the example file names by an alias, and the benchmarks of two of its
+    three tasks (one by its slug, one by an alias)."""
+    from leaderboard.models import BenchmarkAlias, ModelAlias, ResultKind
+
+    from .factories import make_benchmark, make_model
+
+    model = make_model(name="Tiny Test Model", slug="tiny-test-model")
+    ModelAlias.objects.create(model=model, name="example-org/tiny-test-model")
+    arc = make_benchmark(
+        name="ARC-Easy", slug="arc-easy", result_kind=ResultKind.PERCENTAGE, unit="%"
+    )
+    BenchmarkAlias.objects.create(benchmark=arc, name="arc_easy")
+    hellaswag = make_benchmark(
+        name="HellaSwag", slug="hellaswag", result_kind=ResultKind.PERCENTAGE, unit="%"
+    )
+    return model, arc, hellaswag

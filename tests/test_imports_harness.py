@@ -2,7 +2,6 @@
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,32 +9,14 @@ from django.core.management import CommandError, call_command
 from leaderboard.models import (
     BenchmarkAlias,
     DataVersion,
-    ModelAlias,
     Result,
     ResultKind,
     Source,
 )
+from tests.conftest import EXAMPLE
 from tests.factories import make_benchmark, make_model
 from tests.hostile import harness_files as hostile
 from tests.test_doors import fingerprint
-
-EXAMPLE = Path(__file__).parent / "data" / "lm_eval_example.json"
-
-
-@pytest.fixture
-def harness_world(db):
-    """A model the example file names by an alias, and the benchmarks of two of its
-    three tasks (one by its slug, one by an alias)."""
-    model = make_model(name="Tiny Test Model", slug="tiny-test-model")
-    ModelAlias.objects.create(model=model, name="example-org/tiny-test-model")
-    arc = make_benchmark(
-        name="ARC-Easy", slug="arc-easy", result_kind=ResultKind.PERCENTAGE, unit="%"
-    )
-    BenchmarkAlias.objects.create(benchmark=arc, name="arc_easy")
-    hellaswag = make_benchmark(
-        name="HellaSwag", slug="hellaswag", result_kind=ResultKind.PERCENTAGE, unit="%"
-    )
-    return model, arc, hellaswag
 
 
 def run(*args, path=EXAMPLE):

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission, User
 
 from leaderboard.models import DataVersion, Result, Submission
 
+from .conftest import EXAMPLE
 from .factories import make_benchmark, make_model, make_organization, stating
 from .support import change_form_data
 
@@ -293,8 +294,7 @@ def test_accepting_never_changes_a_row_the_site_holds(admin_client, client, list
     assert Source.objects.count() == 1
 
 
-# A results file of lm-evaluation-harness in place of one result (its tests' world).
-from .test_imports_harness import EXAMPLE, harness_world  # noqa: E402, F401
+# A results file of lm-evaluation-harness in place of one result (``harness_world``).
 
 
 def file_data(**changes):
