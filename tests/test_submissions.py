@@ -353,7 +353,34 @@ def test_an_accepted_results_file_becomes_its_source_and_results(
     for result in results:
         record = result.history.latest()
         assert record.history_change_reason == f"From submission #{submission.pk}"
+    model_page = admin_client.get(f"/models/{model.slug}/").content.decode()
+    assert model_page.count("submitted, reviewed by an editor") == 2
     # The same file again points at what it became.
     again = client.post("/submit/", file_data())
     assert again.status_code == 409
     assert submission.source.get_absolute_url() in again.content.decode()
+
+
+def test_a_results_file_that_is_not_utf8_is_refused(client, harness_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("results.json", b'{"results": {"\xff": 1}}')
+    response = client.post("/submit/", {"results_file": upload, "provenance": "independent"})
+    assert response.status_code == 400
+    assert "not UTF-8 text" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_the_admin_lists_the_queue_pending_and_oldest_first(admin_client, client, listed):
+    model, benchmark = listed
+    for n in range(3):
+        data = form_data(model, benchmark, value=str(40 + n), source_url=f"https://e.org/q{n}")
+        client.post("/submit/", data)
+    first, second, third = Submission.objects.order_by("pk")
+    Submission.objects.filter(pk=second.pk).update(status=Submission.Status.REJECTED)
+    listing = admin_client.get("/admin/leaderboard/submission/").content.decode()
+    assert f"Submission #{first.pk}:" in listing and f"Submission #{third.pk}:" in listing
+    assert f"Submission #{second.pk}:" not in listing
+    assert listing.index(f"Submission #{first.pk}:") < listing.index(f"Submission #{third.pk}:")
+    everything = admin_client.get("/admin/leaderboard/submission/?queue=all").content.decode()
+    assert f"Submission #{second.pk}:" in everything

@@ -26,11 +26,33 @@ class SubmissionAdminForm(forms.ModelForm):
         return cleaned
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """Pending submissions unless another status (or all) is chosen: the queue."""
+
+    title = "status"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [*Submission.Status.choices, ("all", "all")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or Submission.Status.PENDING) == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        chosen = self.value() or Submission.Status.PENDING
+        return queryset if chosen == "all" else queryset.filter(status=chosen)
+
+
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
     form = SubmissionAdminForm
     list_display = ["__str__", "status", "submitted_at"]
-    list_filter = ["status"]
+    list_filter = [QueueFilter]
     ordering = ["submitted_at"]  # the queue: oldest first
     search_fields = ["new_model_name", "model__name", "source_url", "source_title"]
     autocomplete_fields = ["model", "benchmark", "new_model_organization", "claimed_by"]

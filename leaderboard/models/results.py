@@ -78,8 +78,10 @@ class ResultQuerySet(NaturalKeyQuerySet):
         from (sent by anyone, reviewed by an editor), or None."""
         from .submissions import Submission  # it refers to results
 
+        # The result itself, or the source a submitted results file became.
         accepted = Submission.objects.filter(
-            result=OuterRef("pk"), status=Submission.Status.ACCEPTED
+            Q(result=OuterRef("pk")) | Q(source=OuterRef("source")),
+            status=Submission.Status.ACCEPTED,
         ).values("pk")[:1]
         return self.annotate(submission_pk=Subquery(accepted))
 
