@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
-from leaderboard.models import Organization, Provenance
+from leaderboard.models import Organization, Provenance, Submission
 from leaderboard.reading import as_of
 from leaderboard.rules import releases
 
@@ -137,6 +137,19 @@ def pages(article, client, tmp_path, settings):
         "/submit/",
         "/submissions/",
     ]
+    # A pending submission's page, and a rejected one's.
+    for status, reason in (("pending", ""), ("rejected", "Another model's figure.")):
+        row = Submission.objects.create(
+            model=claimed,
+            benchmark=benchmark,
+            value=Decimal("35.2"),
+            source_url="https://example.org/run",
+            source_title="A run",
+            quote="Claimed Model scored 35.2 on Bench G.",
+            status=status,
+            reason=reason,
+        )
+        urls.append(f"/submissions/{row.pk}/")
     # The source's text with a quoted passage marked, as a figure's link opens it.
     model_page = client.get("/models/nemotron-3-super/").content.decode()
     urls += sorted(set(re.findall(r'href="(/sources/[^"#]+\?passage=[^"#]+)', model_page)))[:2]
