@@ -25,7 +25,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import DATA, DOC, GUNICORN_CONF, PYTHON, ROOT, Server, free_port, wait_for, wrk  # noqa: E402
+from harness import (  # noqa: E402
+    DATA,
+    GUNICORN_CONF,
+    PYTHON,
+    ROOT,
+    Server,
+    free_port,
+    wait_for,
+    write_section,
+    wrk,
+)
 
 START, END = "<!-- make flood: start -->", "<!-- make flood: end -->"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -156,14 +166,7 @@ def write_report(options, alone, during, outcome):
         f"During it the leaderboard ran at {during['rps'] / alone['rps']:.2f}× its rate alone.",
         END,
     ]
-    report = "\n".join(lines)
-    print(report)
-    text = DOC.read_text(encoding="utf-8")
-    if START in text:
-        text = text[: text.index(START)] + report + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + report + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section("\n".join(lines), START, END)
 
 
 if __name__ == "__main__":

@@ -362,11 +362,16 @@ def write_report(rows, options, copy_seconds):
         f"from history by the first request, took {copy_seconds:.1f} s).",
         END,
     ]
-    report = "\n".join(lines)
+    write_section("\n".join(lines), START, END)
+
+
+def write_section(report, start, end):
+    """Print ``report`` (which begins with ``start`` and ends with ``end``) and put it in
+    docs/benchmarks.md in place of the section between those markers, or at the end."""
     print(report)
     text = DOC.read_text(encoding="utf-8")
-    if START in text:
-        text = text[: text.index(START)] + report + text[text.index(END) + len(END) :]
+    if start in text:
+        text = text[: text.index(start)] + report + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip() + "\n\n" + report + "\n"
     DOC.write_text(text, encoding="utf-8")

@@ -80,3 +80,17 @@ def stating(model, benchmark, value=None, rank=None, claimed_by=None, provenance
         stated.append(f"ranked #{rank}")
     claim = f"{claimed_by.name} claims " if claimed_by and provenance != "independent" else ""
     return f"{claim}{model.name} {' and '.join(stated)} on {benchmark.name}."
+
+
+def set_value(result, value):
+    """An editor's correction of a result's figure, with a quote that states it."""
+    result.value = value
+    result.quote = stating(
+        result.model,
+        result.benchmark,
+        value,
+        claimed_by=result.claimed_by,
+        provenance=result.provenance,
+    )
+    writes.save(result)
+    return result

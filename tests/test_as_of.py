@@ -15,7 +15,7 @@ from leaderboard.models import AIModel, AsOfSnapshot, Result
 from leaderboard.reading import as_of
 from leaderboard.rules import writes
 
-from .factories import make_benchmark, make_model, make_result, stating
+from .factories import make_benchmark, make_model, make_result, set_value
 
 TBODY = re.compile(r"<tbody>.*?</tbody>", re.S)
 
@@ -29,18 +29,6 @@ def moved_back(days=2):
 
 def yesterday():
     return (timezone.localdate() - timedelta(days=1)).isoformat()
-
-
-def set_value(result, value):
-    result.value = value
-    result.quote = stating(
-        result.model,
-        result.benchmark,
-        value,
-        claimed_by=result.claimed_by,
-        provenance=result.provenance,
-    )
-    writes.save(result)
 
 
 def tbody(response):

@@ -19,25 +19,12 @@ from .factories import (
     make_organization,
     make_result,
     make_source,
+    set_value,
     stating,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HistoricalResult = Result.history.model
-
-
-def set_value(result, value):
-    """An editor's correction of a result's figure, with a quote that states it."""
-    result.value = value
-    result.quote = stating(
-        result.model,
-        result.benchmark,
-        value,
-        claimed_by=result.claimed_by,
-        provenance=result.provenance,
-    )
-    writes.save(result)
-    return result
 
 
 def feed(client, query=""):
