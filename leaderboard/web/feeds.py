@@ -24,21 +24,24 @@ from ..rules.text_rules import replace_control_characters
 FEED_LENGTH = 50
 
 
-class ChangesFeed(Feed):
+class AtomFeed(Feed):
+    """An Atom feed every text of which (titles, quotes, names) is fit for XML."""
+
     feed_type = Atom1Feed
 
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed = fit_for_xml(feed.feed)
+        feed.items = [fit_for_xml(item) for item in feed.items]
+        return feed
+
+
+class ChangesFeed(AtomFeed):
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
         except changes.BadFilter as error:
             return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
-
-    def get_feed(self, obj, request):
-        """The feed, every text in it (titles, quotes, names) fit for XML."""
-        feed = super().get_feed(obj, request)
-        feed.feed = fit_for_xml(feed.feed)
-        feed.items = [fit_for_xml(item) for item in feed.items]
-        return feed
 
     def get_object(self, request, *args, **kwargs):
         """What the feed shows, read from the request (the feed object is shared by
@@ -129,20 +132,13 @@ def fit_for_xml(values):
     }
 
 
-class SubmissionsFeed(Feed):
+class SubmissionsFeed(AtomFeed):
     """/submissions/feed.atom: the latest submissions and what became of each, for
     submitters and editors who follow them without visiting. Never the contact or the
     client's address."""
 
-    feed_type = Atom1Feed
     title = "Open-model leaderboard: submissions"
     subtitle = "Results sent by anyone, newest first, with what an editor decided."
-
-    def get_feed(self, obj, request):
-        feed = super().get_feed(obj, request)
-        feed.feed = fit_for_xml(feed.feed)
-        feed.items = [fit_for_xml(item) for item in feed.items]
-        return feed
 
     def get_object(self, request, *args, **kwargs):
         return {"domain": split_domain_port(request.get_host())[0] or "localhost"}
