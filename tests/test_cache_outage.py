@@ -252,3 +252,19 @@ def test_the_in_process_cache_is_bounded(client, article, settings):
     assert client.get("/", {"large": 1}).status_code == 200
     # Larger than the bound: not kept (the page's rows and parts are, being small).
     assert not [key for key in caches["default"]._cache if ":page:" in key or "views." in key]
+
+
+@needs_redis_server
+def test_a_page_as_of_a_past_day_renders_while_redis_is_down(client, article, redis_server, clock):
+    from .test_as_of import moved_back, yesterday
+
+    moved_back()
+    url = f"/?as_of={yesterday()}"
+    redis_server.stop()
+    down = client.get(url)
+    assert down.status_code == 200 and b"Nemotron 3 Super" in down.content
+    assert b"As it stood at the end of" in down.content
+    redis_server.start()
+    clock.advance(30)
+    again = client.get(url, {"sort": "name"})
+    assert again.status_code == 200 and b"Nemotron 3 Super" in again.content
