@@ -59,15 +59,17 @@ def typed_export(table, request):
     return head, table.as_json(base_url)
 
 
-def at_a_glance(benchmarks, kept=None):
+def at_a_glance(benchmarks, kept=None, data=None):
     """What the summary above the leaderboard says: how many models, benchmarks and
     results there are, and who leads each featured benchmark (else the first few)
-    among the models the filters keep (``kept``: None for every model)."""
+    among the models the filters keep (``kept``: None for every model). The counts are
+    the data version's (``data``), where it counted them."""
     featured = [b for b in benchmarks if b.featured] or benchmarks
+    counted = data is not None and data.result_count is not None
     return {
-        "model_count": AIModel.objects.count(),
+        "model_count": data.model_count if counted else AIModel.objects.count(),
         "benchmark_count": len(benchmarks),
-        "result_count": Result.objects.count(),
+        "result_count": data.result_count if counted else Result.objects.count(),
         "leaders": list(leaders(featured[:MAX_LEADERS], kept).items()),
         "filtered": kept is not None,
     }
@@ -254,7 +256,11 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             average_on=self.request.GET.get("average") == "on",
             glance=self.shared_part(
                 "glance",
-                lambda: at_a_glance(self.benchmarks, self.kept_models()),
+                lambda: at_a_glance(
+                    self.benchmarks,
+                    self.kept_models(),
+                    getattr(self.request, "data_version", None),
+                ),
                 featured=[b.pk for b in self.benchmarks if b.featured],
             ),
             scatter=self.shared_part(
