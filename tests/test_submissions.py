@@ -384,3 +384,18 @@ def test_the_admin_lists_the_queue_pending_and_oldest_first(admin_client, client
     assert listing.index(f"Submission #{first.pk}:") < listing.index(f"Submission #{third.pk}:")
     everything = admin_client.get("/admin/leaderboard/submission/?queue=all").content.decode()
     assert f"Submission #{second.pk}:" in everything
+
+
+def test_the_settings_a_result_records_are_submitted_and_checked_too(client, listed):
+    """A setting the quote does not state is refused, as in the admin; one it states
+    reaches the result an editor accepts."""
+    model, benchmark = listed
+    refused = client.post("/submit/", form_data(model, benchmark, metric_variant="strict-match"))
+    assert refused.status_code == 400
+    assert "Neither the quote nor the source states" in refused.content.decode()
+    quote = f"{model.name} scored 61.5 on {benchmark.name} (strict-match, 5-shot)."
+    data = form_data(model, benchmark, quote=quote, metric_variant="strict-match", shots="5")
+    response = client.post("/submit/", data)
+    assert response.status_code == 303
+    page = client.get(response["Location"]).content.decode()
+    assert "strict-match, 5-shot" in page

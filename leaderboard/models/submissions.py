@@ -60,7 +60,16 @@ class Submission(models.Model):
     )
     rank = models.PositiveIntegerField(null=True, blank=True)
     shots = models.PositiveSmallIntegerField("shots (n-shot)", null=True, blank=True)
+    # How it was measured, as the source states it (``run_settings.SETTINGS``).
     metric = LineField(max_length=100, blank=True)
+    metric_variant = LineField("metric variant or filter", max_length=100, blank=True)
+    harness = LineField("evaluation harness", max_length=100, blank=True)
+    harness_version = LineField("harness version or commit", max_length=100, blank=True)
+    model_revision = LineField(max_length=100, blank=True)
+    precision = LineField(max_length=50, blank=True)
+    chat_template = models.BooleanField("chat template applied", null=True, blank=True)
+    subset = models.BooleanField("ran on a subset", null=True, blank=True)
+    reported_on = models.DateField(null=True, blank=True)
     provenance = models.CharField(
         max_length=20, choices=Provenance.choices, default=Provenance.INDEPENDENT
     )

@@ -20,6 +20,7 @@ from ..models import AIModel, Provenance, Result, Source
 from ..models.citations import text_digest
 from ..models.submissions import Submission
 from . import writes
+from .run_settings import SETTINGS
 
 # Which form field each written row's fields are entered in.
 FORM_FIELDS = {
@@ -56,8 +57,8 @@ def rows(submission):
         value=submission.value,
         stderr=submission.stderr,
         rank=submission.rank,
-        shots=submission.shots,
-        metric=submission.metric,
+        **{setting.field: getattr(submission, setting.field) for setting in SETTINGS},
+        reported_on=submission.reported_on,
         provenance=submission.provenance,
         claimed_by=submission.claimed_by,
         source=source,

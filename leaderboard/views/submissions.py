@@ -11,17 +11,21 @@ from ..models import AIModel, Benchmark, BenchmarkVersion, Organization
 from ..models.submissions import RESULTS_FILE_MAX_BYTES, Submission
 from ..reading.changes import SLUG
 from ..rules import submissions
+from ..rules import run_settings
+from ..rules.run_settings import SETTINGS
 from ..web import throttle
 from .compare import find_models
 
+# How it was measured: every setting a result records (``run_settings.SETTINGS``).
+MEASURED = [setting.field for setting in SETTINGS]
 SUBMITTED = [
     "benchmark",
     "version",
     "value",
     "stderr",
     "rank",
-    "shots",
-    "metric",
+    "reported_on",
+    *MEASURED,
     "provenance",
     "claimed_by",
     "source_url",
@@ -56,13 +60,17 @@ class SubmissionForm(forms.ModelForm):
     class Meta:
         model = Submission
         fields = ["new_model_name", "new_model_organization", *SUBMITTED]
-        widgets = {"quote": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 4}),
+            "reported_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
     field_order = ["model_named", "new_model_name", "new_model_organization", *SUBMITTED]
     # The form's parts, each under a legend.
     PARTS = [
         ("The model", ["model_named", "new_model_name", "new_model_organization"]),
-        ("The result", ["benchmark", "version", "value", "stderr", "rank", "shots", "metric"]),
+        ("The result", ["benchmark", "version", "value", "stderr", "rank", "reported_on"]),
+        ("How it was measured, as the source says (leave empty what it does not)", MEASURED),
         (
             "Where it comes from",
             ["provenance", "claimed_by", "source_url", "source_title", "quote", "source_text"],
@@ -130,6 +138,7 @@ class SubmissionForm(forms.ModelForm):
         """A results file states the result: the fields for one are left empty, and
         the model is the one the file names, or one the site lists named here."""
         given = [n for n in ("benchmark", "value", "quote", "source_url") if cleaned.get(n)]
+        given += [n for n in MEASURED if cleaned.get(n) not in (None, "")]
         if given:
             self.add_error(
                 None,
@@ -230,4 +239,5 @@ class SubmissionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         if self.object.status == Submission.Status.PENDING:
             context["adds"] = submissions.what_it_adds(self.object)
+        context["measured_as"] = run_settings.description(self.object)
         return context
