@@ -10,8 +10,7 @@ from django.views.generic import DetailView, FormView, ListView
 from ..models import AIModel, Benchmark, BenchmarkVersion, Organization
 from ..models.submissions import RESULTS_FILE_MAX_BYTES, Submission
 from ..reading.changes import SLUG
-from ..rules import submissions
-from ..rules import run_settings
+from ..rules import run_settings, submissions
 from ..rules.run_settings import SETTINGS
 from ..web import throttle
 from .compare import find_models
