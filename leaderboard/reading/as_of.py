@@ -178,14 +178,15 @@ def history_state(end):
     """What the history before ``end`` holds, as text a key can digest (each tracked
     table's count of history rows, last history id and last date), and the last date."""
     end_value = connection.ops.adapt_datetimefield_value(end)
+    # Numbered, and ordered by the number: a UNION's rows come in no promised order.
     selects = [
-        f"SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM "
+        f"SELECT {number} AS n, COUNT(*), MAX(history_id), MAX(history_date) FROM "
         f"{quoted(model.history.model._meta.db_table)} WHERE history_date < %s"
-        for model in TRACKED
+        for number, model in enumerate(TRACKED)
     ]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), [end_value] * len(selects))
-        rows = cursor.fetchall()
+        cursor.execute(" UNION ALL ".join(selects) + " ORDER BY n", [end_value] * len(selects))
+        rows = [row[1:] for row in cursor.fetchall()]
     dates = [stored_datetime(last) for _, _, last in rows if last is not None]
     state = ";".join(
         f"{count},{last_id},{stored_datetime(last) if last else ''}"
