@@ -301,3 +301,22 @@ def test_past_the_hours_builds_a_day_not_yet_copied_answers_503_saying_when(
 def test_the_build_command_refuses_a_day_that_has_not_ended(db):
     with pytest.raises(CommandError, match="has not ended"):
         call_command("build_as_of", timezone.localdate().isoformat())
+
+
+def test_the_footer_offers_the_page_as_of_a_day_keeping_its_filters(client, article):
+    page = client.get("/?sort=name&open_weights=on&page=1").content.decode()
+    form = page[page.index('<form class="as-of-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'action="/"' in form
+    assert '<input type="hidden" name="sort" value="name">' in form
+    assert '<input type="hidden" name="open_weights" value="on">' in form
+    assert 'name="page"' not in form  # a page number that may not exist then
+    assert 'type="date"' in form and "max=" not in form  # cached pages outlive a day
+    # Pages that show no past offer none.
+    assert 'class="as-of-form"' not in client.get("/changes/").content.decode()
+    assert 'class="as-of-form"' not in client.get("/submit/").content.decode()
+    # Followed, it shows the day, and the form holds it.
+    moved_back()
+    past = client.get(f"/?sort=name&open_weights=on&as_of={yesterday()}").content.decode()
+    assert "As it stood at the end of" in past
+    assert f'value="{yesterday()}"' in past[past.index('class="as-of-form"') :]

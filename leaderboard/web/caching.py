@@ -69,6 +69,8 @@ def public_page(view, offers_as_of=True, refuse=None):
         data = DataVersion.current()
         # The page says when the data last changed (``context_processors``).
         request.data_version = data
+        # The page may offer its past (the footer's form, ``context_processors``).
+        request.offers_as_of = offers_as_of
         try:
             past = asked_past(request, offers_as_of)
         except as_of.Refused as refusal:
