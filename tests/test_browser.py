@@ -51,6 +51,9 @@ def serving(directory, loads):
         "DATABASE_URL": f"sqlite:///{directory / 'site.sqlite3'}",
         "DJANGO_SECRET_KEY": "browser-test-key",
         "DJANGO_DEBUG": "0",
+        # Its own static files: servers of test modules run at once (pytest -n) would
+        # otherwise write one folder together.
+        "DJANGO_STATIC_ROOT": str(directory / "static"),
     }
     manage = [sys.executable, "manage.py"]
     for args in (
