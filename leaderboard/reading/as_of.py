@@ -24,7 +24,6 @@ its "+" row, and ``loaddata`` and ``make_demo_data`` write one for every row the
 """
 
 import hashlib
-import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ from ..models import (
 )
 from ..models.data_version import stored_datetime
 from ..rules import writes
+from ..rules.limits import seconds_until_under
 
 # Every table a public page reads data from; each has its history.
 TRACKED = (
@@ -164,14 +164,17 @@ def snapshot(day, remember=None, release="", limited=True):
 def refuse_when_busy(now=None):
     """``Busy`` when ``AS_OF_BUILDS_PER_HOUR`` copies were built in the last hour."""
     now = now or timezone.now()
-    limit = settings.AS_OF_BUILDS_PER_HOUR
-    recent = list(
-        AsOfSnapshot.objects.filter(built_at__gte=now - timedelta(hours=1))
+    hour = timedelta(hours=1)
+    wait = seconds_until_under(
+        AsOfSnapshot.objects.filter(built_at__gte=now - hour)
         .order_by("-built_at")
-        .values_list("built_at", flat=True)[:limit]
+        .values_list("built_at", flat=True),
+        settings.AS_OF_BUILDS_PER_HOUR,
+        hour,
+        now,
     )
-    if len(recent) >= limit:
-        raise Busy(max(1, math.ceil((recent[-1] + timedelta(hours=1) - now).total_seconds())))
+    if wait:
+        raise Busy(wait)
 
 
 def history_state(end):

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from ..models.submissions import Submission
+from ..rules.limits import seconds_until_under
 from .caching import cache_unavailable_is_a_miss
 from .middleware import client_ip
 
@@ -35,19 +36,22 @@ def seconds_to_wait(request, now=None):
     since = now - WINDOW
     key = client_key(request)
     recent = Submission.objects.filter(submitted_at__gte=since)
-    waits = []
-    for rows, limit in (
-        (recent.filter(client=key), settings.SUBMISSIONS_PER_HOUR_PER_CLIENT),
-        (recent, settings.SUBMISSIONS_PER_HOUR),
-    ):
-        times = list(rows.order_by("-submitted_at").values_list("submitted_at", flat=True)[:limit])
-        if len(times) >= limit:
-            # The oldest of the last ``limit`` leaves the window then.
-            waits.append((times[-1] + WINDOW - now).total_seconds())
+    waits = [
+        seconds_until_under(
+            rows.order_by("-submitted_at").values_list("submitted_at", flat=True),
+            limit,
+            WINDOW,
+            now,
+        )
+        for rows, limit in (
+            (recent.filter(client=key), settings.SUBMISSIONS_PER_HOUR_PER_CLIENT),
+            (recent, settings.SUBMISSIONS_PER_HOUR),
+        )
+    ]
     attempts = cache_unavailable_is_a_miss(request, lambda: cache.get(attempts_key(key), 0)) or 0
     if attempts >= settings.SUBMISSION_ATTEMPTS_PER_HOUR_PER_CLIENT:
-        waits.append(WINDOW.total_seconds())
-    return max([0, *(math.ceil(wait) for wait in waits)])
+        waits.append(math.ceil(WINDOW.total_seconds()))
+    return max([0, *waits])
 
 
 def count_attempt(request):
