@@ -209,7 +209,7 @@ def test_copies_beyond_the_kept_number_are_dropped_with_their_tables(client, art
     client.get(f"/?as_of={two_days_ago}")
     (first,) = AsOfSnapshot.objects.all()
     client.get(f"/?as_of={yesterday()}")
-    (second,) = AsOfSnapshot.objects.filter(dropped_at__isnull=True)
+    (second,) = AsOfSnapshot.objects.kept()
     assert second.key != first.key
     first.refresh_from_db()
     assert first.dropped_at is not None  # kept, to count the builds of the hour

@@ -3,6 +3,12 @@
 from django.db import models
 
 
+class AsOfSnapshotQuerySet(models.QuerySet):
+    def kept(self):
+        """The copies whose tables exist: not dropped."""
+        return self.filter(dropped_at__isnull=True)
+
+
 class AsOfSnapshot(models.Model):
     """One past day's copy of every tracked table, rebuilt from the history rows:
     tables named ``asof_<key>_<table>``. The key digests the history up to the day's end
@@ -16,6 +22,8 @@ class AsOfSnapshot(models.Model):
     built_at = models.DateTimeField()
     # Set when its tables are dropped; the row stays, so builds can be counted.
     dropped_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AsOfSnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["-built_at"]

@@ -154,7 +154,7 @@ def snapshot(day, remember=None, release="", limited=True):
     # day of a quiet year builds one.
     key = hashlib.sha256(f"{state}|{release}".encode()).hexdigest()[:16]
     past = Snapshot(day=day, key=key, changed_at=changed_at)
-    if not AsOfSnapshot.objects.filter(key=key, dropped_at__isnull=True).exists():
+    if not AsOfSnapshot.objects.kept().filter(key=key).exists():
         if limited:
             refuse_when_busy()
         build(past)
@@ -244,7 +244,7 @@ def build(past):
     with transaction.atomic(), connection.cursor() as cursor:
         if is_postgresql():  # SQLite's writers already queue (IMMEDIATE transactions)
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [past.key])
-        if AsOfSnapshot.objects.filter(key=past.key, dropped_at__isnull=True).exists():
+        if AsOfSnapshot.objects.kept().filter(key=past.key).exists():
             return  # another request built it while this one waited
         drop_copy(cursor, past.key)
         if is_postgresql():
@@ -262,7 +262,7 @@ def build(past):
         AsOfSnapshot.objects.update_or_create(
             key=past.key, defaults={"day": past.day, "built_at": now, "dropped_at": None}
         )
-        kept = AsOfSnapshot.objects.filter(dropped_at__isnull=True).order_by("-built_at")
+        kept = AsOfSnapshot.objects.kept().order_by("-built_at")
         for stale in kept[settings.AS_OF_SNAPSHOTS_KEPT :]:
             drop_copy(cursor, stale.key)
             AsOfSnapshot.objects.filter(pk=stale.pk).update(dropped_at=now)
