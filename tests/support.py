@@ -1,12 +1,12 @@
 """Helpers the test modules share (fixtures live in conftest.py, rows in factories.py)."""
 
 import socket
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from leaderboard.models import DataVersion
@@ -170,3 +170,17 @@ def from_references(value):
     if isinstance(value, list | tuple):
         return type(value)(from_references(item) for item in value)
     return value
+
+
+def moved_back(days=2):
+    """Date every history row ``days`` earlier: what the tests wrote so far becomes
+    how the data stood then (``?as_of=``), and what they write next happens today."""
+    from leaderboard.reading import as_of
+
+    for model in as_of.TRACKED:
+        model.history.update(history_date=F("history_date") - timedelta(days=days))
+
+
+def yesterday():
+    """Yesterday as ``?as_of=`` writes it."""
+    return (timezone.localdate() - timedelta(days=1)).isoformat()

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from leaderboard.models import AIModel, AsOfSnapshot, Result
@@ -16,19 +15,9 @@ from leaderboard.reading import as_of
 from leaderboard.rules import writes
 
 from .factories import make_benchmark, make_model, make_result, set_value
+from .support import moved_back, yesterday
 
 TBODY = re.compile(r"<tbody>.*?</tbody>", re.S)
-
-
-def moved_back(days=2):
-    """Date every history row ``days`` earlier: what the tests wrote so far becomes
-    how the data stood then, and what they write next happens today."""
-    for model in as_of.TRACKED:
-        model.history.update(history_date=F("history_date") - timedelta(days=days))
-
-
-def yesterday():
-    return (timezone.localdate() - timedelta(days=1)).isoformat()
 
 
 def tbody(response):

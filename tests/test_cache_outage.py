@@ -17,7 +17,7 @@ from django.core.cache import caches
 
 from leaderboard.web import caching
 
-from .support import free_port
+from .support import free_port, moved_back, yesterday
 
 pytestmark = pytest.mark.slow
 
@@ -256,8 +256,6 @@ def test_the_in_process_cache_is_bounded(client, article, settings):
 
 @needs_redis_server
 def test_a_page_as_of_a_past_day_renders_while_redis_is_down(client, article, redis_server, clock):
-    from .test_as_of import moved_back, yesterday
-
     moved_back()
     url = f"/?as_of={yesterday()}"
     redis_server.stop()

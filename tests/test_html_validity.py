@@ -8,21 +8,17 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db.models import F
-from django.utils import timezone
 
 from leaderboard.models import Organization, Provenance, Submission
-from leaderboard.reading import as_of
 from leaderboard.rules import releases
 
 from .factories import make_benchmark, make_model, make_result
-from .support import PUBLIC_URLS
+from .support import PUBLIC_URLS, moved_back, yesterday
 
 pytestmark = pytest.mark.slow
 
@@ -126,13 +122,11 @@ def pages(article, client, tmp_path, settings):
     releases.publish(notes="A release for the checker.")
     urls += ["/data/", "/data/1/"]
     # Pages as they stood yesterday (the banner, the kept day in forms), and a refusal.
-    for model in as_of.TRACKED:
-        model.history.update(history_date=F("history_date") - timedelta(days=2))
-    yesterday = timezone.localdate() - timedelta(days=1)
+    moved_back()
     urls += [
-        f"/?as_of={yesterday}&sort=-benchmark-synthetic-bench-002",
-        f"/suites/synthetic-suite/?as_of={yesterday}",
-        f"/models/claimed-model/?as_of={yesterday}",
+        f"/?as_of={yesterday()}&sort=-benchmark-synthetic-bench-002",
+        f"/suites/synthetic-suite/?as_of={yesterday()}",
+        f"/models/claimed-model/?as_of={yesterday()}",
         AS_OF_REFUSED,
         "/submit/",
         "/submissions/",
