@@ -206,12 +206,8 @@ class SubmitView(FormView):
             return self.form_invalid(form)
         duplicate = submissions.duplicate_of(submission)
         if duplicate is not None:
-            return render(
-                self.request,
-                "leaderboard/submit.html",
-                {"form": form, "duplicate": duplicate},
-                status=409,
-            )
+            context = self.get_context_data(form=form, duplicate=duplicate)
+            return self.render_to_response(context, status=409)
         submission.save()
         return HttpResponseRedirect(submission.get_absolute_url(), status=303)
 

@@ -29,6 +29,11 @@ class AtomFeed(Feed):
 
     feed_type = Atom1Feed
 
+    @staticmethod
+    def tag_domain(request):
+        """The domain its entries' tag URIs (RFC 4151) name: the host asked for."""
+        return split_domain_port(request.get_host())[0] or "localhost"
+
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
         feed.feed = fit_for_xml(feed.feed)
@@ -51,10 +56,9 @@ class ChangesFeed(AtomFeed):
             raise changes.BadFilter(
                 " ".join(problems) + " Use ?benchmark=<slug> or ?model=<slug>, as on /changes/."
             )
-        domain = split_domain_port(request.get_host())[0] or "localhost"
         return {
             "chosen": chosen,
-            "domain": domain,
+            "domain": self.tag_domain(request),
             "base": request.build_absolute_uri("/").rstrip("/"),
         }
 
@@ -141,7 +145,7 @@ class SubmissionsFeed(AtomFeed):
     subtitle = "Results sent by anyone, newest first, with what an editor decided."
 
     def get_object(self, request, *args, **kwargs):
-        return {"domain": split_domain_port(request.get_host())[0] or "localhost"}
+        return {"domain": self.tag_domain(request)}
 
     def link(self, obj):
         return reverse("submissions")
