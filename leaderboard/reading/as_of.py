@@ -84,7 +84,10 @@ class Busy(Exception):
     must not take the site's workers. ``seconds``: until the next may be built."""
 
     def __init__(self, seconds):
-        super().__init__(f"as_of: retry in {seconds} s")
+        super().__init__(
+            "as_of: the site has copied as many past days as it may this hour. "
+            f"Try this day again in {-(-seconds // 60)} minutes."
+        )
         self.seconds = seconds
 
 

@@ -76,12 +76,7 @@ def public_page(view, offers_as_of=True, refuse=None):
         except as_of.Refused as refusal:
             return (refuse or as_of_refused)(request, str(refusal))
         except as_of.Busy as busy:
-            response = (refuse or as_of_refused)(
-                request,
-                "as_of: the site has copied as many past days as it may this hour. "
-                f"Try this day again in {-(-busy.seconds // 60)} minutes.",
-                status=503,
-            )
+            response = (refuse or as_of_refused)(request, str(busy), status=503)
             response["Retry-After"] = str(busy.seconds)
             return response
         if past is not None:
