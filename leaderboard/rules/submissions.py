@@ -127,21 +127,19 @@ FILE_NAME = "The results file"
 
 def import_file(submission, dry_run):
     """Import the submission's results file as ``import_results`` imports one (its
-    source, about the model, and a result a task), in the caller's transaction;
-    returns the import's report. A ``ValidationError`` under ``results_file`` says
-    what the file or the rules refuse; nothing is written then."""
+    source, about the model, and a result a task), in the caller's transaction. A
+    ``ValidationError`` under ``results_file`` says what the file or the rules refuse;
+    nothing is written then."""
     model = submission.model.slug if submission.model_id else None
     try:
         # Tasks the site has no benchmark for are left out, as ``--skip-unknown-tasks``.
-        report, left_out = import_text(
+        report, _ = import_text(
             submission.results_file, FILE_NAME, dry_run=dry_run, model=model, skip_unknown=True
         )
     except ImportRefused as refused:
         raise ValidationError({"results_file": [str(refused)]}) from None
     if report.refused:
         raise ValidationError({"results_file": report.refused[:10]})
-    report.left_out = left_out
-    return report
 
 
 def file_source(submission):
