@@ -122,11 +122,7 @@ class SubmissionForm(forms.ModelForm):
         if named and new_name:
             self.add_error("new_model_name", "Name the model once: a listed one or a new one.")
         elif named:
-            found, unknown = find_models([named])
-            if unknown:
-                self.add_error("model_named", unknown[0] + " Give it as a new model below.")
-            else:
-                self.instance.model = found[0]
+            self.choose_listed(named, otherwise=" Give it as a new model below.")
         elif not new_name:
             self.add_error("model_named", "Name the model: one the site lists, or a new one.")
         elif not cleaned.get("new_model_organization"):
@@ -152,12 +148,17 @@ class SubmissionForm(forms.ModelForm):
                 "add it first, or name it among the listed ones.",
             )
         if named:
-            found, unknown = find_models([named])
-            if unknown:
-                self.add_error("model_named", unknown[0])
-            else:
-                self.instance.model = found[0]
+            self.choose_listed(named)
         return cleaned
+
+    def choose_listed(self, named, otherwise=""):
+        """The submission's model: the one the site lists by ``named`` (a name, an
+        alias or a slug), or an error on the field saying none does, and ``otherwise``."""
+        found, unknown = find_models([named])
+        if unknown:
+            self.add_error("model_named", unknown[0] + otherwise)
+        else:
+            self.instance.model = found[0]
 
 
 class SubmitView(FormView):
