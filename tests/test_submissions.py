@@ -399,3 +399,11 @@ def test_the_settings_a_result_records_are_submitted_and_checked_too(client, lis
     assert response.status_code == 303
     page = client.get(response["Location"]).content.decode()
     assert "strict-match, 5-shot" in page
+
+
+def test_a_decided_submissions_page_in_the_admin_checks_nothing_again(admin_client, pending):
+    url = f"/admin/leaderboard/submission/{pending.pk}/change/"
+    admin_client.post(url, {**change_form_data(admin_client, url, prefixes=()), "_accept": "A"})
+    page = admin_client.get(url).content.decode()
+    assert "Not checked: it was accepted." in page
+    assert "Every rule holds" not in page
