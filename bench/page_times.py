@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--label", default=connection.vendor)
     parser.add_argument("--profile", metavar="URL", help="Profile one page with pyinstrument.")
+    parser.add_argument("--only", default="", help="Measure only pages whose name has this.")
     options = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
@@ -75,6 +76,8 @@ def main():
         return
     models = AIModel.objects.count()
     for name, url in PAGES:
+        if options.only not in name:
+            continue
         client.get(url)  # warm up the code paths, not any cache (cleared below)
         times = []
         for i in range(options.repeat):

@@ -10,7 +10,8 @@ from ninja import Field, Query, Router, Schema
 from ..models import Suite
 from ..reading.presentation import json_number
 from ..rules import averages
-from ..views.suites import computed_averages, suite_benchmarks
+from ..rules.averages import suite_benchmarks
+from ..views.suites import averages_for
 from .paging import Links, PageParameters, SlugInPath, get_or_404, page_of
 from .results import result_fields
 from .schemas import ERRORS, SuiteAveragesPage, SuitePage
@@ -57,7 +58,7 @@ def suite_averages(
     can be computed as asked (then ``items`` is empty)."""
     suite = get_or_404(Suite.objects.all(), slug, "suite")
     benchmarks = suite_benchmarks(suite)
-    computed = computed_averages(request, benchmarks, options.normalisation, options.independent)
+    computed = averages_for(request, benchmarks, options.normalisation, options.independent, suite)
     rows, page = page_of(request, computed.averages, paging)
     results = averages.results_of(rows)
     benchmark_of = {b.pk: b for b in benchmarks}

@@ -4,9 +4,10 @@ figure tied to the source that states it and the verbatim quote that says so.
 One module a concept: ``catalogue`` (organizations, models), ``benchmarks``,
 ``citations`` (sources and the quote rule), ``results``, ``suites`` (benchmarks
 averaged together), ``data_version``, ``snapshots`` (past days' copies for as-of
-pages), ``submissions`` (results anyone sends, for an editor to accept); ``base``
-holds the natural keys they share, and their text fields (``LineField``,
-``ProseField``), which refuse control characters (``leaderboard.rules.text_rules``).
+pages), ``standings`` (suites' averages the writes keep), ``submissions``
+(results anyone sends, for an editor to accept); ``base`` holds the natural keys
+they share, and their text fields (``LineField``, ``ProseField``), which refuse
+control characters (``leaderboard.rules.text_rules``).
 """
 
 # HttpsURLField: migrations name it as leaderboard.models.HttpsURLField.
@@ -18,6 +19,7 @@ from .data_releases import DataRelease
 from .data_version import DataVersion
 from .results import Provenance, Result, ResultQuerySet
 from .snapshots import AsOfSnapshot
+from .standings import Standing
 from .submissions import Submission
 from .suites import Suite, SuiteMember
 
@@ -43,6 +45,7 @@ __all__ = [
     "ResultKind",
     "ResultQuerySet",
     "Source",
+    "Standing",
     "Submission",
     "Suite",
     "SuiteMember",

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
-from ..models import AIModel, BenchmarkCitation, Provenance, Result, ResultKind
+from ..models import AIModel, Benchmark, BenchmarkCitation, Provenance, Result, ResultKind
 from ..models.results import interval_of
 from ..models.suites import averaging_errors
 from ..reading.orm_internals import is_filtered, raw_rows
@@ -188,16 +188,48 @@ class SuiteAverages:
         """Whether any average has an uncertainty (then places allow for ties)."""
         return any(average.stderr is not None for average in self.averages)
 
+    def of_models(self, model_ids):
+        """{model id: its Average} for those of ``model_ids`` averaged."""
+        wanted = set(model_ids)
+        return {a.model_id: a for a in self.averages if a.model_id in wanted}
 
-def inputs(benchmarks, independent_only=False):
+    def models_in_order(self, rows, best_first):
+        """AI models (``rows``) in the order of their averages, then the others."""
+        return AveragedModels(rows, [a.model_id for a in self.averages], best_first)
+
+
+def suite_benchmarks(suite):
+    """The suite's benchmarks in its order, with what an average reads of them
+    (versions, random-baseline citations) fetched."""
+    ids = list(
+        suite.members.order_by("position", "benchmark__name").values_list(
+            "benchmark_id", flat=True
+        )
+    )
+    by_pk = Benchmark.objects.prefetch_related(
+        "versions",
+        Prefetch(
+            "citations",
+            queryset=BenchmarkCitation.objects.filter(
+                attribute=BenchmarkCitation.Attribute.RANDOM_BASELINE
+            ),
+        ),
+    ).in_bulk(ids)
+    return [by_pk[pk] for pk in ids]
+
+
+def inputs(benchmarks, independent_only=False, model_ids=None):
     """The rows an average reads: each model's ranked result with a value on each of
-    ``benchmarks`` (versions prefetched), in one query."""
+    ``benchmarks`` (versions prefetched), in one query; only ``model_ids``' where
+    given."""
     ranked = Q(pk__in=[])
     for benchmark in benchmarks:
         ranked |= Q(benchmark=benchmark) & benchmark.ranked_q()
     results = Result.objects.headline().filter(ranked, value__isnull=False)
     if independent_only:
         results = results.filter(provenance=Provenance.INDEPENDENT)
+    if model_ids is not None:
+        results = results.filter(model_id__in=model_ids)
     # No join: models' names are read for the averaged ones alone (``names_of``).
     return results.order_by().values_list(
         "model_id", "benchmark_id", "pk", "value", "stderr", "provenance"
@@ -216,12 +248,18 @@ def names_of(model_ids):
 
 
 def suite_averages(
-    benchmarks, normalisation=PLAIN, independent_only=False, rows=None, names=names_of
+    benchmarks,
+    normalisation=PLAIN,
+    independent_only=False,
+    rows=None,
+    names=names_of,
+    model_ids=None,
 ):
     """The suite's averages over ``benchmarks`` (in the suite's order, with versions
     and citations prefetched), as the module's rule says. ``rows``: the inputs'
     rows (``inputs``), read here when not given; ``names``: {model id: (name, slug)}
-    for the given model ids."""
+    for the given model ids; ``model_ids``: only these models' averages (their places
+    then count only among themselves: ``rules.standings`` counts them among all)."""
     found = SuiteAverages(normalisation, independent_only)
     found.unavailable = unavailable(benchmarks, normalisation)
     if found.unavailable:
@@ -235,7 +273,7 @@ def suite_averages(
     if rows is None:
         # Decimals made once per distinct stored value, not once per row (``raw_rows``).
         rows, stored_value, stored_stderr = raw_rows(
-            inputs(benchmarks, independent_only), "value", "stderr"
+            inputs(benchmarks, independent_only, model_ids), "value", "stderr"
         )
     else:
         stored_value = stored_stderr = None

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import AIModel, Benchmark, DataVersion, Result
-from . import run_settings
+from . import run_settings, standings
 
 
 def save(instance, validated=False):
@@ -32,6 +32,7 @@ def save(instance, validated=False):
         instance.full_clean()
     with transaction.atomic():
         groups = stored_groups(instance)
+        suites = stored_suites(instance)  # a member moved: the suite it left
         old_name = stored_name(instance)
         if isinstance(instance, Result):
             instance.is_comparable = run_settings.is_comparable(instance, instance.benchmark)
@@ -42,9 +43,11 @@ def save(instance, validated=False):
         if old_name and old_name != instance.name:
             instance.aliases.get_or_create(name=old_name)
             instance.__dict__.pop("names", None)
+            if isinstance(instance, AIModel):
+                standings.renamed(instance)
         if isinstance(instance, Result):
             groups.add((instance.model_id, instance.benchmark_id))
-        changed(groups)
+        changed(groups, suites | stored_suites(instance))
 
 
 def delete(instance):
@@ -53,8 +56,9 @@ def delete(instance):
     with transaction.atomic():
         refuse_deletion([instance])
         groups = stored_groups(instance)
+        suites = stored_suites(instance)
         instance.delete()
-        changed(groups)
+        changed(groups, suites)
 
 
 def delete_all(queryset):
@@ -64,14 +68,17 @@ def delete_all(queryset):
         groups = set()
         if queryset.model is Result:
             groups = set(queryset.values_list("model_id", "benchmark_id").distinct())
+        suites = standings.suites_touched(queryset)
         queryset.delete()
-        changed(groups)
+        changed(groups, suites)
 
 
-def loaded(model_ids=None, history_reasons=None, benchmark_ids=None):
+def loaded(model_ids=None, history_reasons=None, benchmark_ids=None, suites_changed=False):
     """After rows were written in bulk without ``save()`` (``loaddata``'s raw saves, a
     restore, a bulk import): refresh the headlines of the given models' results (all
-    results when ``model_ids`` is None) and move the data version on.
+    results when ``model_ids`` is None) and their suites' averages (every average
+    when ``suites_changed``: a suite, a member or a benchmark's fact was loaded), and
+    move the data version on.
 
     ``history_reasons`` maps each model to the primary keys of its rows a fixture
     loaded and the reason to record (the fixture's name): raw saves write no history,
@@ -88,6 +95,7 @@ def loaded(model_ids=None, history_reasons=None, benchmark_ids=None):
         )
         marked_comparable(written)
         results.mark_headlines()
+        standings.refresh(model_ids=None if suites_changed else model_ids)
         if history_reasons:
             record_loaded_history(history_reasons)
         DataVersion.bump()
@@ -215,6 +223,14 @@ def stored_name(instance):
     return instance.stored("name").get("name")
 
 
+def stored_suites(instance):
+    """The suites whose every average a write of ``instance`` may change, as it is
+    stored (``standings.suites_touched``)."""
+    if instance.pk is None or isinstance(instance, Result | AIModel):
+        return set()
+    return standings.suites_touched(type(instance)._default_manager.filter(pk=instance.pk))
+
+
 def stored_groups(instance):
     """The (model, benchmark) pairs a stored result belongs to before a write: an
     editor who moves a result to another model or benchmark changes both groups."""
@@ -223,12 +239,18 @@ def stored_groups(instance):
     return set(Result.objects.filter(pk=instance.pk).values_list("model_id", "benchmark_id"))
 
 
-def changed(groups):
-    """Re-mark the headlines of the (model, benchmark) pairs a write touched, and move
-    the data version on."""
+def changed(groups, suites=frozenset()):
+    """Re-mark the headlines of the (model, benchmark) pairs a write touched and the
+    averages they enter, recompute every average of ``suites``, and move the data
+    version on."""
     if groups:
         touched = Q()
         for model_id, benchmark_id in groups:
             touched |= Q(model_id=model_id, benchmark_id=benchmark_id)
         Result.objects.filter(touched).mark_headlines()
+        averaging = standings.suites_averaging({b for _, b in groups}) - set(suites)
+        if averaging:
+            standings.refresh(averaging, model_ids={m for m, _ in groups})
+    if suites:
+        standings.refresh(suites)
     DataVersion.bump()

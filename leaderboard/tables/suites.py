@@ -16,7 +16,7 @@ from ..reading.presentation import (
     shown_figures,
     tie_mark,
 )
-from ..rules.averages import NORMALISED, AveragedModels, options_key, results_of
+from ..rules.averages import NORMALISED, options_key, results_of
 from . import FastRowsTable
 from .columns import header_attrs
 
@@ -149,7 +149,7 @@ class AverageColumn(tables.Column):
 
     def __init__(self, computed, benchmarks, **kwargs):
         self.computed, self.benchmarks = computed, list(benchmarks)
-        self.by_model = {average.model_id: average for average in computed.averages}
+        self.by_model = {}  # the averages of the rows about to be shown (``prepare``)
         names = ", ".join(b.name for b in self.benchmarks)
         how = averages_label(computed)
         super().__init__(
@@ -175,6 +175,9 @@ class AverageColumn(tables.Column):
         self.row_key = options_key(
             self.benchmarks, computed.normalisation, computed.independent_only
         )
+
+    def prepare(self, records):
+        self.by_model.update(self.computed.of_models(record.pk for record in records))
 
     def cell(self, record):
         average = self.by_model.get(record.pk)
@@ -203,8 +206,7 @@ class AverageColumn(tables.Column):
         return None if average is None else json_number(average.value)
 
     def order(self, queryset, is_descending):
-        ordered = [average.model_id for average in self.computed.averages]
-        return AveragedModels(queryset, ordered, best_first=not is_descending), True
+        return self.computed.models_in_order(queryset, best_first=not is_descending), True
 
 
 def averages_label(computed):

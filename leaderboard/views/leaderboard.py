@@ -19,7 +19,7 @@ from ..tables.suites import AverageColumn
 from ..web.caching import filters_key, per_data_version
 from ..web.filters import ModelFilter
 from .paging import NotFoundPastTheEndMixin, checkboxes, count_up_to, without_empty_parameters
-from .suites import average_options, computed_averages
+from .suites import average_options, averages_for
 
 # How many benchmark columns the leaderboard shows when none is featured.
 DEFAULT_COLUMN_COUNT = 5
@@ -184,9 +184,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
             return None
         normalisation, independent, ignored = average_options(self.request)
         self.average_ignored += ignored
-        computed = computed_averages(
-            self.request, self.average_benchmarks, normalisation, independent
-        )
+        computed = averages_for(self.request, self.average_benchmarks, normalisation, independent)
         if computed.unavailable:
             self.average_ignored += [f"Average: {reason}" for reason in computed.unavailable]
             return None

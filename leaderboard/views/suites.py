@@ -1,38 +1,18 @@
 """Suites: the list, and a suite's page of averages (``rules.averages``)."""
 
-from django.db.models import Prefetch
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin
 
-from ..models import Benchmark, BenchmarkCitation, Suite
-from ..rules import averages
+from ..models import Suite
+from ..rules import averages, standings
+from ..rules.averages import suite_benchmarks
 from ..tables.suites import SuiteTable
 from ..web.caching import per_data_version
 from .paging import NotFoundPastTheEndMixin
 
 # Models missing some of a suite's benchmarks that the page lists by name.
 INCOMPLETE_LISTED = 100
-
-
-def suite_benchmarks(suite):
-    """The suite's benchmarks in its order, with what an average reads of them
-    (versions, random-baseline citations) fetched."""
-    ids = list(
-        suite.members.order_by("position", "benchmark__name").values_list(
-            "benchmark_id", flat=True
-        )
-    )
-    by_pk = Benchmark.objects.prefetch_related(
-        "versions",
-        Prefetch(
-            "citations",
-            queryset=BenchmarkCitation.objects.filter(
-                attribute=BenchmarkCitation.Attribute.RANDOM_BASELINE
-            ),
-        ),
-    ).in_bulk(ids)
-    return [by_pk[pk] for pk in ids]
 
 
 def computed_averages(request, benchmarks, normalisation, independent):
@@ -46,6 +26,22 @@ def computed_averages(request, benchmarks, normalisation, independent):
         averages.options_key(benchmarks, normalisation, independent),
         lambda: averages.suite_averages(benchmarks, normalisation, independent),
     )
+
+
+def averages_for(request, benchmarks, normalisation, independent, suite=None):
+    """A suite's averages as the pages read them: stored (``rules.standings``) for
+    ``suite``, or for the suite whose benchmarks ``benchmarks`` are; computed
+    (``computed_averages``) for another set of benchmarks, or a page of the past."""
+    if getattr(request, "as_of", None) is not None:
+        suite = None
+    elif suite is None:
+        suite = standings.suite_of(benchmarks)
+        # In the suite's order: an average's inputs are listed as the suite lists them.
+        benchmarks = suite_benchmarks(suite) if suite else benchmarks
+    unavailable = averages.unavailable(benchmarks, normalisation)
+    if suite is None or unavailable:
+        return computed_averages(request, benchmarks, normalisation, independent)
+    return standings.StoredAverages(suite, benchmarks, normalisation, independent, unavailable)
 
 
 def average_options(request):
@@ -99,7 +95,9 @@ class SuiteDetailView(NotFoundPastTheEndMixin, SingleTableMixin, DetailView):
     def computed(self):
         """The suite's averages, made once per data version and options."""
         normalisation, independent, _ = self.asked
-        return computed_averages(self.request, self.benchmarks, normalisation, independent)
+        return averages_for(
+            self.request, self.benchmarks, normalisation, independent, self.get_object()
+        )
 
     def get_table_data(self):
         return self.computed.averages

@@ -17,6 +17,7 @@ EXCLUDED = [
     "axes",
     "leaderboard.dataversion",
     "leaderboard.asofsnapshot",
+    "leaderboard.standing",
 ]
 
 

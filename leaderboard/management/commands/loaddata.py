@@ -23,8 +23,20 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
 
-from leaderboard.models import NaturalKeyModel, Result
+from leaderboard.models import (
+    AIModel,
+    Benchmark,
+    BenchmarkCitation,
+    BenchmarkVersion,
+    NaturalKeyModel,
+    Result,
+    Suite,
+    SuiteMember,
+)
 from leaderboard.rules import writes
+
+# Rows that every stored average of a suite may read (``rules.standings``).
+AVERAGED_FROM = (AIModel, Benchmark, BenchmarkCitation, BenchmarkVersion, Suite, SuiteMember)
 
 
 class Command(loaddata.Command):
@@ -49,6 +61,7 @@ class Command(loaddata.Command):
         # For each tracked model, its loaded rows' pk: the history reason naming the fixture.
         self.loaded_rows = {}
         self.touched_all = False
+        self.suites_changed = False  # rows every suite's averages read were loaded
         self.unchecked = []  # rows with forward references, checked once all are in
         # Rows that checked rows point to, read once a load: a source's kept text
         # is read once, not once a quote.
@@ -60,7 +73,11 @@ class Command(loaddata.Command):
         if self.touched_all:
             writes.loaded(history_reasons=reasons)
         elif self.loaded_object_count:
-            writes.loaded(model_ids=self.touched_models, history_reasons=reasons)
+            writes.loaded(
+                model_ids=self.touched_models,
+                history_reasons=reasons,
+                suites_changed=self.suites_changed,
+            )
 
     def load_label(self, fixture_label):
         self.current_label, self.row_number = fixture_label, 0
@@ -69,6 +86,8 @@ class Command(loaddata.Command):
     def save_obj(self, obj):
         row = obj.object
         self.row_number += 1
+        if isinstance(row, AVERAGED_FROM):
+            self.suites_changed = True
         if isinstance(row, Result):
             row.is_headline = False
             self.touched_models.add(row.model_id)

@@ -32,7 +32,7 @@ from leaderboard.models import (
     SuiteMember,
 )
 from leaderboard.reading import as_of
-from leaderboard.rules import writes
+from leaderboard.rules import standings, writes
 
 ORGANIZATION = {"slug": "synthetic-demo-lab", "name": "Synthetic Demo Lab (not real)"}
 SOURCE = {
@@ -81,6 +81,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             removed = clear_synthetic()
             if clear:
+                standings.refresh()  # real suites may have averaged synthetic benchmarks
                 DataVersion.bump()
                 self.stdout.write(f"Removed {removed} synthetic rows.")
                 return
@@ -88,6 +89,7 @@ class Command(BaseCommand):
             writes.record_missing_history(
                 [(model, model.history.model) for model in as_of.TRACKED], HISTORY_REASON
             )
+            standings.refresh()
             DataVersion.bump()
         self.stderr.write("")
         self.stdout.write(
