@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from leaderboard.models import (
     AIModel,
@@ -28,6 +29,7 @@ from leaderboard.models import (
     Result,
     ResultKind,
     Source,
+    Standing,
     Suite,
     SuiteMember,
 )
@@ -117,6 +119,12 @@ def clear_synthetic():
     source = Source.objects.filter(slug=SOURCE["slug"]).first()
     synthetic_benchmarks = Benchmark.objects.filter(slug__startswith=BENCHMARK_PREFIX)
     results = Result.objects.filter(source=source) if source else Result.objects.none()
+    # Derived, without history; the real suites' averages are recomputed by the caller.
+    synthetic = Q(suite__slug=SUITE["slug"])
+    if organization:
+        synthetic |= Q(model__organization=organization)
+    averages = Standing.objects.filter(synthetic)
+    removed += averages._raw_delete(averages.db) or 0
     for queryset in [
         results,
         Result.objects.filter(benchmark__in=synthetic_benchmarks),
