@@ -56,9 +56,10 @@ def test_exports_stream_in_chunks_without_a_query_a_row(
     # The data version, the benchmarks and their versions, the count; then for each
     # of three chunks of ten rows: the rows' ids part by part, the rows, their
     # results (both exports read the ranked benchmark's as cells for the places, the
-    # rest as text) and their places. Results that give an uncertainty (these do) are
-    # not read again one by one, and no page is built around the export.
-    with django_assert_max_num_queries(23):
+    # rest as text) and their places; the claimers' and sources' names, once, where a
+    # chunk first names them. Results that give an uncertainty (these do) are not
+    # read again one by one, and no page is built around the export.
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("index"), {"_export": export_format})
         assert response.streaming
         body = response.getvalue().decode()
@@ -213,19 +214,25 @@ def test_exported_result_text_is_the_json_of_its_dict(awkward):
     """``ExportedResultJSON.fill`` (text spliced from parts made once) writes what
     ``json.dumps(exported_result(...))`` writes, for every row read: raw values
     converted as Django would, whatever the database."""
-    from leaderboard.reading.headline_rows import headline_queries
+    from leaderboard.reading.headline_rows import (
+        CLAIMER_AT,
+        SOURCE_AT,
+        ClaimNames,
+        headline_queries,
+    )
     from leaderboard.reading.orm_internals import raw_rows
     from leaderboard.reading.result_json import ExportedResultJSON, exported_result
 
     benchmarks = sorted({result.benchmark for result in awkward}, key=lambda b: b.pk)
-    made = ExportedResultJSON(benchmarks, "/s/{}/".format, "/o/{}/".format)
+    names = ClaimNames()
+    made = ExportedResultJSON(benchmarks, "/s/{}/".format, "/o/{}/".format, names)
     pks = sorted({result.model_id for result in awkward})
     by_pk = {pk: made.blank() for pk in pks}
     rows = []
     for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
         read, *converters = raw_rows(queryset, *ExportedResultJSON.RAW)
         convert = dict(zip(ExportedResultJSON.RAW, converters, strict=True))
-        read = list(read)
+        read = names.read(read, CLAIMER_AT, SOURCE_AT)
         rows += [(row, convert) for row in read]
         made.fill(read, convert, by_pk)
     assert len(rows) == len(awkward)
@@ -234,5 +241,56 @@ def test_exported_result_text_is_the_json_of_its_dict(awkward):
         text = by_pk[row[0]][benchmarks.index(benchmark)]
         key, _, value = text.partition(": ")
         assert json.loads(key) == benchmark.slug
-        expected = exported_result(benchmark, row, convert, "/s/{}/".format, "/o/{}/".format)
+        expected = exported_result(
+            benchmark, row, convert, "/s/{}/".format, "/o/{}/".format, names
+        )
         assert value == json.dumps(expected, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_each_chunk_names_its_own_claimers_and_sources(db, client, monkeypatch, export_format):
+    """An export reads claimers' and sources' names by id, once, as chunks first name
+    them (``ClaimNames``): a claimer and a source first named in a later chunk, or
+    named again in one, are each row's own."""
+    monkeypatch.setattr(tables, "EXPORT_CHUNK", 1)
+    benchmark = make_benchmark(featured=True)
+    claimers = [make_organization(name=f"Claimer {n}", slug=f"claimer-{n}") for n in range(2)]
+    sources = [make_source(title=f"Report {n}", slug=f"report-{n}") for n in range(3)]
+    expected = {}
+    for n, (claimer, source) in enumerate(
+        [
+            (None, sources[0]),
+            (claimers[0], sources[1]),
+            (claimers[1], sources[2]),
+            (None, sources[1]),
+        ]
+    ):
+        model = make_model(name=f"Model {n}")
+        make_result(
+            model=model,
+            benchmark=benchmark,
+            value=Decimal(90 - n),
+            provenance="vendor_claim" if claimer else "independent",
+            claimed_by=claimer,
+            source=source,
+        )
+        expected[model.name] = (claimer, source)
+    body = client.get(reverse("index"), {"_export": export_format}).getvalue().decode()
+    if export_format == "json":
+        named = {
+            row["model"]["name"]: row["results"][benchmark.slug]
+            for row in json.loads(body)["rows"]
+        }
+        for name, (claimer, source) in expected.items():
+            result = named[name]
+            assert result["source"]["title"] == source.title
+            assert f"/sources/{source.slug}/" in result["passage_url"]
+            assert (result["claimed_by"] or {}).get("name") == (claimer and claimer.name)
+    else:
+        rows = {row["Model"]: row for row in csv.DictReader(io.StringIO(body))}
+        for name, (claimer, source) in expected.items():
+            texts = " ".join(rows[name].values())
+            assert source.title in texts and f"/sources/{source.slug}/" in texts
+            assert (claimer is None) == ("Claimer" not in texts)
+            if claimer:
+                assert claimer.name in texts

@@ -53,8 +53,14 @@ def passage_url(source_url, quote):
     """Where a figure's "where the source states it" link goes: the source's page, on
     the page of its text holding the quote (``?passage=``: a long text is shown a page
     at a time), at the quote's mark."""
+    return source_url + passage_fragment(quote)
+
+
+def passage_fragment(quote):
+    """What follows the source page's address in a passage's (``passage_url``): the
+    page of its text holding the quote, and the quote's mark."""
     anchor = quote_anchor(quote)
-    return f"{source_url}?passage={anchor}#{anchor}"
+    return f"?passage={anchor}#{anchor}"
 
 
 # Every other character Python counts as whitespace (``\s``, ``str.split``); none lies

@@ -12,7 +12,7 @@ from json.encoder import encode_basestring
 
 from ..rules import run_settings
 from ..rules.run_settings import SettingsRow
-from .passages import passage_url
+from .passages import passage_fragment, passage_url
 from .presentation import json_number
 
 
@@ -55,23 +55,22 @@ def citation(source_url, quote):
     return {"quote": quote, "passage_url": passage_url(source_url, quote)}
 
 
-def exported_result(benchmark, raw, convert, source_url, claimer_url):
+def exported_result(benchmark, raw, convert, source_url, claimer_url, names):
     """A headline result as the typed export gives it, as a dict: the parts above and
     what the export adds (``stated_rank``; ``ranked``, the benchmark's unit and ranked
     version: ``benchmark_part``). ``raw``: a row of ``ExportedResultJSON.FIELDS``;
     ``convert``: {field: converter} of its ``RAW`` fields; ``source_url`` and
-    ``claimer_url``: the source's and claimer's pages by slug.
-    ``ExportedResultJSON.text`` makes the same as text; a test holds them equal."""
+    ``claimer_url``: the source's and claimer's pages by slug; ``names``: the
+    claimers' and sources' slugs and names by id (``headline_rows.ClaimNames``).
+    ``ExportedResultJSON.fill`` makes the same as text; a test holds them equal."""
     row = dict(zip(ExportedResultJSON.FIELDS, raw, strict=True))
     for field in ExportedResultJSON.RAW:
         row[field] = convert[field](row[field])
     settings = SettingsRow(*(row[setting.field] for setting in run_settings.SETTINGS))
-    source = source_link(row["source_slug"], row["source_title"], source_url(row["source_slug"]))
-    claimer = (
-        link(row["claimer_slug"], row["claimer"], claimer_url(row["claimer_slug"]))
-        if row["claimer_slug"]
-        else None
-    )
+    source_slug, title = names.sources[row["source_id"]]
+    source = source_link(source_slug, title, source_url(source_slug))
+    claimer = names.claimers[row["claimed_by_id"]]
+    claimer = claimer and link(*claimer, claimer_url(claimer[0]))
     return {
         **figures(row["value"], row["stderr"], row["ci_low"], row["ci_high"]),
         "stated_rank": row["rank"],
@@ -126,10 +125,8 @@ class ExportedResultJSON:
         *(setting.field for setting in run_settings.SETTINGS),
         "is_comparable",
         "provenance",
-        "claimer_slug",
-        "claimer",
-        "source_slug",
-        "source_title",
+        "claimed_by_id",
+        "source_id",
         # The quote: row[-1]
         "quote",
     )
@@ -137,16 +134,19 @@ class ExportedResultJSON:
     # SQLite) and the booleans (an integer on SQLite).
     RAW = ("value", "stderr", "ci_low", "ci_high", "chat_template", "subset", "is_comparable")
 
-    def __init__(self, benchmarks, source_url, claimer_url):
+    def __init__(self, benchmarks, source_url, claimer_url, names):
         """``benchmarks``: the Benchmarks shown, in order, each by its ranked
         version; ``source_url``, ``claimer_url``: a source's and an organization's
-        page (an absolute URL) by slug. One for a whole export: what it has made
+        page (an absolute URL) by slug; ``names``: the claimers' and sources' slugs
+        and names by id, read for the rows before they are filled
+        (``headline_rows.ClaimNames``). One for a whole export: what it has made
         serves every chunk of rows."""
         self.benchmarks = {(b.pk, b.ranked_version_id): b for b in benchmarks}
         self.index = {key: index for index, key in enumerate(self.benchmarks)}
         # Each benchmark's result stands in the row's "results" under its slug.
         self.keys = [json.dumps(b.slug, ensure_ascii=False) + ": " for b in benchmarks]
         self.source_url, self.claimer_url = source_url, claimer_url
+        self.names = names
         self.convert = {}
         self.figure_texts, self.measured_texts = {}, {}
 
@@ -177,12 +177,12 @@ class ExportedResultJSON:
             quote = row[-1]
             # The per-result part, ``citation`` as text: the quote escaped as
             # json.dumps escapes it; the passage's address is the source's page,
-            # escaped once (``passage_at``), then the quote's anchor (``passage_url``
-            # of no page: "?passage=q-…#q-…", hexadecimal, nothing to escape).
+            # escaped once (``passage_at``), then the quote's page and anchor
+            # (``passage_fragment``: "?passage=q-…#q-…", nothing to escape).
             results[row[0]][index] = (
                 f"{opening[0]}{figures_text}{opening[1]}"
                 f'"quote": {encode_basestring(quote)}, '
-                f'"passage_url": {passage_at}{passage_url("", quote)}"}}'
+                f'"passage_url": {passage_at}{passage_fragment(quote)}"}}'
             )
 
     @staticmethod
@@ -218,16 +218,14 @@ class ExportedResultJSON:
         if index is None:
             return SKIPPED
         settings = dict(zip(SettingsRow._fields, raw[2 : 2 + count], strict=True))
-        is_comparable, provenance, claimer_slug, claimer, source_slug, source_title = raw[
-            2 + count :
-        ]
+        is_comparable, provenance, claimer_id, source_id = raw[2 + count :]
         convert = self.convert
         for name in ("chat_template", "subset"):
             settings[name] = convert[name](settings[name])
-        source = source_link(source_slug, source_title, self.source_url(source_slug))
-        claimed_by = (
-            link(claimer_slug, claimer, self.claimer_url(claimer_slug)) if claimer_slug else None
-        )
+        source_slug, title = self.names.sources[source_id]
+        source = source_link(source_slug, title, self.source_url(source_slug))
+        claimer = self.names.claimers[claimer_id]
+        claimed_by = claimer and link(*claimer, self.claimer_url(claimer[0]))
         benchmark = self.benchmarks[benchmark_id, version_id]
         part = {
             **measured(SettingsRow(**settings)),

@@ -21,6 +21,7 @@ from ..reading.headline_rows import (
     CLAIM,
     PASSAGE,
     QUOTE,
+    ClaimNames,
     attach_headline_json,
     attach_headline_results,
     attach_headline_texts,
@@ -324,10 +325,11 @@ class LeaderboardTable(ModelTable):
         ranked = [self.ranking_benchmark] if self.ranking_benchmark else []
 
         base_url = self.request.build_absolute_uri("/").rstrip("/")
+        names = ClaimNames()
 
         def prepare(records):
             attach_headline_results(records, ranked)  # the Rank column's places
-            attach_headline_texts(records, slots, base_url)
+            attach_headline_texts(records, slots, base_url, names)
 
         for record in self.export_records(called, prepare):
             cells = [value(record) for value in values]
