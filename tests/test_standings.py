@@ -2,7 +2,10 @@
 what the averages' rule computes from scratch, and the pages that read them show
 the same rows, order and places as the computed averages do."""
 
+import os
 import re
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -219,3 +222,58 @@ def test_standings_are_placed_as_the_rule_places_them(world):
     expected = computed(benchmarks).averages
     assert list(reader.averages) == expected
     assert reader.averages[1:3] == expected[1:3]
+
+
+def backend_waiting_on_a_lock():
+    """Whether some connection is waiting for a lock another holds (PostgreSQL's
+    ``pg_locks`` is read live; ``pg_stat_activity`` keeps one view a transaction)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="SQLite runs one write at a time",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_writes_to_one_models_averages_at_once_wait_for_each_other(world):
+    """Two editors correct one model's results on two benchmarks of a suite at the
+    same moment: the second write waits for the first, then computes the model's
+    averages from both corrections. Before, it deleted the stored rows it could see,
+    inserted its own beside the first's uncommitted ones, and failed on the unique
+    constraint when the first committed (or, had it not collided, kept an average
+    computed without the first correction)."""
+    from django.db import connection, transaction
+
+    suite, (first, second, _), (ann, *_) = world
+    ours, theirs = (
+        ann.results.get(benchmark=benchmark, provenance=Provenance.INDEPENDENT)
+        for benchmark in (first, second)
+    )
+    outcome = {}
+
+    def correct_theirs():
+        try:
+            with transaction.atomic():
+                set_value(theirs, 11)
+            outcome["theirs"] = "saved"
+        except Exception as error:  # the failure this test turns back
+            outcome["theirs"] = repr(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=correct_theirs)
+    with transaction.atomic():
+        ours.stderr = None
+        set_value(ours, 22)
+        other.start()
+        deadline = time.monotonic() + 20
+        while not backend_waiting_on_a_lock():
+            assert other.is_alive() and time.monotonic() < deadline, outcome
+            time.sleep(0.05)
+    other.join(timeout=30)
+    assert outcome == {"theirs": "saved"}
+    assert stored(suite) == from_scratch(suite)

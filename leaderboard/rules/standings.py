@@ -17,7 +17,7 @@ rather than averaging every model's results on each visit (1.5 s at 100,000 mode
   (``views.suites.averages_for``).
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.functional import cached_property
 
@@ -43,21 +43,34 @@ WRITE_BATCH = 2000
 
 def refresh(suites=None, model_ids=None):
     """Recompute the stored averages of ``suites`` (ids; every suite when None) for
-    ``model_ids`` (every model when None) by the averages' own rule."""
-    chosen = Suite.objects.order_by("pk")
+    ``model_ids`` (every model when None) by the averages' own rule, holding the
+    suites (``lock``) until the transaction ends."""
+    with transaction.atomic():
+        for suite in lock(suites):
+            benchmarks = suite_benchmarks(suite)
+            if model_ids is None:
+                Standing.objects.filter(suite=suite).delete()
+                write(suite, benchmarks, None)
+                continue
+            ids = sorted(set(model_ids))
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                Standing.objects.filter(suite=suite, model_id__in=batch).delete()
+                write(suite, benchmarks, batch)
+
+
+def lock(suites=None):
+    """The Suites ``suites`` (ids; every suite when None), their rows held until the
+    transaction ends (PostgreSQL; SQLite runs one write at a time), always in the
+    same order. Two writes recomputing one suite's averages at once would otherwise
+    each delete the rows it could see and insert its own beside the other's, and the
+    second to commit would fail on the unique constraint or keep averages computed
+    without the first's change; the second now waits, then reads what the first
+    wrote."""
+    chosen = Suite.objects.select_for_update().order_by("pk")
     if suites is not None:
         chosen = chosen.filter(pk__in=list(suites))
-    for suite in chosen:
-        benchmarks = suite_benchmarks(suite)
-        if model_ids is None:
-            Standing.objects.filter(suite=suite).delete()
-            write(suite, benchmarks, None)
-            continue
-        ids = sorted(set(model_ids))
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start : start + BATCH]
-            Standing.objects.filter(suite=suite, model_id__in=batch).delete()
-            write(suite, benchmarks, batch)
+    return list(chosen)
 
 
 def write(suite, benchmarks, model_ids):

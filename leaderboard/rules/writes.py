@@ -243,12 +243,15 @@ def changed(groups, suites=frozenset()):
     """Re-mark the headlines of the (model, benchmark) pairs a write touched and the
     averages they enter, recompute every average of ``suites``, and move the data
     version on."""
+    averaging = standings.suites_averaging({b for _, b in groups}) - set(suites)
+    # Every suite this write recomputes, held at once: taken one call at a time, two
+    # writes could each hold one and wait for the other's.
+    standings.lock(averaging | set(suites))
     if groups:
         touched = Q()
         for model_id, benchmark_id in groups:
             touched |= Q(model_id=model_id, benchmark_id=benchmark_id)
         Result.objects.filter(touched).mark_headlines()
-        averaging = standings.suites_averaging({b for _, b in groups}) - set(suites)
         if averaging:
             standings.refresh(averaging, model_ids={m for m, _ in groups})
     if suites:
