@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from leaderboard.models import Provenance, Result
-from leaderboard.reading.passages import quote_anchor
 from leaderboard.rules import writes
+from leaderboard.rules.quotes import quote_anchor
 
 from .factories import (
     make_benchmark,

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ..reading.passages import passage_url, quote_anchor
-from ..rules.quotes import mentions, normalize_space, numbers_in
+from ..reading.passages import passage_url
+from ..rules.quotes import mentions, normalize_space, numbers_in, quote_anchor
 from .base import HttpsURLField, LineField, NaturalKeyModel, ProseField, refuse_conflicts
 from .benchmarks import Benchmark
 from .catalogue import AIModel

@@ -16,6 +16,7 @@ from ..rules.quotes import (
     any_is,
     attribution_in,
     mentions,
+    quote_anchor,
     ranks_in,
     states,
     tied_figures,
@@ -282,6 +283,15 @@ class Result(Citation):
         help_text="The result pages show for this model, benchmark and version (kept "
         "by leaderboard.rules.writes on every write; see ResultQuerySet.PREFERENCE).",
     )
+    quote_anchor = models.CharField(
+        max_length=14,
+        blank=True,
+        editable=False,
+        # Derived from the quote on every save, as Source's kept_text_sha256 from its
+        # text; loads and restores derive it again (rules.writes.loaded).
+        help_text="The mark of the quote's passage on its source's page "
+        "(rules.quotes.quote_anchor of the quote), kept for the exports.",
+    )
 
     objects = ResultQuerySet.as_manager()
     history = HistoricalRecords()
@@ -387,6 +397,10 @@ class Result(Citation):
                 name="ranked_place_alone_idx",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        self.quote_anchor = quote_anchor(self.quote)
+        super().save(*args, **kwargs)
 
     def __str__(self):
         # The stored figure: the admin's messages and history name a result by it.

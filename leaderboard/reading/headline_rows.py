@@ -15,7 +15,7 @@ from ..rules import run_settings
 from ..rules.ranking import with_claim_names
 from ..rules.run_settings import SettingsRow
 from .orm_internals import raw_rows
-from .passages import passage_url
+from .passages import passage_fragment
 from .presentation import claim_text, figure_text
 from .result_json import ExportedResultJSON
 
@@ -156,6 +156,7 @@ TEXT_FIELDS = (
     "value",
     "rank",
     "quote",
+    "quote_anchor",
     "source_id",
     "provenance",
     "claimed_by_id",
@@ -171,9 +172,9 @@ def attach_headline_texts(models, slots, base_url, names):
     """Give each of ``models`` (a list) ``export_texts``: for each of ``slots``
     ((benchmark id, version id), FIGURE, CLAIM, QUOTE or PASSAGE), that headline
     result's text (``figure_text``, ``claim_text``, the quote, or the passage's
-    address under ``base_url``: ``passage_url``), "" where the model has none; in one
-    query per 500 models. ``names``: the claimers' and sources' names read so far
-    (``ClaimNames``), one for a whole export.
+    address under ``base_url``: ``passage_url``, from the stored mark), "" where the
+    model has none; in one query per 500 models. ``names``: the claimers' and
+    sources' names read so far (``ClaimNames``), one for a whole export.
 
     The texts are made as the rows are read, without a cell for each result or a
     column's call for each text: a CSV export of 10,000 models × 50 benchmarks has 1.1
@@ -195,7 +196,7 @@ def attach_headline_texts(models, slots, base_url, names):
             rows, stored_value = raw_rows(queryset, "value")
             rows = names.read(rows, TEXT_CLAIMER_AT, TEXT_SOURCE_AT)
             # claim: the source's id, the provenance, the claimer's id, the settings
-            for model_id, benchmark_id, version_id, value, rank, quote, *claim in rows:
+            for model_id, benchmark_id, version_id, value, rank, quote, anchor, *claim in rows:
                 where = at.get((benchmark_id, version_id))
                 if where is None:  # a version the table does not show
                     continue
@@ -222,7 +223,7 @@ def attach_headline_texts(models, slots, base_url, names):
                     texts[where[QUOTE]] = quote
                 if PASSAGE in where:
                     page = source_url.replace("__slug__", names.sources[claim[0]][0])
-                    texts[where[PASSAGE]] = passage_url(page, quote)
+                    texts[where[PASSAGE]] = page + passage_fragment(anchor)
 
 
 def headline_json(benchmarks, base_url):

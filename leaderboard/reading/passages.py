@@ -9,14 +9,13 @@ marked up; where every quote stands (its page) is known from one pass over the t
 a link to a passage lands on the page holding it (``?passage=``, or on the first page
 through the list of passages further on)."""
 
-import hashlib
 import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
 
-from ..rules.quotes import normalize_space
+from ..rules.quotes import normalize_space, quote_anchor
 
 # A page of a source's text holds at most this many lines, and stops at the first line
 # that takes it past this many characters, so its HTML stays well under the page
@@ -43,23 +42,16 @@ class Passage:
     text: str
 
 
-def quote_anchor(quote):
-    """The fragment of a source page where a quote is marked: "q-" and the start of the
-    SHA-256 of the quote as the quote rule reads it (runs of whitespace as one space)."""
-    return "q-" + hashlib.sha256(normalize_space(quote).encode()).hexdigest()[:12]
-
-
 def passage_url(source_url, quote):
     """Where a figure's "where the source states it" link goes: the source's page, on
     the page of its text holding the quote (``?passage=``: a long text is shown a page
     at a time), at the quote's mark."""
-    return source_url + passage_fragment(quote)
+    return source_url + passage_fragment(quote_anchor(quote))
 
 
-def passage_fragment(quote):
-    """What follows the source page's address in a passage's (``passage_url``): the
-    page of its text holding the quote, and the quote's mark."""
-    anchor = quote_anchor(quote)
+def passage_fragment(anchor):
+    """What follows the source page's address in the address of the passage marked
+    ``anchor`` (``passage_url``): the page of its text holding it, and the mark."""
     return f"?passage={anchor}#{anchor}"
 
 

@@ -119,7 +119,7 @@ class ExportedResultJSON:
         "stderr",
         "ci_low",
         "ci_high",
-        # How and by whom it was measured: row[6:-1]
+        # How and by whom it was measured: row[6:-2]
         "benchmark_id",
         "version_id",
         *(setting.field for setting in run_settings.SETTINGS),
@@ -127,8 +127,9 @@ class ExportedResultJSON:
         "provenance",
         "claimed_by_id",
         "source_id",
-        # The quote: row[-1]
+        # The quote and its passage's mark: row[-2:]
         "quote",
+        "quote_anchor",
     )
     # Fields read raw and converted once per distinct value: the decimals (a float on
     # SQLite) and the booleans (an integer on SQLite).
@@ -167,22 +168,21 @@ class ExportedResultJSON:
             figures_text = figure_texts.get(key)
             if figures_text is None:
                 figures_text = self.made(figure_texts, key, self.figures_text)
-            key = row[6:-1]  # how and by whom it was measured
+            key = row[6:-2]  # how and by whom it was measured
             measured_text = measured_texts.get(key)
             if measured_text is None:
                 measured_text = self.made(measured_texts, key, self.measured_text)
             if measured_text is SKIPPED:
                 continue
             index, opening, passage_at = measured_text
-            quote = row[-1]
             # The per-result part, ``citation`` as text: the quote escaped as
             # json.dumps escapes it; the passage's address is the source's page,
-            # escaped once (``passage_at``), then the quote's page and anchor
-            # (``passage_fragment``: "?passage=q-…#q-…", nothing to escape).
+            # escaped once (``passage_at``), then the quote's page and mark, as
+            # stored (``passage_fragment``: "?passage=q-…#q-…", nothing to escape).
             results[row[0]][index] = (
                 f"{opening[0]}{figures_text}{opening[1]}"
-                f'"quote": {encode_basestring(quote)}, '
-                f'"passage_url": {passage_at}{passage_fragment(quote)}"}}'
+                f'"quote": {encode_basestring(row[-2])}, '
+                f'"passage_url": {passage_at}{passage_fragment(row[-1])}"}}'
             )
 
     @staticmethod

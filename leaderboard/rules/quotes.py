@@ -1,6 +1,7 @@
 """Reading figures out of quoted text, so every number we store can be checked
 against the words of the source that states it."""
 
+import hashlib
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -49,6 +50,14 @@ def normalize_space(text):
 
 
 WHITESPACE = re.compile(r"\s+")
+
+
+def quote_anchor(quote):
+    """The mark of a quote's passage on its source's page: "q-" and the start of the
+    SHA-256 of the quote as the quote rule reads it (runs of whitespace as one space),
+    so identical quotes share one. A result keeps its quote's (``Result.quote_anchor``):
+    an export gives 330,000 passages, and hashing each took a tenth of its time."""
+    return "q-" + hashlib.sha256(normalize_space(quote).encode()).hexdigest()[:12]
 
 
 def numbers_in(text):

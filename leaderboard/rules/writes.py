@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ..models import AIModel, Benchmark, DataVersion, Result
 from . import run_settings, standings
+from .quotes import quote_anchor
 
 
 def save(instance, validated=False):
@@ -93,6 +94,9 @@ def loaded(model_ids=None, history_reasons=None, benchmark_ids=None, suites_chan
         written = (
             results if benchmark_ids is None else results.filter(benchmark_id__in=benchmark_ids)
         )
+        anchored(written)
+        if model_ids is None:  # a restore, or a load of everything: history came too
+            anchored(Result.history.all())
         marked_comparable(written)
         results.mark_headlines()
         standings.refresh(model_ids=None if suites_changed else model_ids)
@@ -197,6 +201,20 @@ def refuse_deletion(rows):
     conflicts = deletion_conflicts(rows)
     if conflicts:
         raise ValidationError(f"Deleting would break what depends on it: {'; '.join(conflicts)}")
+
+
+def anchored(results):
+    """Give each of ``results`` (results, or their history rows) whose stored
+    ``quote_anchor`` is not its quote's the quote's: rows written without ``save()``
+    (a fixture, a backup made before the anchor was kept, or one edited by hand)
+    arrive without it or with another."""
+    model, wrong = results.model, []
+    rows = results.values_list("pk", "quote", "quote_anchor").order_by()
+    for pk, quote, stored in rows.iterator(chunk_size=5000):
+        anchor = quote_anchor(quote)
+        if stored != anchor:
+            wrong.append(model(pk=pk, quote_anchor=anchor))
+    model._default_manager.bulk_update(wrong, ["quote_anchor"], batch_size=1000)
 
 
 def marked_comparable(results):

@@ -35,6 +35,7 @@ from leaderboard.models import (
 )
 from leaderboard.reading import as_of
 from leaderboard.rules import standings, writes
+from leaderboard.rules.quotes import quote_anchor
 
 ORGANIZATION = {"slug": "synthetic-demo-lab", "name": "Synthetic Demo Lab (not real)"}
 SOURCE = {
@@ -244,6 +245,12 @@ def generate(model_count, benchmark_count, seed, progress):
                     score = 100 - score
                 value, rank = Decimal(f"{score:.1f}"), None
                 stated = f"scored {value}"
+            # Synthetic words that name the model, the benchmark and, for a claim,
+            # the claimer, as the quote rule asks of real ones.
+            quote = (
+                f"{organization.name + ' claims ' if vendor else ''}"
+                f"{model.name} {stated} on {benchmark.name}."
+            )
             pending.append(
                 Result(
                     model=model,
@@ -251,10 +258,8 @@ def generate(model_count, benchmark_count, seed, progress):
                     value=value,
                     rank=rank,
                     source=source,
-                    # Synthetic words that name the model, the benchmark and, for a
-                    # claim, the claimer, as the quote rule asks of real ones.
-                    quote=f"{organization.name + ' claims ' if vendor else ''}"
-                    f"{model.name} {stated} on {benchmark.name}.",
+                    quote=quote,
+                    quote_anchor=quote_anchor(quote),  # bulk_create calls no save()
                     provenance=Provenance.VENDOR_CLAIM if vendor else Provenance.INDEPENDENT,
                     claimed_by=organization if vendor else None,
                     # The only result for its model and benchmark (bulk_create sends
