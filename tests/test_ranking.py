@@ -132,6 +132,25 @@ def places_path(request, monkeypatch):
     return request.param
 
 
+def test_placing_in_python_reads_the_ranking_once_however_often_asked(
+    monkeypatch, django_assert_num_queries
+):
+    """An export places its rows a chunk at a time on one Ranking: the ranked results
+    are read for the first chunk, not again for each."""
+    monkeypatch.setattr(ranking, "COUNTED_IN_SQL", 0)
+    benchmark = make_benchmark()
+    for value in (90, 80, 80, 70):
+        make_result(benchmark=benchmark, value=value)
+    placed = Ranking(benchmark)
+    with django_assert_num_queries(2):  # the benchmark's ranked version, its results
+        assert placed.places([(Decimal(90), None), (Decimal(80), None)]) == {
+            (Decimal(90), None): 1,
+            (Decimal(80), None): 2,
+        }
+    with django_assert_num_queries(0):
+        assert placed.places([(Decimal(70), None)]) == {(Decimal(70), None): 4}
+
+
 # 1. The reported bug: equal values share the place, whatever places sources state.
 
 
