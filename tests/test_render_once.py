@@ -69,6 +69,31 @@ def test_a_new_url_is_assembled_from_rows_already_rendered(client, board, every_
     assert rows(worst) == list(reversed(rows(first)))
 
 
+# The query that reads a ranking page's rows, or a ranked leaderboard's, by their
+# keys (``ranking.RankedRows.fetch``): it joins what a row shows.
+ROWS_BY_KEY = re.compile(r'FROM "leaderboard_(result|aimodel)" .*JOIN.*"\."id" IN \(', re.S)
+
+
+@pytest.mark.parametrize("page", ["ranking", "leaderboard"])
+def test_rows_already_rendered_are_not_read_again(client, board, every_request_rendered, page):
+    """A page in a ranking's order knows its rows' keys before it reads them: where
+    every row is rendered already, it reads none of them; where some are, only the
+    others."""
+    bench, results = board
+    url = f"/benchmarks/{bench.slug}/" if page == "ranking" else f"/?sort=benchmark-{bench.slug}"
+    first, first_sql = queries_of(client, f"{url}{'&' if '?' in url else '?'}per_page=3")
+    assert any(ROWS_BY_KEY.search(sql) for sql in first_sql)
+    again, again_sql = queries_of(client, f"{url}{'&' if '?' in url else '?'}per_page=3&cold=1")
+    assert not any(ROWS_BY_KEY.search(sql) for sql in again_sql)
+    assert body(again) == body(first)
+    # Six rows, three rendered: the page of six reads the other three only.
+    whole, whole_sql = queries_of(client, f"{url}{'&' if '?' in url else '?'}per_page=6")
+    (read,) = [sql for sql in whole_sql if ROWS_BY_KEY.search(sql)]
+    keys = re.search(r'"\."id" IN \(([^)]*)\)', read).group(1)
+    assert len(keys.split(",")) == 3
+    assert rows(whole)[:3] == rows(first)
+
+
 def test_an_edit_shows_on_the_next_request(client, board, every_request_rendered):
     from leaderboard.rules import writes
 

@@ -225,12 +225,16 @@ def test_standings_are_placed_as_the_rule_places_them(world):
 
 
 def backend_waiting_on_a_lock():
-    """Whether some connection is waiting for a lock another holds (PostgreSQL's
-    ``pg_locks`` is read live; ``pg_stat_activity`` keeps one view a transaction)."""
+    """Whether a connection to this test's database waits for a lock another holds
+    (``pg_stat_activity`` keeps one view a transaction unless it is cleared)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
+            "WHERE NOT granted AND datname = current_database()"
+        )
         return cursor.fetchone()[0] > 0
 
 

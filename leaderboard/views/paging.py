@@ -47,7 +47,9 @@ class BoundedPaginator(Paginator):
             return super().page(number)
         number = self.validate_number_loosely(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        # Not read into a list: rows that know their keys are read only if shown
+        # (``ranking.FetchedWhenRead``); a queryset is read by ``len``.
+        rows = self.object_list[bottom : bottom + self.per_page + 1]
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         self.pages_seen = number + (1 if len(rows) > self.per_page else 0)

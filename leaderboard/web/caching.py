@@ -308,20 +308,27 @@ def rows_per_data_version(request, signature, records, render):
     cache: places no longer depend on sort, filter or page, so a model's row reads the
     same on every URL that shows the same columns, and a page nobody asked for before
     is assembled from rows already rendered. ``render(records)`` renders those not
-    cached, in order. The cache down or PART_CACHE_SECONDS 0: every row is rendered."""
+    cached, in order. The cache down or PART_CACHE_SECONDS 0: every row is rendered.
+    ``records`` may know its rows' keys before reading them (``ids``, and ``of(ids)``
+    reading only those: ``ranking.FetchedWhenRead``); rows already rendered are then
+    never read."""
     if not settings.PART_CACHE_SECONDS or not records or request is None:
-        return render(records)
+        return render(list(records))
+    pks = records.ids if hasattr(records, "of") else [record.pk for record in records]
     prefix = versioned_key(request, "row", signature)
-    keys = [f"{prefix}:{record.pk}" for record in records]
+    keys = [f"{prefix}:{pk}" for pk in pks]
     store = parts_cache()
     found = cache_unavailable_is_a_miss(request, lambda: store.get_many(keys))
     if found is None:  # the cache failed: render without it
-        return render(records)
-    missing = [
-        (record, key) for record, key in zip(records, keys, strict=True) if key not in found
-    ]
+        return render(list(records))
+    missing = [(pk, key) for pk, key in zip(pks, keys, strict=True) if key not in found]
     if missing:
-        rendered = render([record for record, _ in missing])
+        missing_pks = [pk for pk, _ in missing]
+        if hasattr(records, "of"):
+            rendered = render(records.of(missing_pks))
+        else:
+            by_pk = {record.pk: record for record in records}
+            rendered = render([by_pk[pk] for pk in missing_pks])
         made = dict(zip((key for _, key in missing), rendered, strict=True))
         cache_unavailable_is_a_miss(
             request, lambda: store.set_many(made, settings.PART_CACHE_SECONDS)
