@@ -65,13 +65,17 @@ def test_results_measured_differently_are_read_from_their_own_index(ranked):
     )
 
 
-def test_claims_beside_measurements_start_from_the_claims_index(ranked):
+def test_claims_beside_measurements_are_found_from_indexes(ranked):
     bench, _ = ranked
     claims = bench.results.filter(bench.ranked_version_q()).beside_measurements().order_by()
     steps = plan(claims)
     # The claims are found from their own index (in the subquery that first asks
-    # whether anything measured them), never by reading the benchmark's results.
+    # whether anything measured them), never by reading the benchmark's results; and
+    # only those whose model has a result beside another, read from the few that are
+    # not their group's headline (at 100,000 models: 0.6 ms with table statistics,
+    # 7.5 ms without, 20 ms before).
     assert "USING INDEX result_claims_idx" in steps
+    assert "USING INDEX result_beside_idx" in steps
     assert "SCAN leaderboard_result" not in steps
 
 

@@ -121,10 +121,19 @@ class ResultQuerySet(NaturalKeyQuerySet):
             provenance=Provenance.INDEPENDENT,
             value__isnull=False,
         )
+        # A claim beside a measurement of the same model, benchmark and version shares
+        # its group with it, and only one of a group is its headline: the claim's model
+        # is among those with a result that is not one (few: ``result_beside_idx``).
+        # Asked first, from that side, so a benchmark's thousands of claims that
+        # nothing measured are never each looked at.
+        beside_another = Result.objects.filter(is_headline=False).values("model_id")
         # In a subquery of its own, so that PostgreSQL too asks it before the
         # subqueries below (it evaluated those first, for every claim of a benchmark).
         candidates = self.filter(
-            Exists(measured_at_all), provenance=Provenance.VENDOR_CLAIM, value__isnull=False
+            Exists(measured_at_all),
+            model_id__in=beside_another,
+            provenance=Provenance.VENDOR_CLAIM,
+            value__isnull=False,
         )
         return (
             self.filter(pk__in=candidates.order_by().values("pk"))
@@ -389,6 +398,14 @@ class Result(Citation):
                 fields=["benchmark", "version"],
                 condition=Q(provenance=Provenance.VENDOR_CLAIM),
                 name="result_claims_idx",
+            ),
+            # Results that are not their group's headline: only groups of more than
+            # one result have any, so a claim beside a measurement is found from here
+            # (``beside_measurements``) rather than among every claim of a benchmark.
+            models.Index(
+                fields=["benchmark", "model"],
+                condition=Q(is_headline=False),
+                name="result_beside_idx",
             ),
             # Ranked results that give a place alone, by place: leaderboard.rules.ranking.
             models.Index(
