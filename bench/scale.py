@@ -71,7 +71,7 @@ def timed_export(client, query):
 
 def import_file(directory, rows):
     """A source stating ``rows`` new results (one sentence each) and a CSV of them."""
-    from leaderboard.models import AIModel, Benchmark, Source
+    from leaderboard.models import AIModel, Benchmark, Result, Source
     from leaderboard.rules import writes
 
     models = list(AIModel.objects.filter(slug__startswith="synthetic-").order_by("pk"))
@@ -85,7 +85,8 @@ def import_file(directory, rows):
         sentence = f"{model.name} scored {value} on {benchmark.name}."
         sentences.append(sentence)
         lines.append([model.slug, benchmark.slug, "scale-import", value, "independent", sentence])
-    Source.objects.filter(slug="scale-import").delete()
+    writes.delete_all(Result.objects.filter(source__slug="scale-import"))
+    writes.delete_all(Source.objects.filter(slug="scale-import"))
     writes.save(
         Source(
             title="Synthetic import for bench/scale.py (not real)",
@@ -151,11 +152,14 @@ def harness_directory(directory, files):
 
 
 def clear_harness_import():
-    """Remove what the harness files' import wrote: their results, then sources."""
+    """Remove what the harness files' import wrote, its results then their sources,
+    through the write path: a plain delete of results leaves their groups without a
+    headline (the data set's next export then shows fewer results)."""
     from leaderboard.models import Result, Source
+    from leaderboard.rules import writes
 
-    Result.objects.filter(source__slug__startswith="lm-eval-synthetic-model-").delete()
-    Source.objects.filter(slug__startswith="lm-eval-synthetic-model-").delete()
+    writes.delete_all(Result.objects.filter(source__slug__startswith="lm-eval-synthetic-model-"))
+    writes.delete_all(Source.objects.filter(slug__startswith="lm-eval-synthetic-model-"))
 
 
 def timed_import(path, *args):
@@ -225,6 +229,7 @@ def main():
     from django.test import Client
 
     from leaderboard.models import Benchmark, Result
+    from leaderboard.rules import writes
 
     settings.ALLOWED_HOSTS = ["*"]
     # The admin's pages name static files; this run has no collectstatic manifest.
@@ -255,13 +260,13 @@ def main():
     lines.append(f"| import {options.rows:,} rows | | {written:.1f} s | {said} |")
     again, said = timed_import(path)
     lines.append(f"| the same file again | | {again:.1f} s | {said} |")
-    Result.objects.filter(source__slug="scale-import").delete()
+    writes.delete_all(Result.objects.filter(source__slug="scale-import"))
     (preview, said), (confirmed, done) = timed_admin_import(client, path)
     lines.append(
         f"| admin import of {options.rows:,} rows, preview | | {preview:.1f} s | {said} |"
     )
     lines.append(f"| admin import: Confirm | | {confirmed:.1f} s | {done} |")
-    Result.objects.filter(source__slug="scale-import").delete()
+    writes.delete_all(Result.objects.filter(source__slug="scale-import"))
     clear_harness_import()
     with tempfile.TemporaryDirectory() as scratch:
         files = harness_directory(Path(scratch), options.harness_files)

@@ -964,3 +964,37 @@ def test_restoring_an_empty_backup_asks_first(article, tmp_path):
     call_command("restore", str(empty), yes=True, stdout=io.StringIO())
     assert Result.objects.count() == 0
     assert DataVersion.current().version > version  # no cached page outlives the data
+
+
+def headlines_as_the_rule_marks_them():
+    """Whether every group's headline is the one ``mark_headlines`` would mark now."""
+    before = set(Result.objects.filter(is_headline=True).values_list("pk", flat=True))
+    Result.objects.all().mark_headlines()
+    return before == set(Result.objects.filter(is_headline=True).values_list("pk", flat=True))
+
+
+@pytest.mark.slow  # builds 1,800 models
+def test_writes_touching_more_than_a_thousand_groups_keep_their_headlines(db):
+    """A "delete selected" of 1,200 results, and a benchmark's ranked setting changed
+    under 1,200 results: each re-marks every group it touched. One condition a group
+    took SQLite past its expression depth (OperationalError, a 500 in the admin)."""
+    call_command("make_demo_data", "--models", "1800", "--benchmarks", "2", stdout=io.StringIO())
+    benchmark = Benchmark.objects.filter(results__isnull=False).distinct().first()
+    assert benchmark.results.count() > 1100
+    # A second result in each group, which the first's deletion leaves as headline.
+    kept = list(benchmark.results.order_by("pk")[:1100])
+    source = make_source(slug="second-source")
+    for result in kept:
+        result.pk, result.source, result.is_headline = None, source, False
+    Result.objects.bulk_create(kept)
+    writes.loaded()
+    firsts = benchmark.results.exclude(source=source)
+    writes.delete_all(firsts)
+    assert not benchmark.results.exclude(source=source).exists()
+    assert benchmark.results.filter(is_headline=True).count() == 1100
+    assert headlines_as_the_rule_marks_them()
+    # The ranked setting: every result measured otherwise is no longer ranked.
+    benchmark.ranked_metric = "acc_norm"
+    writes.save(benchmark)
+    assert not benchmark.results.filter(is_comparable=True).exists()
+    assert headlines_as_the_rule_marks_them()

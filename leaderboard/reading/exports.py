@@ -61,15 +61,19 @@ def csv_chunks(rows):
 
 
 def json_chunks(head, rows):
-    """One JSON object: ``head``'s fields, then ``"rows"``: each of ``rows`` (JSON
-    texts, made by the table as it reads them) as it comes."""
+    """One JSON object: ``head``'s fields, then ``"rows"``: each of ``rows`` as it
+    comes, a row given as the pieces of its JSON text (made by the table as it reads
+    them), joined only into the chunk: a row of 50 results is 27 KB, and joining it
+    into one text, then that into the chunk, copied the 275 MB of an export twice
+    more."""
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (', "rows": [' if head else '"rows": [')
-    chunk, first = [], True
-    for row in rows:
-        chunk.append(row if first else "," + row)
-        first = False
-        if len(chunk) == ROWS_A_CHUNK:
+    chunk = []
+    for count, pieces in enumerate(rows, start=1):
+        if count > 1:
+            chunk.append(",")
+        chunk.extend(pieces)
+        if count % ROWS_A_CHUNK == 0:
             yield "".join(chunk)
             chunk = []
     yield "".join(chunk) + "]}"

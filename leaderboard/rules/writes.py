@@ -12,7 +12,7 @@ Plain ``Model.save()`` and ``QuerySet.update()`` do neither: call these instead.
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import AIModel, Benchmark, DataVersion, Result
@@ -109,6 +109,8 @@ def loaded(model_ids=None, history_reasons=None, benchmark_ids=None, suites_chan
 DERIVED = ("is_headline", "is_comparable")
 # Rows read at a time when recording loaded results' history.
 HISTORY_BATCH = 500
+# Models whose headlines on one benchmark are re-marked in one pair of updates.
+GROUPS_A_QUERY = 500
 
 
 def record_loaded_history(reasons):
@@ -266,10 +268,19 @@ def changed(groups, suites=frozenset()):
     # writes could each hold one and wait for the other's.
     standings.lock(averaging | set(suites))
     if groups:
-        touched = Q()
+        # A benchmark's models a batch at a time: one condition for each group took
+        # SQLite past its expression depth (1,000) where a write touched more groups
+        # (a "delete selected" of many results, a benchmark's ranked setting changed).
+        by_benchmark = {}
         for model_id, benchmark_id in groups:
-            touched |= Q(model_id=model_id, benchmark_id=benchmark_id)
-        Result.objects.filter(touched).mark_headlines()
+            by_benchmark.setdefault(benchmark_id, []).append(model_id)
+        for benchmark_id, model_ids in by_benchmark.items():
+            model_ids.sort()
+            for start in range(0, len(model_ids), GROUPS_A_QUERY):
+                Result.objects.filter(
+                    benchmark_id=benchmark_id,
+                    model_id__in=model_ids[start : start + GROUPS_A_QUERY],
+                ).mark_headlines()
         if averaging:
             standings.refresh(averaging, model_ids={m for m, _ in groups})
     if suites:

@@ -340,7 +340,8 @@ class LeaderboardTable(ModelTable):
             yield [cells[at] for at in order]
 
     def as_json(self, base_url):
-        """Every row as JSON text (a generator: rows are read as it goes): the
+        """Every row as the pieces of its JSON text (a generator: rows are read as it
+        goes): the
         columns' typed values (a column's ``typed``, else its ``value``; slugs and page
         URLs under ``base_url``) keyed by column name or ``json_key``, and under
         ``"results"`` (where the benchmark columns stand) each shown benchmark's
@@ -380,9 +381,10 @@ class LeaderboardTable(ModelTable):
                 )
             parts = [inner(before)]
             if results:
-                parts.append('"results": {' + ", ".join(record.export_json) + "}")
+                parts.append(f'"results": {{{", ".join(record.export_json)}}}')
             parts.append(inner(after))
-            yield "{" + ", ".join(part for part in parts if part) + "}"
+            # The row's pieces, joined into the chunk (``exports.json_chunks``).
+            yield ("{", ", ".join(part for part in parts if part), "}")
 
     @staticmethod
     def sorted_benchmark(sort, benchmarks):
