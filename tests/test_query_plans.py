@@ -108,3 +108,27 @@ def test_results_among_filtered_models_are_those_models_results(ranked):
     kept = AIModel.objects.filter(open_weights=Openness.OPEN)
     got = set(Result.objects.filter(among(kept), benchmark=bench).values_list("model", flat=True))
     assert got == {models[1].pk}
+
+
+@pytest.mark.parametrize("independent_only", [False, True])
+def test_a_suites_stored_averages_are_read_in_order_from_their_indexes(independent_only):
+    """A page of a suite's averages, and of the models listed apart, read from the top
+    of their partial indexes: the options' flag as ``NOT "independent_only"`` kept
+    SQLite from the index's third column, and it sorted every stored row."""
+    from leaderboard.rules import averages
+    from leaderboard.rules.standings import StoredAverages
+
+    from .test_averages import suite_of
+
+    first, second = make_benchmark(name="Suite A"), make_benchmark(name="Suite B")
+    for i in range(3):
+        make_result(model=make_model(name=f"Suite Model {i}"), benchmark=first, value=50 + i)
+    suite = suite_of(first, second)
+    stored = StoredAverages(suite, [first, second], averages.PLAIN, independent_only, [])
+    for queryset, index in (
+        (stored.averages.queryset[:50], "standing_order_idx"),
+        (stored.incomplete.queryset[:100], "standing_incomplete_idx"),
+    ):
+        steps = plan(queryset)
+        assert f"USING INDEX {index}" in steps or f"USING COVERING INDEX {index}" in steps
+        assert "TEMP B-TREE" not in steps

@@ -161,8 +161,12 @@ class StoredAverages:
         self.suite, self.benchmarks = suite, benchmarks
         self.normalisation, self.independent_only = normalisation, independent_only
         self.unavailable = unavailable
+        # ``independent_only`` compared with ``IN``: Django writes ``= false`` as
+        # ``NOT "independent_only"``, which SQLite cannot match to the third column of
+        # the indexes, so it sorted every stored row of the suite for a page (22 ms at
+        # 100,000 models).
         self.group = Standing.objects.filter(
-            suite=suite, normalisation=normalisation, independent_only=independent_only
+            suite=suite, normalisation=normalisation, independent_only__in=[independent_only]
         )
         self.averaged = self.group.filter(value__isnull=False)
         self.averages = StoredRows(self, self.averaged.order_by("-value", "name"))
