@@ -94,6 +94,29 @@ def test_rows_already_rendered_are_not_read_again(client, board, every_request_r
     assert rows(whole)[:3] == rows(first)
 
 
+def test_a_row_deleted_between_its_key_and_its_read_is_left_out(
+    client, board, every_request_rendered, monkeypatch
+):
+    """An editor deletes a result after a ranking page read its rows' keys and before
+    it read the rows: the page leaves that row out instead of failing."""
+    from leaderboard.models import Result
+    from leaderboard.rules.ranking import RankedRows
+
+    bench, results = board
+    read = RankedRows.fetch
+
+    def deleted_first(self, ids):
+        Result.objects.filter(pk=ids[0]).delete()
+        return read(self, ids)
+
+    monkeypatch.setattr(RankedRows, "fetch", deleted_first)
+    response = client.get(f"/benchmarks/{bench.slug}/")
+    assert response.status_code == 200
+    shown = rows(response)
+    assert len(shown) == len(results) - 1
+    assert results[-1].model.name not in body(response)  # the best, read first
+
+
 def test_an_edit_shows_on_the_next_request(client, board, every_request_rendered):
     from leaderboard.rules import writes
 

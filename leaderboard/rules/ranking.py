@@ -334,12 +334,13 @@ class RankedRows:
 
     def fetch(self, ids):
         """The rows with primary keys ``ids``, in that order; in batches, so an export
-        of every row stays within a query's parameters."""
+        of every row stays within a query's parameters. A row deleted since its key
+        was read is left out (an editor's delete between a page's two reads)."""
         by_pk = {}
         for batch in range(0, len(ids), FETCH_BATCH):
             chunk = ids[batch : batch + FETCH_BATCH]
             by_pk.update((row.pk, row) for row in self.rows.filter(pk__in=chunk).order_by())
-        return [by_pk[pk] for pk in ids]
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
     def __getitem__(self, key):
         if isinstance(key, slice):
@@ -371,11 +372,11 @@ class FetchedWhenRead:
 
     def of(self, ids):
         """The rows with primary keys ``ids`` (among ``self.ids``), in that order:
-        read now unless every row was."""
+        read now unless every row was; those deleted since are left out."""
         if "rows" not in self.__dict__:
             return self.fetch(ids)
         by_pk = {row.pk: row for row in self.rows}
-        return [by_pk[pk] for pk in ids]
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
     def __len__(self):
         return len(self.ids)

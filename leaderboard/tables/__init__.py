@@ -341,13 +341,12 @@ class LeaderboardTable(ModelTable):
 
     def as_json(self, base_url):
         """Every row as the pieces of its JSON text (a generator: rows are read as it
-        goes): the
-        columns' typed values (a column's ``typed``, else its ``value``; slugs and page
-        URLs under ``base_url``) keyed by column name or ``json_key``, and under
-        ``"results"`` (where the benchmark columns stand) each shown benchmark's
-        headline result by its slug, or null. The results, most of the export, come as
-        JSON text from the read itself (``attach_headline_json``); columns with no key
-        are left out."""
+        goes): the columns' typed values (a column's ``typed``, else its ``value``;
+        slugs and page URLs under ``base_url``) keyed by column name or ``json_key``,
+        and under ``"results"`` (where the benchmark columns stand) each shown
+        benchmark's headline result by its slug, or null. The results, most of the
+        export, come as JSON text from the read itself (``attach_headline_json``);
+        columns with no key are left out."""
         columns = [
             bound
             for bound in self.export_columns()

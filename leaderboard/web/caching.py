@@ -321,20 +321,21 @@ def rows_per_data_version(request, signature, records, render):
     found = cache_unavailable_is_a_miss(request, lambda: store.get_many(keys))
     if found is None:  # the cache failed: render without it
         return render(list(records))
-    missing = [(pk, key) for pk, key in zip(pks, keys, strict=True) if key not in found]
+    missing = [pk for pk, key in zip(pks, keys, strict=True) if key not in found]
     if missing:
-        missing_pks = [pk for pk, _ in missing]
         if hasattr(records, "of"):
-            rendered = render(records.of(missing_pks))
+            # Read now: a row deleted since its key was read is not among them.
+            missed = records.of(missing)
         else:
             by_pk = {record.pk: record for record in records}
-            rendered = render([by_pk[pk] for pk in missing_pks])
-        made = dict(zip((key for _, key in missing), rendered, strict=True))
+            missed = [by_pk[pk] for pk in missing]
+        rendered = render(missed)
+        made = {f"{prefix}:{record.pk}": row for record, row in zip(missed, rendered, strict=True)}
         cache_unavailable_is_a_miss(
             request, lambda: store.set_many(made, settings.PART_CACHE_SECONDS)
         )
         found = {**found, **made}
-    return [found[key] for key in keys]
+    return [found[key] for key in keys if key in found]
 
 
 def parts_cache():
