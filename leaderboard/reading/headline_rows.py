@@ -195,8 +195,18 @@ def attach_headline_texts(models, slots, base_url, names):
         for queryset in headline_queries(pks, {key[0] for key in at}, TEXT_FIELDS):
             rows, stored_value = raw_rows(queryset, "value")
             rows = names.read(rows, TEXT_CLAIMER_AT, TEXT_SOURCE_AT)
-            # claim: the source's id, the provenance, the claimer's id, the settings
-            for model_id, benchmark_id, version_id, value, rank, quote, anchor, *claim in rows:
+            # claim: the provenance, the claimer's id, the settings
+            for (
+                model_id,
+                benchmark_id,
+                version_id,
+                value,
+                rank,
+                quote,
+                anchor,
+                source_id,
+                *claim,
+            ) in rows:
                 where = at.get((benchmark_id, version_id))
                 if where is None:  # a version the table does not show
                     continue
@@ -207,12 +217,12 @@ def attach_headline_texts(models, slots, base_url, names):
                         text = figures[value, rank] = figure_text(stored_value(value), rank)
                     texts[where[FIGURE]] = text
                 if CLAIM in where:
-                    claim = tuple(claim)
-                    text = claims.get(claim)
+                    key = (source_id, *claim)
+                    text = claims.get(key)
                     if text is None:
-                        source_id, provenance, claimer_id, *settings = claim
+                        provenance, claimer_id, *settings = claim
                         claimer = names.claimers[claimer_id]
-                        text = claims[claim] = claim_text(
+                        text = claims[key] = claim_text(
                             provenance == Provenance.VENDOR_CLAIM,
                             claimer and claimer[1],
                             names.sources[source_id][1],
@@ -222,7 +232,7 @@ def attach_headline_texts(models, slots, base_url, names):
                 if QUOTE in where:
                     texts[where[QUOTE]] = quote
                 if PASSAGE in where:
-                    page = source_url.replace("__slug__", names.sources[claim[0]][0])
+                    page = source_url.replace("__slug__", names.sources[source_id][0])
                     texts[where[PASSAGE]] = page + passage_fragment(anchor)
 
 

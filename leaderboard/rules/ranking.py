@@ -366,6 +366,14 @@ class FetchedWhenRead:
     def __init__(self, ids, fetch):
         self.ids, self.fetch = list(ids), fetch
 
+    @classmethod
+    def already_read(cls, rows):
+        """Rows read already (a queryset's page), as the same sequence."""
+        rows = list(rows)
+        fetched = cls([row.pk for row in rows], fetch=None)
+        fetched.rows = rows
+        return fetched
+
     @cached_property
     def rows(self):
         return self.fetch(self.ids)

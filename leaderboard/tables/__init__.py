@@ -28,6 +28,7 @@ from ..reading.headline_rows import (
     headline_json,
 )
 from ..reading.result_json import inner
+from ..rules.ranking import FetchedWhenRead
 from ..web.caching import rows_per_data_version
 from .columns import (
     BenchmarkColumn,
@@ -133,10 +134,14 @@ class FastRowsTable(PagerLinks, tables.Table):
         (``prepare_records``, each column's ``prepare``). A row is one string, not cells
         for the template to loop over: the template's loop over 600 cells cost a third
         of a page assembled from cached rows."""
-        # Rows that know their keys before they are read (``FetchedWhenRead``: a
-        # ranking's page) are read only where not rendered yet.
+        # A ranking's page knows its rows' keys before they are read
+        # (``FetchedWhenRead``): they are read only where not rendered yet.
         rows = self.paginated_rows
-        records = rows.data if hasattr(rows.data, "of") else [row.record for row in rows]
+        records = (
+            rows.data
+            if isinstance(rows.data, FetchedWhenRead)
+            else FetchedWhenRead.already_read(row.record for row in rows)
+        )
         columns = list(self.columns)
         # A column whose cells depend on more than the row (an average's benchmarks)
         # says so in ``row_key``: rows rendered for another are kept apart.

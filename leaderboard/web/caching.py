@@ -309,26 +309,21 @@ def rows_per_data_version(request, signature, records, render):
     same on every URL that shows the same columns, and a page nobody asked for before
     is assembled from rows already rendered. ``render(records)`` renders those not
     cached, in order. The cache down or PART_CACHE_SECONDS 0: every row is rendered.
-    ``records`` may know its rows' keys before reading them (``ids``, and ``of(ids)``
-    reading only those: ``ranking.FetchedWhenRead``); rows already rendered are then
-    never read."""
+    ``records`` knows its rows' keys before reading them (``ids``; ``rows``, and
+    ``of(ids)`` reading only those: ``ranking.FetchedWhenRead``), so rows already
+    rendered are never read."""
     if not settings.PART_CACHE_SECONDS or not records or request is None:
-        return render(list(records))
-    pks = records.ids if hasattr(records, "of") else [record.pk for record in records]
+        return render(records.rows)
     prefix = versioned_key(request, "row", signature)
-    keys = [f"{prefix}:{pk}" for pk in pks]
+    keys = [f"{prefix}:{pk}" for pk in records.ids]
     store = parts_cache()
     found = cache_unavailable_is_a_miss(request, lambda: store.get_many(keys))
     if found is None:  # the cache failed: render without it
-        return render(list(records))
-    missing = [pk for pk, key in zip(pks, keys, strict=True) if key not in found]
+        return render(records.rows)
+    missing = [pk for pk, key in zip(records.ids, keys, strict=True) if key not in found]
     if missing:
-        if hasattr(records, "of"):
-            # Read now: a row deleted since its key was read is not among them.
-            missed = records.of(missing)
-        else:
-            by_pk = {record.pk: record for record in records}
-            missed = [by_pk[pk] for pk in missing]
+        # Read now: a row deleted since its key was read is not among them.
+        missed = records.of(missing)
         rendered = render(missed)
         made = {f"{prefix}:{record.pk}": row for record, row in zip(missed, rendered, strict=True)}
         cache_unavailable_is_a_miss(
