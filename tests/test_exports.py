@@ -214,12 +214,7 @@ def test_exported_result_text_is_the_json_of_its_dict(awkward):
     """``ExportedResultJSON.fill`` (text spliced from parts made once) writes what
     ``json.dumps(exported_result(...))`` writes, for every row read: raw values
     converted as Django would, whatever the database."""
-    from leaderboard.reading.headline_rows import (
-        CLAIMER_AT,
-        SOURCE_AT,
-        ClaimNames,
-        headline_queries,
-    )
+    from leaderboard.reading.headline_rows import ClaimNames, headline_queries
     from leaderboard.reading.orm_internals import raw_rows
     from leaderboard.reading.result_json import ExportedResultJSON, exported_result
 
@@ -232,12 +227,13 @@ def test_exported_result_text_is_the_json_of_its_dict(awkward):
     for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
         read, *converters = raw_rows(queryset, *ExportedResultJSON.RAW)
         convert = dict(zip(ExportedResultJSON.RAW, converters, strict=True))
-        read = names.read(read, CLAIMER_AT, SOURCE_AT)
+        read = list(read)
         rows += [(row, convert) for row in read]
         made.fill(read, convert, by_pk)
     assert len(rows) == len(awkward)
     for row, convert in rows:
-        benchmark = next(b for b in benchmarks if b.pk == row[6])
+        measured = ExportedResultJSON.measured_values(row[ExportedResultJSON.MEASURED_AT])
+        benchmark = next(b for b in benchmarks if b.pk == measured["benchmark_id"])
         text = by_pk[row[0]][benchmarks.index(benchmark)]
         key, _, value = text.partition(": ")
         assert json.loads(key) == benchmark.slug

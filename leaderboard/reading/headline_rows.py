@@ -8,6 +8,7 @@ import gc
 from collections import namedtuple
 from contextlib import contextmanager
 
+from django.db.models import Func, TextField
 from django.urls import reverse
 
 from ..models import Organization, Provenance, Result, Source
@@ -87,6 +88,8 @@ def headline_queries(pks, benchmarks, fields):
     results = Result.objects.headline()
     if not CLAIM_NAMES.isdisjoint(fields):
         results = with_claim_names(results)
+    if "measured" in fields:
+        results = results.annotate(measured=JSONArrayText(*ExportedResultJSON.MEASURED))
     for start in range(0, len(pks), MODELS_A_QUERY):
         yield (
             results.filter(
@@ -99,6 +102,26 @@ def headline_queries(pks, benchmarks, fields):
 
 # The fields ``with_claim_names`` adds, each read through a join.
 CLAIM_NAMES = frozenset({"claimer", "claimer_slug", "source_title", "source_slug"})
+
+
+class JSONArrayText(Func):
+    """The expressions' values as the text of one JSON array (SQLite's
+    ``json_array``, PostgreSQL's ``json_build_array``): several columns read as one,
+    for rows whose values repeat and are only compared until one is new. Django's
+    ``JSONArray`` is read back as a list, a value per row, and asks SQLite whether it
+    has JSON (queries) on each new connection."""
+
+    function = "JSON_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="JSON_BUILD_ARRAY",
+            template="%(function)s(%(expressions)s)::text",
+            **extra_context,
+        )
 
 
 class ClaimNames:
@@ -114,18 +137,22 @@ class ClaimNames:
 
     def read(self, rows, claimer_at, source_at):
         """``rows`` as a list, after reading the names of their claimers and sources
-        (at those places of a row) not yet known: a query for each table that has
-        any."""
+        (at those places of a row) not yet known (``know``)."""
         rows = list(rows)
-        for known, model, name, at in (
-            (self.claimers, Organization, "name", claimer_at),
-            (self.sources, Source, "title", source_at),
+        self.know({row[claimer_at] for row in rows}, {row[source_at] for row in rows})
+        return rows
+
+    def know(self, claimer_ids, source_ids):
+        """Read the names of the claimers and sources of these ids not yet known: a
+        query for each table that has any."""
+        for known, model, name, ids in (
+            (self.claimers, Organization, "name", claimer_ids),
+            (self.sources, Source, "title", source_ids),
         ):
-            missing = {row[at] for row in rows}.difference(known)
+            missing = set(ids).difference(known)
             if missing:
                 named = model.objects.filter(pk__in=missing).values_list("pk", "slug", name)
                 known.update((pk, (slug, text)) for pk, slug, text in named)
-        return rows
 
 
 @contextmanager
@@ -265,8 +292,6 @@ def attach_headline_json(models, benchmarks, results):
     with cyclic_gc_paused():
         for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
             rows, *converters = raw_rows(queryset, *ExportedResultJSON.RAW)
-            rows = results.names.read(rows, CLAIMER_AT, SOURCE_AT)
-            results.fill(rows, dict(zip(ExportedResultJSON.RAW, converters, strict=True)), by_pk)
-
-
-CLAIMER_AT, SOURCE_AT = map(ExportedResultJSON.FIELDS.index, ("claimed_by_id", "source_id"))
+            results.fill(
+                list(rows), dict(zip(ExportedResultJSON.RAW, converters, strict=True)), by_pk
+            )

@@ -66,6 +66,7 @@ def exported_result(benchmark, raw, convert, source_url, claimer_url, names):
     row = dict(zip(ExportedResultJSON.FIELDS, raw, strict=True))
     for field in ExportedResultJSON.RAW:
         row[field] = convert[field](row[field])
+    row.update(ExportedResultJSON.measured_values(row.pop("measured")))
     settings = SettingsRow(*(row[setting.field] for setting in run_settings.SETTINGS))
     source_slug, title = names.sources[row["source_id"]]
     source = source_link(source_slug, title, source_url(source_slug))
@@ -111,6 +112,21 @@ class ExportedResultJSON:
     quote and its passage are made for each result. A dict of each of an export's
     330,000 results built through the columns, then ``json.dumps`` of it, took 8.5 s."""
 
+    # How and by whom a result was measured: read as one column, ``measured``, the
+    # JSON array of these fields (``headline_rows.JSONArrayText``). Fifteen columns
+    # made into Python values for each of 330,000 rows, then a tuple of them as the
+    # key of its text, cost a sixth of the export; most rows share a few arrays.
+    MEASURED = (
+        "benchmark_id",
+        "version_id",
+        *(setting.field for setting in run_settings.SETTINGS),
+        "is_comparable",
+        "provenance",
+        "claimed_by_id",
+        "source_id",
+    )
+    # The true/false fields of MEASURED: a JSON 1 or 0 on SQLite.
+    BOOLEANS = ("chat_template", "subset", "is_comparable")
     FIELDS = (
         "model_id",
         # The figures: row[1:6]
@@ -119,21 +135,26 @@ class ExportedResultJSON:
         "stderr",
         "ci_low",
         "ci_high",
-        # How and by whom it was measured: row[6:-2]
-        "benchmark_id",
-        "version_id",
-        *(setting.field for setting in run_settings.SETTINGS),
-        "is_comparable",
-        "provenance",
-        "claimed_by_id",
-        "source_id",
+        # How and by whom it was measured (MEASURED): row[6]
+        "measured",
         # The quote and its passage's mark: row[-2:]
         "quote",
         "quote_anchor",
     )
+    MEASURED_AT = FIELDS.index("measured")
     # Fields read raw and converted once per distinct value: the decimals (a float on
-    # SQLite) and the booleans (an integer on SQLite).
-    RAW = ("value", "stderr", "ci_low", "ci_high", "chat_template", "subset", "is_comparable")
+    # SQLite).
+    RAW = ("value", "stderr", "ci_low", "ci_high")
+
+    @classmethod
+    def measured_values(cls, measured):
+        """{field: value} of MEASURED from a row's ``measured`` array (JSON text), the
+        true/false ones as Django reads them."""
+        values = dict(zip(cls.MEASURED, json.loads(measured), strict=True))
+        for name in cls.BOOLEANS:
+            if values[name] is not None:
+                values[name] = bool(values[name])
+        return values
 
     def __init__(self, benchmarks, source_url, claimer_url, names):
         """``benchmarks``: the Benchmarks shown, in order, each by its ranked
@@ -156,22 +177,22 @@ class ExportedResultJSON:
         return [key + "null" for key in self.keys]
 
     def fill(self, rows, converters, results):
-        """Set each of ``rows`` (of ``FIELDS``, ``RAW`` fields converted by
+        """Set each of ``rows`` (a list of ``FIELDS``, ``RAW`` fields converted by
         ``converters``: {field: function}, as ``raw_rows`` gives them) as its
         benchmark's key and JSON text in ``results[model id]`` (a list from
-        ``blank``); rows of a version not shown are skipped. One loop, no call a row
-        but the quote's: each costs in 330,000 rows."""
+        ``blank``); rows of a version not shown are skipped. The claimers' and sources'
+        names the rows need and ``names`` lacks are read first, a query for each
+        table. One loop, no call a row but the quote's: each costs in 330,000 rows."""
         self.convert = converters
-        figure_texts, measured_texts = self.figure_texts, self.measured_texts
+        figure_texts = self.figure_texts
+        measured_texts = self.measure(rows)
+        at = self.MEASURED_AT
         for row in rows:
             key = row[1:6]  # the figures
             figures_text = figure_texts.get(key)
             if figures_text is None:
                 figures_text = self.made(figure_texts, key, self.figures_text)
-            key = row[6:-2]  # how and by whom it was measured
-            measured_text = measured_texts.get(key)
-            if measured_text is None:
-                measured_text = self.made(measured_texts, key, self.measured_text)
+            measured_text = measured_texts[row[at]]
             if measured_text is SKIPPED:
                 continue
             index, opening, passage_at = measured_text
@@ -184,6 +205,25 @@ class ExportedResultJSON:
                 f'"quote": {encode_basestring(row[-2])}, '
                 f'"passage_url": {passage_at}{passage_fragment(row[-1])}"}}'
             )
+
+    def measure(self, rows):
+        """The texts of how and by whom ``rows`` were measured (``measured_text``) by
+        their ``measured`` array, each made once: the arrays not yet made are read,
+        then the names they need."""
+        texts = self.measured_texts
+        arrays = {row[self.MEASURED_AT] for row in rows}
+        new = arrays.difference(texts)
+        if len(texts) + len(new) > MAX_CACHED:
+            texts.clear()
+            new = arrays
+        values = {array: self.measured_values(array) for array in new}
+        self.names.know(
+            {value["claimed_by_id"] for value in values.values()},
+            {value["source_id"] for value in values.values()},
+        )
+        for array, value in values.items():
+            texts[array] = self.measured_text(value)
+        return texts
 
     @staticmethod
     def made(cache, key, make):
@@ -207,30 +247,25 @@ class ExportedResultJSON:
             }
         )
 
-    def measured_text(self, raw):
+    def measured_text(self, values):
         """Where a result stands in its row (its benchmark's index), what comes
         before and after its figures' text (the key and "{"; then how and by whom it
         was measured), and the start of its passage's address as JSON text (the
-        source's page, its string not closed); SKIPPED for a version not shown."""
-        count = len(run_settings.SETTINGS)
-        benchmark_id, version_id = raw[:2]
-        index = self.index.get((benchmark_id, version_id))
+        source's page, its string not closed); SKIPPED for a version not shown.
+        ``values``: ``measured_values`` of the result's array."""
+        key = (values["benchmark_id"], values["version_id"])
+        index = self.index.get(key)
         if index is None:
             return SKIPPED
-        settings = dict(zip(SettingsRow._fields, raw[2 : 2 + count], strict=True))
-        is_comparable, provenance, claimer_id, source_id = raw[2 + count :]
-        convert = self.convert
-        for name in ("chat_template", "subset"):
-            settings[name] = convert[name](settings[name])
-        source_slug, title = self.names.sources[source_id]
+        settings = SettingsRow(**{field: values[field] for field in SettingsRow._fields})
+        source_slug, title = self.names.sources[values["source_id"]]
         source = source_link(source_slug, title, self.source_url(source_slug))
-        claimer = self.names.claimers[claimer_id]
+        claimer = self.names.claimers[values["claimed_by_id"]]
         claimed_by = claimer and link(*claimer, self.claimer_url(claimer[0]))
-        benchmark = self.benchmarks[benchmark_id, version_id]
         part = {
-            **measured(SettingsRow(**settings)),
-            **benchmark_part(benchmark, convert["is_comparable"](is_comparable)),
-            **claim(provenance, claimed_by, source),
+            **measured(settings),
+            **benchmark_part(self.benchmarks[key], values["is_comparable"]),
+            **claim(values["provenance"], claimed_by, source),
         }
         opening = (self.keys[index] + "{", ", " + inner(part) + ", ")
         return index, opening, encode_basestring(source["url"])[:-1]
