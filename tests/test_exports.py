@@ -290,3 +290,33 @@ def test_each_chunk_names_its_own_claimers_and_sources(db, client, monkeypatch, 
             assert (claimer is None) == ("Claimer" not in texts)
             if claimer:
                 assert claimer.name in texts
+
+
+@pytest.mark.parametrize("pairs_searched_up_to", [1, 10])
+def test_an_export_gives_the_shown_benchmarks_results_and_no_other(
+    db, client, monkeypatch, pairs_searched_up_to
+):
+    """Whether the headline results are searched for each (model, benchmark) pair or
+    read by model and checked for their benchmark (more benchmarks shown than
+    ``PAIRS_SEARCHED_UP_TO``), each shown benchmark's result is in its place and a
+    benchmark not shown gives none."""
+    from leaderboard.reading import headline_rows
+
+    monkeypatch.setattr(headline_rows, "PAIRS_SEARCHED_UP_TO", pairs_searched_up_to)
+    benchmarks = [make_benchmark(featured=True) for _ in range(3)]
+    model = make_model()
+    for value, benchmark in enumerate(benchmarks, start=60):
+        make_result(model=model, benchmark=benchmark, value=Decimal(value))
+    shown = {"show": [benchmarks[0].slug, benchmarks[2].slug]}
+
+    data = json.loads(client.get(reverse("index"), {**shown, "_export": "json"}).getvalue())
+    (row,) = data["rows"]
+    assert {slug: result["value"] for slug, result in row["results"].items()} == {
+        benchmarks[0].slug: 60,
+        benchmarks[2].slug: 62,
+    }
+    text = client.get(reverse("index"), {**shown, "_export": "csv"}).getvalue().decode()
+    header, line = csv.reader(io.StringIO(text))
+    cells = dict(zip(header, line, strict=True))
+    assert (cells[benchmarks[0].name], cells[benchmarks[2].name]) == ("60", "62")
+    assert not any(benchmarks[1].name in column for column in header)
