@@ -53,8 +53,9 @@ def test_exports_stream_in_chunks_without_a_query_a_row(
     client, crowd, monkeypatch, export_format, django_assert_max_num_queries
 ):
     monkeypatch.setattr(tables, "EXPORT_CHUNK", 10)
-    # The data version, the benchmarks and their versions, the count; then for each
-    # of three chunks of ten rows: the rows' ids part by part, the rows, their
+    # The data version, the benchmarks and their versions, the count, the rows' ids
+    # in the ranking's order part by part; then for each of three chunks of ten rows:
+    # the rows, their
     # results (both exports read the ranked benchmark's as cells for the places, the
     # rest as text) and their places; the claimers' and sources' names, once, where a
     # chunk first names them. Results that give an uncertainty (these do) are not
@@ -320,3 +321,29 @@ def test_an_export_gives_the_shown_benchmarks_results_and_no_other(
     cells = dict(zip(header, line, strict=True))
     assert (cells[benchmarks[0].name], cells[benchmarks[2].name]) == ("60", "62")
     assert not any(benchmarks[1].name in column for column in header)
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_an_export_in_a_rankings_order_reads_that_order_once(
+    client, crowd, monkeypatch, export_format
+):
+    """The rows' keys in the ranking's order are read once for the whole export, and
+    the rows a chunk at a time: each chunk sliced from the ranking read its order
+    again, 10 times for 10,000 rows."""
+    from leaderboard.rules.ranking import RankedModels
+
+    monkeypatch.setattr(tables, "EXPORT_CHUNK", 4)
+    orders_read = []
+    parts = RankedModels.parts
+    monkeypatch.setattr(
+        RankedModels, "parts", lambda rows: orders_read.append(rows) or parts(rows)
+    )
+    body = client.get(reverse("index"), {"_export": export_format}).getvalue().decode()
+    assert len(orders_read) == 1
+    if export_format == "csv":
+        rank = "Rank (" + crowd[0].name + ")"
+        assert [row[rank] for row in csv.DictReader(io.StringIO(body))] == [
+            str(place) for place in range(1, 26)
+        ]
+    else:
+        assert [row["rank"] for row in json.loads(body)["rows"]] == list(range(1, 26))

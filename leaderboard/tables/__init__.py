@@ -184,8 +184,12 @@ class FastRowsTable(PagerLinks, tables.Table):
         goes instead of holding every row first."""
         prepare_records = prepare_records or self.prepare_records
         total = len(self.data)
+        # Rows in a ranking's order come as their keys, read once, and the rows of
+        # each chunk are read as it comes (``FetchedWhenRead``); a chunk sliced from
+        # the ranking each time read its order again (10 times for 10,000 rows).
+        rows = self.data[0:total]
         for start in range(0, total, EXPORT_CHUNK):
-            records = list(self.data[start : start + EXPORT_CHUNK])
+            records = list(rows[start : start + EXPORT_CHUNK])
             prepare_records(records)
             self.prepare_columns(columns, records)
             yield from records
