@@ -9,6 +9,7 @@ from collections import namedtuple
 from contextlib import contextmanager
 
 from django.db.models import F, Func, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from ..models import Organization, Provenance, Result, Source
@@ -120,9 +121,11 @@ CLAIM_NAMES = frozenset({"claimer", "claimer_slug", "source_title", "source_slug
 
 
 class JSONArrayText(Func):
-    """The expressions' values as the text of one JSON array (SQLite's
-    ``json_array``, PostgreSQL's ``json_build_array``): several columns read as one,
-    for rows whose values repeat and are only compared until one is new. Django's
+    """The expressions' values as the text of one JSON array: several columns read as
+    one, for rows whose values repeat and are only compared until one is new. On
+    SQLite, ``json_array`` of the values; on PostgreSQL, of the values as text
+    (``array_to_json``: ``json_build_array`` made the read a fifth slower than the
+    columns), so a number or true/false may come as its text ("5", "true"). Django's
     ``JSONArray`` is read back as a list, a value per row, and asks SQLite whether it
     has JSON (queries) on each new connection."""
 
@@ -130,11 +133,14 @@ class JSONArrayText(Func):
     output_field = TextField()
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
+        as_texts = self.copy()
+        as_texts.set_source_expressions(
+            [Cast(expression, TextField()) for expression in self.get_source_expressions()]
+        )
+        return as_texts.as_sql(
             compiler,
             connection,
-            function="JSON_BUILD_ARRAY",
-            template="%(function)s(%(expressions)s)::text",
+            template="array_to_json(ARRAY[%(expressions)s])::text",
             **extra_context,
         )
 

@@ -130,7 +130,9 @@ class ExportedResultJSON:
         "claimed_by_id",
         "source_id",
     )
-    # The true/false fields of MEASURED: a JSON 1 or 0 on SQLite.
+    # The fields of MEASURED that are numbers, and true/false: in the array, a number
+    # or its text ("5"), and true, 1 or "true" (false, 0 or "false"), by database.
+    NUMBERS = ("benchmark_id", "version_id", "shots", "claimed_by_id", "source_id")
     BOOLEANS = ("chat_template", "subset", "is_comparable")
     FIELDS = (
         "model_id",
@@ -153,12 +155,15 @@ class ExportedResultJSON:
 
     @classmethod
     def measured_values(cls, measured):
-        """{field: value} of MEASURED from a row's ``measured`` array (JSON text), the
-        true/false ones as Django reads them."""
+        """{field: value} of MEASURED from a row's ``measured`` array (JSON text
+        from ``headline_rows.JSONArrayText``), each as Django reads it."""
         values = dict(zip(cls.MEASURED, json.loads(measured), strict=True))
+        for name in cls.NUMBERS:
+            if values[name] is not None:
+                values[name] = int(values[name])
         for name in cls.BOOLEANS:
             if values[name] is not None:
-                values[name] = bool(values[name])
+                values[name] = values[name] in (True, 1, "true")
         return values
 
     def __init__(self, benchmarks, source_url, claimer_url, names):
