@@ -385,6 +385,38 @@ def test_a_benchmark_that_declares_nothing_says_so(client, db):
     assert 'id="differently-heading"' not in page
 
 
+@pytest.mark.parametrize("how", ["other shots", "other metric", "subset"])
+def test_a_result_the_benchmark_does_not_rank_gets_no_place_in_the_rank_column(
+    client, declared, how
+):
+    """A model whose headline result on the leaderboard's ranking benchmark is
+    measured otherwise than the benchmark ranks has no place in the Rank column, on
+    the page or in either export: its figure beat the ranked model's, and it was
+    shown first too."""
+    declared.featured = True
+    writes.save(declared)
+    source = make_source()
+    measured(make_model(name="Ranked One"), declared, 80, "same", source)
+    measured(make_model(name="Other One"), declared, 90, how, source)
+
+    page = client.get("/").content.decode()
+    rows = {
+        name: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+        for row in re.findall(r"<tr.*?</tr>", page, re.S)
+        for name in ("Ranked One", "Other One")
+        if name in row
+    }
+    assert rows["Ranked One"].split()[0] == "1"
+    assert not rows["Other One"].split()[0].isdigit()
+    data = json.loads(client.get("/", {"_export": "json"}).getvalue())
+    assert {row["model"]["name"]: row["rank"] for row in data["rows"]} == {
+        "Ranked One": 1,
+        "Other One": None,
+    }
+    lines = client.get("/", {"_export": "csv"}).getvalue().decode().splitlines()[1:]
+    assert [line.split(",")[:2] for line in lines] == [["1", "Ranked One"], ["", "Other One"]]
+
+
 def test_the_api_and_the_export_give_each_setting_and_why_a_result_is_not_ranked(client, declared):
     source = make_source()
     ranked = measured(make_model(name="Ranked One"), declared, 80, "same", source)

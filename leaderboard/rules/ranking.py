@@ -534,5 +534,10 @@ def with_claim_names(results):
 
 
 def score_of(result):
-    """The (value, rank) pair ``Ranking.places`` places."""
-    return (None, None) if result is None else (result.value, result.rank)
+    """The (value, rank) pair ``Ranking.places`` places: (None, None), placed
+    nowhere, for no result or one the benchmark does not rank (measured otherwise
+    than it ranks: ``is_comparable``), which would otherwise take the place its
+    figure would have among those it is not comparable with."""
+    if result is None or not result.is_comparable:
+        return (None, None)
+    return (result.value, result.rank)
