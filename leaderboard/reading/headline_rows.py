@@ -62,23 +62,31 @@ class HeadlineCell(namedtuple("HeadlineRow", CELL_FIELDS)):
     pk = property(lambda cell: cell.id)
 
 
-def attach_headline_results(models, benchmarks):
+def attach_headline_results(models, benchmarks, cell=HeadlineCell):
     """Give each of ``models`` (a list) its headline results on ``benchmarks``
-    (``HeadlineCell``), indexed by benchmark and version (read them with
-    ``headline_at``), in one query per 500 models."""
+    (``cell``: a ``HeadlineCell``, or for what only places them, a ``HeadlineScore``),
+    indexed by benchmark and version (read them with ``headline_at``), in one query
+    per 500 models."""
     by_pk = {}
     for model in models:
         model.headline_index = {}
         by_pk[model.pk] = model.headline_index
     pks = list(by_pk)
-    make = HeadlineCell._make
+    make, fields = cell._make, cell._fields
     model_at, benchmark_at, version_at = (
-        CELL_FIELDS.index(name) for name in ("model_id", "benchmark_id", "version_id")
+        fields.index(name) for name in ("model_id", "benchmark_id", "version_id")
     )
     with cyclic_gc_paused():
-        for rows in headline_queries(pks, benchmarks, CELL_FIELDS):
+        for rows in headline_queries(pks, benchmarks, fields):
             for row in rows:
                 by_pk[row[model_at]][row[benchmark_at], row[version_at]] = make(row)
+
+
+# What places a headline result (``ranking.score_of``): an export's Rank column reads
+# only this, without the claim's names and settings a page's cell shows.
+HeadlineScore = namedtuple(
+    "HeadlineScore", ("model_id", "benchmark_id", "version_id", "value", "rank", "is_comparable")
+)
 
 
 def headline_queries(pks, benchmarks, fields):

@@ -22,6 +22,7 @@ from ..reading.headline_rows import (
     PASSAGE,
     QUOTE,
     ClaimNames,
+    HeadlineScore,
     attach_headline_json,
     attach_headline_results,
     attach_headline_texts,
@@ -340,7 +341,7 @@ class LeaderboardTable(ModelTable):
         names = ClaimNames()
 
         def prepare(records):
-            attach_headline_results(records, ranked)  # the Rank column's places
+            attach_headline_results(records, ranked, HeadlineScore)  # the Rank column's places
             attach_headline_texts(records, slots, base_url, names)
 
         for record in self.export_records(called, prepare):
@@ -378,7 +379,7 @@ class LeaderboardTable(ModelTable):
         made = headline_json(shown, base_url)
 
         def prepare(records):
-            attach_headline_results(records, ranked)  # the Rank column's places
+            attach_headline_results(records, ranked, HeadlineScore)  # the Rank column's places
             attach_headline_json(records, shown, made)
 
         for record in self.export_records(called, prepare):
