@@ -391,8 +391,8 @@ def test_a_result_the_benchmark_does_not_rank_gets_no_place_in_the_rank_column(
 ):
     """A model whose headline result on the leaderboard's ranking benchmark is
     measured otherwise than the benchmark ranks has no place in the Rank column, on
-    the page or in either export: its figure beat the ranked model's, and it was
-    shown first too."""
+    the page or in either export (its figure beat the ranked model's, so it took
+    place 1 beside it), and its figure is marked "not ranked"."""
     declared.featured = True
     writes.save(declared)
     source = make_source()
@@ -408,6 +408,11 @@ def test_a_result_the_benchmark_does_not_rank_gets_no_place_in_the_rank_column(
     }
     assert rows["Ranked One"].split()[0] == "1"
     assert not rows["Other One"].split()[0].isdigit()
+    # Its figure says so, and what differs on hover.
+    assert "not ranked" in rows["Other One"] and "not ranked" not in rows["Ranked One"]
+    (other,) = [row for row in re.findall(r"<tr.*?</tr>", page, re.S) if "Other One" in row]
+    why = {"other shots": "0-shot, not 10-shot", "other metric": "acc, not acc_norm"}
+    assert f'title="Not ranked: {why.get(how, "ran on a subset")}.' in other
     data = json.loads(client.get("/", {"_export": "json"}).getvalue())
     assert {row["model"]["name"]: row["rank"] for row in data["rows"]} == {
         "Ranked One": 1,

@@ -205,6 +205,18 @@ def tie_mark(best, placed="results"):
     )
 
 
+def not_ranked_mark(differences):
+    """Marks compactly, in a table's cell, a figure its benchmark does not rank
+    ("not ranked"), what keeps it out on hover (``differences``: "0-shot, not
+    10-shot"): it stands beside ranked figures but has no place among them."""
+    why = "; ".join(differences) or "measured otherwise than the benchmark ranks"
+    return format_html(
+        ' <small class="differs" title="Not ranked: {}. It has no place among the '
+        'results measured as the benchmark ranks">not ranked</small>',
+        why,
+    )
+
+
 def claim_badge(is_vendor_claim, claimer, source_title):
     """Marks a vendor's claim compactly in a table's cell ("claim"), whose it is and
     its source on hover, and read out in full ("NVIDIA’s claim") by a screen reader: a

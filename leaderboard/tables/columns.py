@@ -20,10 +20,12 @@ from ..reading.presentation import (
     figure_html,
     figure_text,
     humanize_count,
+    not_ranked_mark,
     shots_note,
     tie_mark,
     whose,
 )
+from ..rules import run_settings
 from ..rules.ranking import Ranking, score_of
 
 NOT_REPORTED = mark_safe('<span class="not-reported">not reported</span>')
@@ -296,6 +298,8 @@ class BenchmarkColumn(tables.Column):
         # A benchmark's own ranking says how each result was measured; the
         # leaderboard's cells, one per benchmark, stay a figure.
         shots = shots_note(result.shots) if self.rows_are_results else ""
+        if not result.is_comparable:
+            shots += not_ranked_mark(run_settings.differences(result, self.benchmark))
         return mark_safe(
             figure_html(result.display_value, result.display_uncertainty, passage)
             + shots
