@@ -125,8 +125,9 @@ def test_a_vendor_claim_whose_claimer_starts_a_formula_is_defused(client, crowd)
 @pytest.fixture
 def awkward(db):
     """Results whose JSON has something to get wrong: a vendor's claim, settings (a
-    boolean among them), an uncertainty, a place alone, text that JSON escapes (quotes,
-    a backslash, a tab, non-ASCII), a whole value and a fraction."""
+    boolean among them, and texts that read as a number and as true), an uncertainty,
+    a place alone, text that JSON escapes (quotes, a backslash, a tab, non-ASCII), a
+    whole value and a fraction."""
     vendor = make_organization(name='Vendor "Q" Ünïcode', slug="vendor-q")
     source = make_source(title='A "report"\\ with a backslash — ü', slug="report-u")
     benchmark = make_benchmark(featured=True, unit="%")
@@ -159,6 +160,17 @@ def awkward(db):
             quote=f"{second.name} scored 37 (35.25 to 38.75) on {benchmark.name}.",
         ),
         make_result(model=first, benchmark=places, rank=2, source=source),
+        # Settings that read as other JSON values: a number, true, and a subset run.
+        make_result(
+            model=make_model(name="Model Numeric"),
+            benchmark=benchmark,
+            value=Decimal("12"),
+            metric="5",
+            metric_variant="true",
+            subset=True,
+            source=source,
+            quote=f"Model Numeric scored 12 on {benchmark.name} (5, true, on a subset).",
+        ),
     ]
     return results
 
@@ -209,6 +221,9 @@ def test_the_json_export_and_the_api_give_a_result_the_same_parts(client, awkwar
     assert claim["value"] == 61.5 and claim["stderr"] == 0.4 and claim["shots"] == 5
     assert claim["claimed_by"]["name"] == 'Vendor "Q" Ünïcode'
     assert exported[awkward[1].model.slug, awkward[1].benchmark.slug]["value"] == 37
+    numeric = exported[awkward[3].model.slug, awkward[3].benchmark.slug]
+    assert numeric["settings"]["metric"] == "5" and numeric["settings"]["metric_variant"] == "true"
+    assert numeric["settings"]["subset"] is True and numeric["ranked"] is False
 
 
 def test_exported_result_text_is_the_json_of_its_dict(awkward):

@@ -413,6 +413,8 @@ def test_a_result_the_benchmark_does_not_rank_gets_no_place_in_the_rank_column(
     (other,) = [row for row in re.findall(r"<tr.*?</tr>", page, re.S) if "Other One" in row]
     why = {"other shots": "0-shot, not 10-shot", "other metric": "acc, not acc_norm"}
     assert f'title="Not ranked: {why.get(how, "ran on a subset")}.' in other
+    # Its Rank cell says why it has no place, not that there is no result.
+    assert 'title="Not ranked: its result is measured otherwise' in other.split("</td>")[0]
     data = json.loads(client.get("/", {"_export": "json"}).getvalue())
     assert {row["model"]["name"]: row["rank"] for row in data["rows"]} == {
         "Ranked One": 1,

@@ -159,6 +159,11 @@ def claim_text(is_vendor_claim, claimer, source_title, settings=None):
 
 # A table cell with no result.
 NO_RESULT = mark_safe('<span class="no-result" title="No result reported">—</span>')
+# A place its result does not get: measured otherwise than the benchmark ranks.
+NOT_PLACED = mark_safe(
+    '<span class="no-result" title="Not ranked: its result is measured otherwise than '
+    'the benchmark ranks">—</span>'
+)
 
 
 def humanize_count(number):

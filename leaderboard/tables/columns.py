@@ -16,6 +16,7 @@ from ..reading.headline_rows import CLAIM, FIGURE, PASSAGE, QUOTE, headline_at
 from ..reading.passages import passage_url
 from ..reading.presentation import (
     NO_RESULT,
+    NOT_PLACED,
     claim_badge,
     figure_html,
     figure_text,
@@ -379,9 +380,9 @@ class RankColumn(BenchmarkColumn):
     def cell(self, record):
         """The place, marked where it rests on a vendor's claim."""
         place = self.place(record)
-        if place is None:
-            return NO_RESULT
         result = self.result(record)
+        if place is None:
+            return NO_RESULT if result is None or result.is_comparable else NOT_PLACED
         cell = str(place)
         best = self.best_places.get(result.pk, place)
         if best < place:
