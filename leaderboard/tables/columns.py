@@ -298,12 +298,12 @@ class BenchmarkColumn(tables.Column):
         passage = passage_url(source_url, result.quote)
         # A benchmark's own ranking says how each result was measured; the
         # leaderboard's cells, one per benchmark, stay a figure.
-        shots = shots_note(result.shots) if self.rows_are_results else ""
+        notes = shots_note(result.shots) if self.rows_are_results else ""
         if not result.is_comparable:
-            shots += not_ranked_mark(run_settings.differences(result, self.benchmark))
+            notes += not_ranked_mark(run_settings.differences(result, self.benchmark))
         return mark_safe(
             figure_html(result.display_value, result.display_uncertainty, passage)
-            + shots
+            + notes
             + claim_badge(result.is_vendor_claim, result.claimer, result.source_title)
         )
 
