@@ -105,6 +105,24 @@ def test_csv_lines_searched_whole_defuse_as_every_cell_would(start, where):
     assert f"'{start}cmd" in expected
 
 
+def test_exports_stream_in_chunks_of_about_chunk_size(monkeypatch):
+    """Both exports hand the response chunks of at least ``CHUNK_SIZE`` characters
+    (the last excepted) and at most one row more: not a chunk per row, and not rows
+    of 27 KB piled a few hundred deep (megabytes joined, then encoded, a chunk)."""
+    from leaderboard.reading import exports
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    rows = [[f"cell {i}", "x" * (i % 37)] for i in range(200)]
+    pieces = [("{", f'"row": {i}, "pad": "{"x" * (i % 37)}"', "}") for i in range(200)]
+    for chunks, longest in (
+        (list(exports.csv_chunks(rows)), max(len(",".join(row)) + 2 for row in rows)),
+        (list(exports.json_chunks({}, pieces)), max(len("".join(p)) + 1 for p in pieces)),
+    ):
+        assert len(chunks) > 10
+        assert all(100 <= len(chunk) < 100 + longest for chunk in chunks[1:-1])
+    assert json.loads("".join(exports.json_chunks({"n": 1}, pieces)))["rows"][199]["row"] == 199
+
+
 def test_a_vendor_claim_whose_claimer_starts_a_formula_is_defused(client, crowd):
     """The claim texts of a CSV export come with the results (reading/headline_rows.py), not
     through a column: a claimer's name is defused there too."""

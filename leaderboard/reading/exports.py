@@ -17,8 +17,11 @@ PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 # start: it searches a line several times faster than either alternative.
 CELL_START = re.compile(r',"?[=+\-@\t]|,"\r')
 LINE_STARTS = FORMULA_START + tuple(f'"{c}' for c in FORMULA_START)
-# Rows joined into one chunk of the response.
-ROWS_A_CHUNK = 200
+# Characters of rows joined into one chunk of the response, at least: a chunk is made
+# twice (joined, then encoded), and a few megabytes at a time (200 rows of 50
+# benchmarks' results) cost the JSON export of 10,000 models x 50 benchmarks a tenth
+# of a second more than 64 KB at a time, on a machine whose memory is slow to hand out.
+CHUNK_SIZE = 65536
 
 
 def defuse(cell):
@@ -45,37 +48,41 @@ class Lines:
 
 
 def csv_chunks(rows):
-    """``rows`` (the header first) as CSV text, defused, a few hundred rows a chunk."""
+    """``rows`` (the header first) as CSV text, defused, ``CHUNK_SIZE`` characters
+    or a little more a chunk."""
     writer = csv.writer(Lines())
-    chunk = []
+    chunk, size = [], 0
     for row in rows:
         line = writer.writerow(row)
         if may_start_a_formula(line):
             line = writer.writerow([defuse(cell) for cell in row])
         chunk.append(line)
-        if len(chunk) == ROWS_A_CHUNK:
+        size += len(line)
+        if size >= CHUNK_SIZE:
             yield "".join(chunk)
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield "".join(chunk)
 
 
 def json_chunks(head, rows):
     """One JSON object: ``head``'s fields, then ``"rows"``: each of ``rows`` as it
-    comes, a row given as the pieces of its JSON text (made by the table as it reads
-    them), joined only into the chunk: a row of 50 results is 27 KB, and joining it
+    comes, ``CHUNK_SIZE`` characters or a little more a chunk, a row given as the
+    pieces of its JSON text (made by the table as it reads them), joined only into the
+    chunk: a row of 50 results is 27 KB, and joining it
     into one text, then that into the chunk, copied the 275 MB of an export twice
     more."""
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (', "rows": [' if head else '"rows": [')
-    chunk = []
+    chunk, size = [], 0
     for count, pieces in enumerate(rows, start=1):
         if count > 1:
             chunk.append(",")
         chunk.extend(pieces)
-        if count % ROWS_A_CHUNK == 0:
+        size += sum(map(len, pieces))
+        if size >= CHUNK_SIZE:
             yield "".join(chunk)
-            chunk = []
+            chunk, size = [], 0
     yield "".join(chunk) + "]}"
 
 
