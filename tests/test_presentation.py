@@ -4,19 +4,40 @@ rounding on every page, export, chart and feed."""
 from decimal import Decimal
 
 from django.template import Context, Template
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leaderboard.models import Provenance
 from leaderboard.reading.presentation import (
     claim_badge,
     claim_text,
+    escape_text,
     figure_html,
     format_number,
+    html_of,
     json_number,
     short_count,
     whose,
     whose_html,
 )
 from tests.factories import make_benchmark, make_model, make_organization, make_result
+
+
+@given(st.one_of(st.text(), st.integers(), st.decimals(allow_nan=False)))
+def test_escape_text_escapes_as_django_does(text):
+    """Pages build their HTML with ``escape_text``, not Django's ``escape``: the same
+    text for anything (quotes, ampersands, angle brackets, numbers), so a Django
+    upgrade that escapes otherwise fails here."""
+    assert escape_text(text) == escape(text)
+    assert html_of(text) == conditional_escape(text)
+
+
+def test_html_of_keeps_what_is_marked_safe():
+    cell = mark_safe('<a href="/models/x/">X &amp; Y</a>')
+    assert html_of(cell) == cell == conditional_escape(cell)
+    assert html_of('<b>"X" & Y</b>') == "&lt;b&gt;&quot;X&quot; &amp; Y&lt;/b&gt;"
 
 
 def test_format_number_drops_trailing_zeros_only():

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ..models import Provenance
 from ..models.results import interval_of
-from .presentation import short_count, shown_figures, whose
+from .presentation import escape_text, short_count, shown_figures, whose
 
 # The scatter plots at most this many models (the best on the benchmark) and names
 # those of the first LABELLED whose names do not overlap a better one's beside their
@@ -352,7 +352,7 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
     model_url = reverse("model", args=["__slug__"])
     dots, labelled = [], []
     for i, (p, x, y) in enumerate(zip(points, xs, ys, strict=True)):
-        name, note = escape(p["name"]), escape(claim_note(p))
+        name, note = escape_text(p["name"]), escape_text(claim_note(p))
         label = ""
         if i < LABELLED:
             box = label_box(p["name"], px(x), py(y), width)
@@ -371,10 +371,10 @@ def scatter(points, benchmark, axis=ACTIVE_PARAMETERS):
             else ""
         )
         dots.append(
-            f'<a href="{escape(model_url.replace("__slug__", p["slug"]))}">'
+            f'<a href="{escape_text(model_url.replace("__slug__", p["slug"]))}">'
             f'<g class="chart-point{" vendor" if note else ""}"><title>{name}: '
-            f"{shown_value(p)}{escape(uncertainty_note(p))}, "
-            f"{escape(axis.says(p))}{note}</title>{error_bar}"
+            f"{shown_value(p)}{escape_text(uncertainty_note(p))}, "
+            f"{escape_text(axis.says(p))}{note}</title>{error_bar}"
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5"/>{label}</g></a>'
         )
     description = "; ".join(

@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 import django_tables2 as tables
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from ..models import AIModel
@@ -28,6 +27,7 @@ from ..reading.headline_rows import (
     attach_headline_texts,
     headline_json,
 )
+from ..reading.presentation import html_of
 from ..reading.result_json import inner
 from ..rules.ranking import FetchedWhenRead
 from ..web.caching import rows_per_data_version
@@ -157,10 +157,7 @@ class FastRowsTable(PagerLinks, tables.Table):
             return [
                 (
                     "<tr>"
-                    + "".join(
-                        f"<td {attrs}>{conditional_escape(cell(record))}</td>"
-                        for attrs, cell in cells
-                    )
+                    + "".join(f"<td {attrs}>{html_of(cell(record))}</td>" for attrs, cell in cells)
                     + "</tr>",
                     row_facts(columns, record),
                 )

@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.db.models import Case, F, Value, When
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ..models import Openness
@@ -18,6 +18,7 @@ from ..reading.presentation import (
     NO_RESULT,
     NOT_PLACED,
     claim_badge,
+    escape_text,
     figure_html,
     figure_text,
     humanize_count,
@@ -116,8 +117,8 @@ class LinkColumn(NullsLastColumn):
 
     def cell(self, record):
         target = self.target(record)
-        url = escape(self.url_pattern.replace("__slug__", target.slug))
-        return mark_safe(f'<a href="{url}">{escape(target)}</a>')
+        url = escape_text(self.url_pattern.replace("__slug__", target.slug))
+        return mark_safe(f'<a href="{url}">{escape_text(target)}</a>')
 
     def value(self, record):
         return str(self.target(record))
@@ -145,8 +146,9 @@ class ComparableModelColumn(LinkColumn):
     def cell(self, record):
         target = self.target(record)
         return mark_safe(
-            f'<input type="checkbox" name="models" value="{escape(target.slug)}" '
-            f'form="{self.form_id}" aria-label="Compare {escape(target)}"> ' + super().cell(record)
+            f'<input type="checkbox" name="models" value="{escape_text(target.slug)}" '
+            f'form="{self.form_id}" aria-label="Compare {escape_text(target)}"> '
+            + super().cell(record)
         )
 
 
@@ -216,8 +218,8 @@ class OpennessColumn(tables.Column):
     def cell(self, record):
         value = getattr(record, self.accessor)
         return mark_safe(
-            f'<span class="badge openness-{escape(value)}">'
-            f"{escape(self.LABELS.get(value, value))}</span>"
+            f'<span class="badge openness-{escape_text(value)}">'
+            f"{escape_text(self.LABELS.get(value, value))}</span>"
         )
 
     def value(self, record):
@@ -390,7 +392,7 @@ class RankColumn(BenchmarkColumn):
         if result.is_vendor_claim:
             cell += (
                 f' <small class="claim" title="This place rests on '
-                f'{escape(whose(True, result.claimer))}">claimed</small>'
+                f'{escape_text(whose(True, result.claimer))}">claimed</small>'
             )
         return mark_safe(cell)
 

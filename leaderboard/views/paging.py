@@ -5,8 +5,9 @@ values fall back to defaults and are reported, never a 500."""
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from ..reading.presentation import escape_text
 
 
 class BoundedPaginator(Paginator):
@@ -168,8 +169,8 @@ def checkboxes(field, rows, chosen_slugs):
     chosen = set(chosen_slugs)
     return mark_safe(
         "".join(
-            f'<label><input type="checkbox" name="{field}" value="{escape(row.slug)}"'
-            f"{' checked' if row.slug in chosen else ''}> {escape(row.name)}</label> "
+            f'<label><input type="checkbox" name="{field}" value="{escape_text(row.slug)}"'
+            f"{' checked' if row.slug in chosen else ''}> {escape_text(row.name)}</label> "
             for row in rows
         )
     )
