@@ -679,7 +679,25 @@ def test_no_places_are_computed_without_a_direction(client, catalog):
     response = client.get(reverse("index"), {"sort": "benchmark-epsilon"})
     ranks = re.findall(r'<td class="num rank">([^<]*)<', response.content.decode())
     assert set(ranks) == {""}
+    # A Rank cell says why it is empty: a result whose source states no place is not
+    # "No result reported".
+    rows = [
+        row
+        for row in re.findall(r"<tr>.*?</tr>", response.content.decode(), re.S)
+        if '<td class="num rank">' in row
+    ]
+    epsilon = Benchmark.objects.get(slug="epsilon")
+    with_result = set(
+        Result.objects.headline().filter(benchmark=epsilon).values_list("model__name", flat=True)
+    )
+    for row in rows:
+        rank_cell = row.split("</td>")[0]
+        name = re.search(r'aria-label="Compare ([^"]*)"', row).group(1)
+        expected = "No place: no source states whether" if name in with_result else "No result"
+        assert expected in rank_cell, (name, rank_cell)
     page = client.get("/benchmarks/epsilon/").content.decode()
+    rank_cells = re.findall(r'<td class="num rank">(.*?)</td>', page, re.S)
+    assert rank_cells and all("No place: no source states" in cell for cell in rank_cells)
     assert "highest first; the direction is not reported" in page
     assert "highest first (direction not reported)" in page  # the chart's title
     assert "best first" not in page

@@ -182,6 +182,12 @@ NOT_PLACED = mark_safe(
     '<span class="no-result" title="Not ranked: its result is measured otherwise than '
     'the benchmark ranks">—</span>'
 )
+# A place no source gives: the benchmark's direction is not reported, so places are
+# only those sources state, and this result's source states none.
+NO_PLACE_STATED = mark_safe(
+    '<span class="no-result" title="No place: no source states whether higher or lower '
+    "is better on this benchmark, and this result's source states no place\">—</span>"
+)
 
 
 def humanize_count(number):

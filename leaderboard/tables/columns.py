@@ -15,6 +15,7 @@ from ..models import Openness
 from ..reading.headline_rows import CLAIM, FIGURE, PASSAGE, QUOTE, headline_at
 from ..reading.passages import passage_url
 from ..reading.presentation import (
+    NO_PLACE_STATED,
     NO_RESULT,
     NOT_PLACED,
     claim_badge,
@@ -384,7 +385,9 @@ class RankColumn(BenchmarkColumn):
         place = self.place(record)
         result = self.result(record)
         if place is None:
-            return NO_RESULT if result is None or result.is_comparable else NOT_PLACED
+            if result is None:
+                return NO_RESULT
+            return NOT_PLACED if not result.is_comparable else NO_PLACE_STATED
         cell = str(place)
         best = self.best_places.get(result.pk, place)
         if best < place:
