@@ -7,7 +7,7 @@ from datetime import UTC
 import pytest
 from django.urls import reverse
 
-from leaderboard.models import Benchmark, BenchmarkVersion, DataVersion, Provenance
+from leaderboard.models import AIModel, Benchmark, BenchmarkVersion, DataVersion, Provenance
 from leaderboard.rules.ranking import leaders
 from tests.factories import make_benchmark, make_model, make_organization, make_result
 
@@ -43,9 +43,13 @@ def test_leaders_follow_each_benchmarks_direction_and_ties():
 @pytest.mark.django_db
 def test_a_place_alone_leads_only_where_no_value_is_ranked():
     benchmark = make_benchmark(higher_is_better=True)
-    make_result(model=make_model(name="Placed"), benchmark=benchmark, value=None, rank=1)
+    make_result(model=make_model(name="Third"), benchmark=benchmark, value=None, rank=3)
+    make_result(model=make_model(name="Placed"), benchmark=benchmark, value=None, rank=2)
     (benchmark,) = fresh(benchmark)
+    # The best place stated leads, among the models a filter keeps.
     assert names(leaders([benchmark]), benchmark) == ["Placed"]
+    kept = AIModel.objects.exclude(name="Placed")
+    assert names(leaders([benchmark], kept), benchmark) == ["Third"]
     make_result(model=make_model(name="Scored"), benchmark=benchmark, value=12)
     assert names(leaders([benchmark]), benchmark) == ["Scored"]
 

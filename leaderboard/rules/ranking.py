@@ -443,7 +443,7 @@ class FirstPlace:
 
 def leaders(benchmarks, models=None, named=MAX_NAMED_LEADERS):
     """{benchmark: FirstPlace} for ``benchmarks`` (versions prefetched), in two
-    queries however many there are: the best score on each, then the results with it
+    queries however many there are: the best value on each, then the results with it
     (the first ``named`` by model name, and how many there are). First place is the
     best value and those tying with it (a place alone leads only where no value is
     ranked); where no source states the direction, no place is computed, so the
@@ -457,21 +457,18 @@ def leaders(benchmarks, models=None, named=MAX_NAMED_LEADERS):
     directed = [b for b in benchmarks if b.higher_is_better is not None]
     best = {}
     if directed:
-        # Each benchmark's best value and best place alone, read from the top of its
-        # ranked index (``ranked_benchmark_value_idx``, ``ranked_place_alone_idx``) by a
-        # subquery each, all in one row: an aggregate over every headline result of the
-        # benchmarks took most of a cold home page's time.
-        firsts = {}
-        for b in directed:
-            on_b = headlines.filter(ranked[b.pk])
-            firsts[f"value_{b.pk}"] = Subquery(
-                on_b.filter(value__isnull=False)
+        # Each benchmark's best value, read from the top of its ranked index
+        # (``ranked_benchmark_value_idx``) by a subquery each, all in one row: an
+        # aggregate over every headline result of the benchmarks took most of a cold
+        # home page's time.
+        firsts = {
+            f"value_{b.pk}": Subquery(
+                headlines.filter(ranked[b.pk], value__isnull=False)
                 .order_by("-value" if b.higher_is_better else "value")
                 .values("value")[:1]
             )
-            firsts[f"place_{b.pk}"] = Subquery(
-                on_b.filter(value__isnull=True).order_by("rank").values("rank")[:1]
-            )
+            for b in directed
+        }
         best = (
             type(directed[0])
             .objects.filter(pk=directed[0].pk)
@@ -481,13 +478,22 @@ def leaders(benchmarks, models=None, named=MAX_NAMED_LEADERS):
         )
     first = Q(pk__in=[])
     for b in benchmarks:
-        value, place = best.get(f"value_{b.pk}"), best.get(f"place_{b.pk}")
+        value = best.get(f"value_{b.pk}")
         if b.higher_is_better is None:
             first |= ranked[b.pk] & Q(rank=1)
         elif value is not None:
             first |= ranked[b.pk] & Q(value=value)
-        elif place is not None:
-            first |= ranked[b.pk] & Q(value__isnull=True, rank=place)
+        else:
+            # No value is ranked: the best place alone leads, read from the top of
+            # ``ranked_place_alone_idx`` with the leaders themselves. Building this
+            # subquery for every benchmark, beside its best value, was a sixth of the
+            # summary's time, for the few benchmarks that have places alone.
+            best_place = (
+                headlines.filter(ranked[b.pk], value__isnull=True)
+                .order_by("rank")
+                .values("rank")[:1]
+            )
+            first |= ranked[b.pk] & Q(value__isnull=True, rank=Subquery(best_place))
     found = {b.pk: FirstPlace([], 0) for b in benchmarks}
     if first != Q(pk__in=[]):
         # Forty models may tie at 100: name a few, count the rest.
