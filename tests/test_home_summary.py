@@ -89,6 +89,35 @@ def test_leaders_read_only_the_ranked_version_and_cost_two_queries(
 
 
 @pytest.mark.django_db
+def test_a_tile_reads_its_leaders_without_a_query_more(django_assert_num_queries):
+    """The leaders are read with only what a tile shows (``LEADER_FIELDS``): showing
+    them (figure, uncertainty, whose claim, the model's name and page) asks nothing
+    more of the database."""
+    benchmark = make_benchmark(higher_is_better=True)
+    make_result(
+        model=make_model(name="Claimed"),
+        benchmark=benchmark,
+        value=37,
+        claimed_by=make_organization(name="NVIDIA"),
+        provenance=Provenance.VENDOR_CLAIM,
+    )
+    found = leaders(fresh(benchmark))
+    (leading,) = found.values()
+    (result,) = leading.named
+    with django_assert_num_queries(0):
+        shown = (
+            result.display_value,
+            result.display_uncertainty,
+            result.is_vendor_claim,
+            str(result.claimed_by),
+            result.model.name,
+            result.model.get_absolute_url(),
+        )
+    assert shown[:4] == ("37", "", True, "NVIDIA")
+    assert shown[4] == "Claimed"
+
+
+@pytest.mark.django_db
 def test_summary_counts_and_names_each_featured_leader_with_its_claim(client):
     nvidia = make_organization(name="NVIDIA")
     featured = make_benchmark(name="Featured Bench", featured=True, unit="points")
