@@ -126,7 +126,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         # Every benchmark with its versions, read once per data version: fifty of them
         # cost more to read than a page of cached rows.
         self.benchmarks = per_data_version(
-            request, "benchmarks", "", lambda: list(Benchmark.objects.prefetch_related("versions"))
+            request, "benchmarks", "", lambda: list(Benchmark.objects.with_versions())
         )
         by_slug = {b.slug: b for b in self.benchmarks}
         chosen = [by_slug[s] for s in request.GET.getlist("show") if s in by_slug]
