@@ -4,7 +4,7 @@ rounding on every page, export, chart and feed."""
 from decimal import Decimal
 
 from django.template import Context, Template
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,6 +18,7 @@ from leaderboard.reading.presentation import (
     format_number,
     html_of,
     json_number,
+    not_ranked_mark,
     short_count,
     whose,
     whose_html,
@@ -32,6 +33,29 @@ def test_escape_text_escapes_as_django_does(text):
     upgrade that escapes otherwise fails here."""
     assert escape_text(text) == escape(text)
     assert html_of(text) == conditional_escape(text)
+
+
+@given(st.text(), st.text(), st.lists(st.text(), max_size=3))
+def test_a_cells_marks_escape_what_they_are_given(claimer, source_title, differences):
+    """A cell's claim badge and not-ranked mark are built with f-strings: they escape
+    a claimer's name, a source's title and what differs as ``format_html`` does, and
+    come marked safe."""
+    badge = claim_badge(True, claimer, source_title)
+    assert badge == format_html(
+        ' <small class="claim" title="{}. Source: {}">'
+        '<span class="visually-hidden">{}’s </span>claim</small>',
+        whose(True, claimer),
+        source_title,
+        claimer,
+    )
+    mark = not_ranked_mark(differences)
+    why = "; ".join(differences) or "measured otherwise than the benchmark ranks"
+    assert mark == format_html(
+        ' <small class="differs" title="Not ranked: {}. It has no place among the '
+        'results measured as the benchmark ranks">not ranked</small>',
+        why,
+    )
+    assert hasattr(badge, "__html__") and hasattr(mark, "__html__")
 
 
 def test_html_of_keeps_what_is_marked_safe():

@@ -11,7 +11,7 @@ import html
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from ..rules import run_settings
 from ..rules.quotes import STORED_PLACES
@@ -19,10 +19,12 @@ from ..rules.quotes import STORED_PLACES
 
 def escape_text(text):
     """Text (or a number) escaped for HTML that a page builds with f-strings and marks
-    safe once whole: the characters ``django.utils.html.escape`` escapes, escaped the
-    same way (it is ``html.escape(str(text))``), as a plain string and without its
-    check of each argument for a lazy translation, which cost six times the escaping:
-    a cold home page escapes about 3,000 names, figures and addresses."""
+    safe once whole (``SafeString``): the characters ``django.utils.html.escape``
+    escapes, escaped the same way (it is ``html.escape(str(text))``), as a plain string
+    and without its check of each argument for a lazy translation, which cost six
+    times the escaping: a cold home page escapes about 3,000 names, figures and
+    addresses. (``mark_safe`` and ``format_html`` make the same check, so a table's
+    cells are marked with ``SafeString`` itself.)"""
     return html.escape(str(text))
 
 
@@ -194,7 +196,7 @@ def humanize_count(number):
     """A shortened count ("128B") with the exact number in its title. (Cells are built
     with f-strings from numbers and escaped text: format_html in every cell cost a
     tenth of a page.)"""
-    return mark_safe(f'<span title="{number:,}">{short_count(number)}</span>')
+    return SafeString(f'<span title="{number:,}">{short_count(number)}</span>')
 
 
 def uncertainty_html(shown):
@@ -212,7 +214,7 @@ def figure_html(value_text, uncertainty_text, href=None):
             f'<a class="figure" href="{escape_text(href)}" title="Where the source states it">'
             f"{figure}</a>"
         )
-    return mark_safe(figure + uncertainty_html(uncertainty_text))
+    return SafeString(figure + uncertainty_html(uncertainty_text))
 
 
 def shots_note(shots):
@@ -228,7 +230,7 @@ def shots_note(shots):
 def tie_mark(best, placed="results"):
     """Marks a place that its uncertainty ties with those above ("≈ #1"): where its
     interval overlaps those of the ``placed`` (results, averages) from place ``best``."""
-    return mark_safe(
+    return SafeString(
         f' <small class="tied" title="Its interval overlaps those of the {placed} placed '
         f'from #{best}: statistically tied with them">≈ #{best}</small>'
     )
@@ -239,10 +241,9 @@ def not_ranked_mark(differences):
     ("not ranked"), what keeps it out on hover (``differences``: "0-shot, not
     10-shot"): it stands beside ranked figures but has no place among them."""
     why = "; ".join(differences) or "measured otherwise than the benchmark ranks"
-    return format_html(
-        ' <small class="differs" title="Not ranked: {}. It has no place among the '
-        'results measured as the benchmark ranks">not ranked</small>',
-        why,
+    return SafeString(
+        f' <small class="differs" title="Not ranked: {html_of(why)}. It has no place among '
+        'the results measured as the benchmark ranks">not ranked</small>'
     )
 
 
@@ -254,10 +255,8 @@ def claim_badge(is_vendor_claim, claimer, source_title):
     claimer (``whose_html``)."""
     if not is_vendor_claim:
         return ""
-    return format_html(
-        ' <small class="claim" title="{}. Source: {}">'
-        '<span class="visually-hidden">{}’s </span>claim</small>',
-        whose(True, claimer),
-        source_title,
-        claimer,
+    return SafeString(
+        f' <small class="claim" title="{html_of(whose(True, claimer))}. Source: '
+        f'{html_of(source_title)}"><span class="visually-hidden">{html_of(claimer)}’s '
+        "</span>claim</small>"
     )

@@ -9,7 +9,7 @@ from django.db.models import Case, F, Value, When
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from ..models import Openness
 from ..reading.headline_rows import CLAIM, FIGURE, PASSAGE, QUOTE, headline_at
@@ -119,7 +119,7 @@ class LinkColumn(NullsLastColumn):
     def cell(self, record):
         target = self.target(record)
         url = escape_text(self.url_pattern.replace("__slug__", target.slug))
-        return mark_safe(f'<a href="{url}">{escape_text(target)}</a>')
+        return SafeString(f'<a href="{url}">{escape_text(target)}</a>')
 
     def value(self, record):
         return str(self.target(record))
@@ -146,7 +146,7 @@ class ComparableModelColumn(LinkColumn):
 
     def cell(self, record):
         target = self.target(record)
-        return mark_safe(
+        return SafeString(
             f'<input type="checkbox" name="models" value="{escape_text(target.slug)}" '
             f'form="{self.form_id}" aria-label="Compare {escape_text(target)}"> '
             + super().cell(record)
@@ -171,7 +171,7 @@ class CountColumn(NullsLastColumn):
             return NOT_REPORTED
         if getattr(record, f"cited_{self.accessor.split('__')[-1]}", True):
             return humanize_count(value)
-        return mark_safe(humanize_count(value) + UNCITED)
+        return SafeString(humanize_count(value) + UNCITED)
 
     def value(self, record):
         return self.field_value(record)
@@ -184,7 +184,7 @@ class DateColumn(NullsLastColumn):
         value = self.field_value(record)
         if value is None:
             return NOT_REPORTED
-        return mark_safe(f'<time datetime="{value.isoformat()}">{value:%-d %b %Y}</time>')
+        return SafeString(f'<time datetime="{value.isoformat()}">{value:%-d %b %Y}</time>')
 
     def value(self, record):
         value = self.field_value(record)
@@ -218,7 +218,7 @@ class OpennessColumn(tables.Column):
 
     def cell(self, record):
         value = getattr(record, self.accessor)
-        return mark_safe(
+        return SafeString(
             f'<span class="badge openness-{escape_text(value)}">'
             f"{escape_text(self.LABELS.get(value, value))}</span>"
         )
@@ -304,7 +304,7 @@ class BenchmarkColumn(tables.Column):
         notes = shots_note(result.shots) if self.rows_are_results else ""
         if not result.is_comparable:
             notes += not_ranked_mark(run_settings.differences(result, self.benchmark))
-        return mark_safe(
+        return SafeString(
             figure_html(result.display_value, result.display_uncertainty, passage)
             + notes
             + claim_badge(result.is_vendor_claim, result.claimer, result.source_title)
@@ -397,7 +397,7 @@ class RankColumn(BenchmarkColumn):
                 f' <small class="claim" title="This place rests on '
                 f'{escape_text(whose(True, result.claimer))}">claimed</small>'
             )
-        return mark_safe(cell)
+        return SafeString(cell)
 
     def value(self, record):
         place = self.place(record)
