@@ -626,7 +626,7 @@ def test_source_and_organization_pages(client, article):
     assert "Nemotron 3 Super" in page and "Results <bdi>NVIDIA</bdi> claims" in page
 
 
-@pytest.mark.parametrize("size", [(6, 2), (40, 9)])
+@pytest.mark.parametrize("size", [(6, 2), pytest.param((40, 9), marks=pytest.mark.slow)])
 def test_query_counts_stay_constant(client, django_assert_max_num_queries, size):
     models, benchmarks = size
     organization = make_organization()

@@ -444,7 +444,7 @@ def make_changes(count):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [3, 120])
+@pytest.mark.parametrize("count", [3, pytest.param(120, marks=pytest.mark.slow)])
 def test_query_counts_stay_constant(client, django_assert_max_num_queries, count):
     """The data version, the filter's row, the count, the page's rows with what they
     name, and the rows its changes changed from: the same at any length."""
@@ -461,6 +461,7 @@ def test_query_counts_stay_constant(client, django_assert_max_num_queries, count
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_page_pages_by_a_hundred(client):
     make_changes(60)  # 120 rows
     page = client.get("/changes/").content.decode()

@@ -26,6 +26,7 @@ def fingerprint():
     )
 
 
+@pytest.mark.slow
 def test_makes_a_realistic_clearly_synthetic_data_set(article):
     version = DataVersion.current().version
     make(models=60, benchmarks=10, seed=3)

@@ -750,6 +750,7 @@ def score_pair(model, benchmark):
 # 6. How the rule's parts are computed (their results are checked above).
 
 
+@pytest.mark.slow
 def test_places_are_counted_in_sql_up_to_a_hundred_scores_then_in_python():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -138,6 +138,7 @@ def test_a_fact_entered_without_a_citation_is_shown_as_uncited(client, article):
     assert "uncited" not in row[: row.index("</tr>")]
 
 
+@pytest.mark.slow
 def test_long_lists_on_source_and_organization_pages_come_in_pages(
     client, django_assert_max_num_queries
 ):
