@@ -44,7 +44,7 @@ test: install
 # quick check while working, on every core (pytest-xdist; each worker has its own test
 # database); `make test` (and CI) runs everything, in one process.
 test-fast: install
-	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest -m "not slow" -n auto $(ARGS)
+	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest -m "not slow" -n auto --dist worksteal $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
