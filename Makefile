@@ -40,9 +40,9 @@ static: install $(SECRET_KEY_FILE)
 test: install
 	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest $(ARGS)
 
-# The suite without the tests marked slow (browsers, servers, generated cases): for a
-# quick check while working, on every core (pytest-xdist; each worker has its own test
-# database); `make test` (and CI) runs everything, in one process.
+# The suite without the tests marked slow (browsers, servers, generated cases, data built
+# at size): for a quick check while working, on every core (pytest-xdist; each worker has
+# its own test database); `make test` (and CI) runs everything, in one process.
 test-fast: install
 	DJANGO_SECRET_KEY=insecure-key-for-tests-only $(BIN)/pytest -m "not slow" -n auto --dist worksteal $(ARGS)
 
