@@ -136,6 +136,18 @@ class Ranking:
             points += self.chart_points(part)[: limit - len(points)]
         return points
 
+    def sized_values(self):
+        """The ranked results with a value whose model reports its active parameters:
+        what a scatter plots against them. The size is checked as each result is read
+        from the top of the ranked index (``+ 0`` keeps SQLite off the size's own
+        index): with table statistics (ANALYZE), SQLite read every model with a size
+        first and sorted all their results instead, 0.4 s at 100,000 models."""
+        return (
+            self.results()
+            .alias(active_parameters=F("model__active_parameters") + 0)
+            .filter(value__isnull=False, active_parameters__gt=0)
+        )
+
     def top_values(self, results, limit):
         """The best ``limit`` of ``results`` that have a value, as chart points."""
         valued = self.ranked_parts(results)[0]

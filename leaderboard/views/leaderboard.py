@@ -290,7 +290,7 @@ class LeaderboardView(NotFoundPastTheEndMixin, ExportMixin, SingleTableMixin, Fi
         if benchmark is None:
             return None
         ranking = Ranking(benchmark)
-        results = ranking.results().filter(value__isnull=False, model__active_parameters__gt=0)
+        results = ranking.sized_values()
         kept = self.kept_models()
         if kept is not None:
             results = results.filter(among(kept))
