@@ -69,9 +69,8 @@ def json_chunks(head, rows):
     """One JSON object: ``head``'s fields, then ``"rows"``: each of ``rows`` as it
     comes, ``CHUNK_SIZE`` characters or a little more a chunk, a row given as the
     pieces of its JSON text (made by the table as it reads them), joined only into the
-    chunk: a row of 50 results is 27 KB, and joining it
-    into one text, then that into the chunk, copied the 275 MB of an export twice
-    more."""
+    chunk: a row of 50 results is 27 KB, and joining it into one text, then that into
+    the chunk, copied the 275 MB of an export twice more."""
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (', "rows": [' if head else '"rows": [')
     chunk, size = [], 0
