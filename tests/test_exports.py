@@ -10,6 +10,9 @@ import pytest
 from django.urls import reverse
 
 from leaderboard import tables
+from leaderboard.models import AIModel
+from leaderboard.rules.ranking import Ranking
+from leaderboard.tables import LeaderboardTable
 from tests.factories import (
     make_benchmark,
     make_model,
@@ -55,12 +58,12 @@ def test_exports_stream_in_chunks_without_a_query_a_row(
     monkeypatch.setattr(tables, "EXPORT_CHUNK", 10)
     # The data version, the benchmarks and their versions, the count, the rows' ids
     # in the ranking's order part by part; then for each of three chunks of ten rows:
-    # the rows, their
-    # results (both exports read the ranked benchmark's as cells for the places, the
-    # rest as text) and their places; the claimers' and sources' names, once, where a
-    # chunk first names them. Results that give an uncertainty (these do) are not
-    # read again one by one, and no page is built around the export.
-    with django_assert_max_num_queries(25):
+    # the rows, their results and their places; the claimers' and sources' names,
+    # once, where a chunk first names them. The CSV export reads the ranked
+    # benchmark's results a second time a chunk, as cells for the places; the JSON
+    # export places them from the rows of its text. Results that give an uncertainty
+    # (these do) are not read again one by one, and no page is built around the export.
+    with django_assert_max_num_queries({"csv": 21, "json": 18}[export_format]):
         response = client.get(reverse("index"), {"_export": export_format})
         assert response.streaming
         body = response.getvalue().decode()
@@ -380,3 +383,45 @@ def test_an_export_in_a_rankings_order_reads_that_order_once(
         ]
     else:
         assert [row["rank"] for row in json.loads(body)["rows"]] == list(range(1, 26))
+
+
+def test_the_json_export_places_rows_alike_whether_or_not_it_shows_the_ranked_benchmark(db):
+    """The JSON export places its rows from the results it writes when the ranked
+    benchmark is among them (as the leaderboard's always is), and reads them apart
+    when it is not: the same places either way, ties shared, and none for a result
+    measured otherwise than the benchmark ranks (10-shot here, 0-shot) or for no
+    result."""
+    ranked = make_benchmark(featured=True, ranked_shots=10)
+    other = make_benchmark(featured=True)
+    figures = {"a": 70, "b": 80, "c": 80, "d": 90}
+    models = {name: make_model(name=f"Model {name}") for name in [*figures, "zero", "none"]}
+
+    def measured(model, value, shots):
+        quote = f"{model.name} scored {value} on {ranked.name}, {shots}-shot."
+        make_result(model=model, benchmark=ranked, value=Decimal(value), shots=shots, quote=quote)
+
+    for name, value in figures.items():
+        measured(models[name], value, 10)
+        make_result(model=models[name], benchmark=other, value=Decimal(1))
+    measured(models["zero"], 99, 0)
+
+    def places(shown):
+        """The Rank column of the JSON export of a table ranked on ``ranked``."""
+        table = LeaderboardTable(
+            Ranking(ranked).in_order(AIModel.objects.all(), best_first=True),
+            benchmarks=shown,
+            ranking_benchmark=ranked,
+        )
+        rows = [json.loads("".join(pieces)) for pieces in table.as_json("http://testserver")]
+        return {row["model"]["name"]: row["rank"] for row in rows}
+
+    expected = {
+        "Model d": 1,
+        "Model b": 2,
+        "Model c": 2,
+        "Model a": 4,
+        "Model zero": None,
+        "Model none": None,
+    }
+    assert places([ranked, other]) == expected
+    assert places([other]) == expected

@@ -8,14 +8,14 @@ import gc
 from collections import namedtuple
 from contextlib import contextmanager
 
-from django.db.models import F, Func, TextField
-from django.db.models.functions import Cast
+from django.db.models import F
 from django.urls import reverse
 
 from ..models import Organization, Provenance, Result, Source
 from ..rules import run_settings
 from ..rules.ranking import with_claim_names
 from ..rules.run_settings import SettingsRow
+from .expressions import InIds, JSONArrayText
 from .orm_internals import raw_rows
 from .passages import passage_fragment
 from .presentation import claim_text, figure_text
@@ -117,7 +117,7 @@ def headline_queries(pks, benchmarks, fields):
         )
     for start in range(0, len(pks), MODELS_A_QUERY):
         yield (
-            results.filter(model_id__in=pks[start : start + MODELS_A_QUERY])
+            results.filter(InIds("model_id", pks[start : start + MODELS_A_QUERY]))
             .order_by()
             .values_list(*fields)
         )
@@ -128,31 +128,6 @@ def headline_queries(pks, benchmarks, fields):
 PAIRS_SEARCHED_UP_TO = 10
 # The fields ``with_claim_names`` adds, each read through a join.
 CLAIM_NAMES = frozenset({"claimer", "claimer_slug", "source_title", "source_slug"})
-
-
-class JSONArrayText(Func):
-    """The expressions' values as the text of one JSON array: several columns read as
-    one, for rows whose values repeat and are only compared until one is new. On
-    SQLite, ``json_array`` of the values; on PostgreSQL, of the values as text
-    (``array_to_json``: ``json_build_array`` made the read a fifth slower than the
-    columns), so a number or true/false may come as its text ("5", "true"). Django's
-    ``JSONArray`` is read back as a list, a value per row, and asks SQLite whether it
-    has JSON (queries) on each new connection."""
-
-    function = "JSON_ARRAY"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        as_texts = self.copy()
-        as_texts.set_source_expressions(
-            [Cast(expression, TextField()) for expression in self.get_source_expressions()]
-        )
-        return as_texts.as_sql(
-            compiler,
-            connection,
-            template="array_to_json(ARRAY[%(expressions)s])::text",
-            **extra_context,
-        )
 
 
 class ClaimNames:
@@ -307,22 +282,41 @@ def headline_json(benchmarks, base_url):
     )
 
 
-def attach_headline_json(models, benchmarks, results):
+def attach_headline_json(models, benchmarks, results, ranked=None):
     """Give each of ``models`` (a list) ``export_json``: for each of ``benchmarks`` (in
     order), its slug as a JSON key and the model's headline result on its ranked
     version as JSON text (made by ``results``, from ``headline_json``; null where the
     model has none), ready to be joined into the row's ``"results"`` object; in one
     query per 1,000 models. Made as the rows are read, as ``attach_headline_texts``
     makes the CSV's texts: a dict for each of 330,000 results, then ``json.dumps``,
-    took seconds."""
-    by_pk = {}
+    took seconds.
+
+    With ``ranked`` (one of ``benchmarks``), each model is also given its headline
+    result on it as a ``HeadlineScore`` (``headline_at``), what the Rank column places,
+    taken from the same rows: reading them again cost the export a query a chunk."""
+    if ranked is not None and not results.shows(ranked):
+        raise ValueError(f"{ranked} is not among the benchmarks the results show.")
+    by_pk, indexes = {}, {}
     for model in models:
         model.export_json = results.blank()
         by_pk[model.pk] = model.export_json
+        if ranked is not None:
+            model.headline_index = indexes[model.pk] = {}
     pks = list(by_pk)
+    at = ExportedResultJSON.MEASURED_AT
+    key = ranked and (ranked.pk, ranked.ranked_version_id)
     with cyclic_gc_paused():
         for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
             rows, *converters = raw_rows(queryset, *ExportedResultJSON.RAW)
-            results.fill(
-                list(rows), dict(zip(ExportedResultJSON.RAW, converters, strict=True)), by_pk
-            )
+            rows = list(rows)
+            convert = dict(zip(ExportedResultJSON.RAW, converters, strict=True))
+            results.fill(rows, convert, by_pk)
+            if ranked is None:
+                continue
+            # The rows on the ranked benchmark, by their "measured" array.
+            comparable = results.arrays_on(ranked)
+            for row in rows:
+                if row[at] in comparable:
+                    indexes[row[0]][key] = HeadlineScore(
+                        row[0], *key, convert["value"](row[1]), row[2], comparable[row[at]]
+                    )

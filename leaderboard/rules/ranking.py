@@ -42,6 +42,7 @@ from django.db.models.functions import RowNumber
 
 from ..models import Result
 from ..models.results import interval_of
+from ..reading.expressions import InIds
 from ..reading.orm_internals import is_filtered
 from . import run_settings
 
@@ -351,7 +352,7 @@ class RankedRows:
         by_pk = {}
         for batch in range(0, len(ids), FETCH_BATCH):
             chunk = ids[batch : batch + FETCH_BATCH]
-            by_pk.update((row.pk, row) for row in self.rows.filter(pk__in=chunk).order_by())
+            by_pk.update((row.pk, row) for row in self.rows.filter(InIds("pk", chunk)).order_by())
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
     def __getitem__(self, key):

@@ -372,12 +372,18 @@ class LeaderboardTable(ModelTable):
             for bound in called
         ]
         shown = [bound.column.benchmark for bound in results]
-        ranked = [self.ranking_benchmark] if self.ranking_benchmark else []
         made = headline_json(shown, base_url)
+        # The Rank column's places: read with the results where its benchmark is
+        # among them, else apart.
+        ranked = self.ranking_benchmark
+        if ranked is not None and made.shows(ranked):
+            with_results, apart = ranked, []
+        else:
+            with_results, apart = None, [ranked] if ranked else []
 
         def prepare(records):
-            attach_headline_results(records, ranked, HeadlineScore)  # the Rank column's places
-            attach_headline_json(records, shown, made)
+            attach_headline_results(records, apart, HeadlineScore)
+            attach_headline_json(records, shown, made, with_results)
 
         for record in self.export_records(called, prepare):
             before, after = {}, {}
