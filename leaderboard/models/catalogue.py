@@ -153,6 +153,9 @@ class AIModel(NaturalKeyModel):
             models.Index(fields=["context_window_tokens"], name="aimodel_context_idx"),
             # Dated models: whether a benchmark's timeline has anything to draw.
             models.Index(fields=["release_date"], name="aimodel_release_date_idx"),
+            # The licences the filter offers, read from the index rather than a scan
+            # of every model (12 ms of a cold page at 100,000 models on SQLite).
+            models.Index(fields=["license"], name="aimodel_license_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
