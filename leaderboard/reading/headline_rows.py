@@ -44,8 +44,8 @@ CELL_FIELDS = (
     "source_slug",
 )
 # Models whose headline results are read in one query: an export's chunk of rows
-# (``tables.EXPORT_CHUNK``) in one. Two queries of 500 a chunk cost the JSON export of
-# 10,000 x 50 a twentieth more.
+# (``tables.EXPORT_CHUNK``, set to this) in one. Two queries of 500 a chunk cost the
+# JSON export of 10,000 x 50 a twentieth more.
 MODELS_A_QUERY = 1000
 
 

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from ..models import AIModel
 from ..reading.headline_rows import (
     CLAIM,
+    MODELS_A_QUERY,
     PASSAGE,
     QUOTE,
     ClaimNames,
@@ -71,8 +72,9 @@ def row_facts(columns, record):
     return RowFacts(frozenset(valued), tied)
 
 
-# Rows an export reads and prepares at a time.
-EXPORT_CHUNK = 1000
+# Rows an export reads and prepares at a time: as many as one query reads the headline
+# results of.
+EXPORT_CHUNK = MODELS_A_QUERY
 
 
 class FastRowsTable(PagerLinks, tables.Table):
