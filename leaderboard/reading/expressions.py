@@ -14,7 +14,9 @@ class InIds(Expression):
     each id through the field, and on a foreign key first asks whether it is a model
     instance: for the 1,000 models of each query of an export, that was a twentieth of
     the JSON export of 10,000 models (in instructions counted). Anything but ints is
-    refused (``TypeError``): these ids are SQL parameters, never text."""
+    refused (``TypeError``): these ids are SQL parameters, never text. For a column
+    that is never null: under ``exclude()`` a null would be dropped, where Django's
+    ``exclude(column__in=...)`` keeps it."""
 
     conditional = True
     output_field = BooleanField()
