@@ -303,7 +303,6 @@ def attach_headline_json(models, benchmarks, results, ranked=None):
         if ranked is not None:
             model.headline_index = indexes[model.pk] = {}
     pks = list(by_pk)
-    at = ExportedResultJSON.MEASURED_AT
     key = ranked and (ranked.pk, ranked.ranked_version_id)
     with cyclic_gc_paused():
         for queryset in headline_queries(pks, benchmarks, ExportedResultJSON.FIELDS):
@@ -313,10 +312,7 @@ def attach_headline_json(models, benchmarks, results, ranked=None):
             results.fill(rows, convert, by_pk)
             if ranked is None:
                 continue
-            # The rows on the ranked benchmark, by their "measured" array.
-            comparable = results.arrays_on(ranked)
-            for row in rows:
-                if row[at] in comparable:
-                    indexes[row[0]][key] = HeadlineScore(
-                        row[0], *key, convert["value"](row[1]), row[2], comparable[row[at]]
-                    )
+            for row, comparable in results.on(rows, ranked):
+                indexes[row[0]][key] = HeadlineScore(
+                    row[0], *key, convert["value"](row[1]), row[2], comparable
+                )

@@ -207,7 +207,7 @@ class ExportedResultJSON:
             measured_text = measured_texts[row[at]]
             if measured_text is SKIPPED:
                 continue
-            index, opening, passage_at = measured_text
+            index, opening, passage_at, _ = measured_text
             # The per-result part, ``citation`` as text: the quote escaped as
             # json.dumps escapes it; the passage's address is the source's page,
             # escaped once (``passage_at``), then the quote's page and mark, as
@@ -222,16 +222,15 @@ class ExportedResultJSON:
         """Whether the results made include ``benchmark``'s (on its ranked version)."""
         return (benchmark.pk, benchmark.ranked_version_id) in self.index
 
-    def arrays_on(self, benchmark):
-        """{``measured`` array: is_comparable} of the results on ``benchmark``'s
-        ranked version, among the arrays made so far (every array of the rows last
-        filled, and perhaps earlier ones): which of those rows are on it."""
+    def on(self, rows, benchmark):
+        """Each of ``rows`` (filled already) on ``benchmark``'s ranked version, with
+        whether it is ranked (``is_comparable``), as ``measure`` read its array."""
         index = self.index[benchmark.pk, benchmark.ranked_version_id]
-        return {
-            array: self.measured_values(array)["is_comparable"]
-            for array, made in self.measured_texts.items()
-            if made is not SKIPPED and made[0] == index
-        }
+        texts, at = self.measured_texts, self.MEASURED_AT
+        for row in rows:
+            made = texts[row[at]]
+            if made is not SKIPPED and made[0] == index:
+                yield row, made[3]
 
     def measure(self, rows):
         """The texts of how and by whom ``rows`` were measured (``measured_text``) by
@@ -277,8 +276,9 @@ class ExportedResultJSON:
     def measured_text(self, values):
         """Where a result stands in its row (its benchmark's index), what comes
         before and after its figures' text (the key and "{"; then how and by whom it
-        was measured), and the start of its passage's address as JSON text (the
-        source's page, its string not closed); SKIPPED for a version not shown.
+        was measured), the start of its passage's address as JSON text (the
+        source's page, its string not closed), and whether it is ranked
+        (``is_comparable``, for ``on``); SKIPPED for a version not shown.
         ``values``: ``measured_values`` of the result's array."""
         key = (values["benchmark_id"], values["version_id"])
         index = self.index.get(key)
@@ -295,7 +295,7 @@ class ExportedResultJSON:
             **claim(values["provenance"], claimed_by, source),
         }
         opening = (self.keys[index] + "{", ", " + inner(part) + ", ")
-        return index, opening, encode_basestring(source["url"])[:-1]
+        return index, opening, encode_basestring(source["url"])[:-1], values["is_comparable"]
 
 
 # A row the export does not show (``ExportedResultJSON.measured_text``).
