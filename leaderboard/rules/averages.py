@@ -32,6 +32,7 @@ from django.db.models import Prefetch, Q
 from ..models import AIModel, Benchmark, BenchmarkCitation, Provenance, Result, ResultKind
 from ..models.results import interval_of
 from ..models.suites import averaging_errors
+from ..reading.expressions import InIds
 from ..reading.orm_internals import is_filtered, raw_rows
 from .quotes import numbers_in
 from .ranking import FETCH_BATCH, RankedRows, places_allowing_ties
@@ -373,7 +374,7 @@ class AveragedModels(RankedRows):
         keep = set()
         for start in range(0, len(self.ordered), FETCH_BATCH):
             batch = self.ordered[start : start + FETCH_BATCH]
-            keep.update(self.rows.filter(pk__in=batch).values_list("pk", flat=True))
+            keep.update(self.rows.filter(InIds("pk", batch)).values_list("pk", flat=True))
         return [pk for pk in self.ordered if pk in keep]
 
     def slice(self, start, stop):
