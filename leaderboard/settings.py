@@ -233,6 +233,12 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 DATA_RELEASES_DIR = Path(
     os.environ.get("DJANGO_DATA_RELEASES_DIR") or BASE_DIR / "data_releases"
 ).resolve()
+# Streamed exports kept on disk under the ETag they were built for
+# (``leaderboard.web.downloads``): the first request for an export builds it, later
+# ones until the data or the code changes are served the copy. "" keeps none. The
+# copies least recently served go while all of them exceed DJANGO_DOWNLOADS_MAX_MB.
+DOWNLOADS_DIR = os.environ.get("DJANGO_DOWNLOADS_DIR", str(BASE_DIR / "downloads"))
+DOWNLOADS_MAX_BYTES = int(os.environ.get("DJANGO_DOWNLOADS_MAX_MB", "1024")) * 2**20
 # manage.py backup writes this format (Django's JSON, read back as .json).
 SERIALIZATION_MODULES = {"backup": "leaderboard.backup_format"}
 

@@ -1,9 +1,12 @@
+from decimal import Decimal
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
 
+from .factories import make_benchmark, make_model, make_organization, make_result
 from .support import Written
 
 # The example results file of lm-evaluation-harness the import tests read.
@@ -26,6 +29,13 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def own_downloads_dir(settings, tmp_path_factory):
+    """Each test keeps the copies of its exports apart (``web.downloads``): one test's
+    copy is never another's answer. The folder is made only when a copy is kept."""
+    settings.DOWNLOADS_DIR = str(tmp_path_factory.getbasetemp() / "downloads" / uuid4().hex)
 
 
 def load_article():
@@ -76,3 +86,33 @@ def harness_world(db):
         name="HellaSwag", slug="hellaswag", result_kind=ResultKind.PERCENTAGE, unit="%"
     )
     return model, arc, hellaswag
+
+
+def build_crowd():
+    """Three featured benchmarks, and 25 models with a result on each (n ± 0.5): what
+    the export tests read."""
+    organization = make_organization()
+    benchmarks = [make_benchmark(featured=True) for _ in range(3)]
+    for n in range(25):
+        model = make_model(organization=organization)
+        for benchmark in benchmarks:
+            make_result(
+                model=model,
+                benchmark=benchmark,
+                value=Decimal(n),
+                stderr=Decimal("0.5"),
+                quote=f"{model.name} scored {n} ± 0.5 on {benchmark.name}.",
+            )
+    return benchmarks
+
+
+@pytest.fixture(scope="session")
+def crowd_written(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return Written(build_crowd)
+
+
+@pytest.fixture
+def crowd(db, crowd_written):
+    """``build_crowd``'s rows, built once a session and written back (``Written``)."""
+    return crowd_written.write_back()

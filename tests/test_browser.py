@@ -54,6 +54,7 @@ def serving(directory, loads):
         # Its own static files: servers of test modules run at once (pytest -n) would
         # otherwise write one folder together.
         "DJANGO_STATIC_ROOT": str(directory / "static"),
+        "DJANGO_DOWNLOADS_DIR": str(directory / "downloads"),
     }
     manage = [sys.executable, "manage.py"]
     for args in (

@@ -1,5 +1,6 @@
 """The leaderboard's exports stream: read a chunk of rows at a time, in a number of
-queries that grows with the chunks, not the rows; never cached whole."""
+queries that grows with the chunks, not the rows; never in the page cache (a copy is
+kept on disk instead: ``test_downloads``)."""
 
 import csv
 import io
@@ -20,35 +21,6 @@ from tests.factories import (
     make_result,
     make_source,
 )
-from tests.support import Written
-
-
-def build_crowd():
-    organization = make_organization()
-    benchmarks = [make_benchmark(featured=True) for _ in range(3)]
-    for n in range(25):
-        model = make_model(organization=organization)
-        for benchmark in benchmarks:
-            make_result(
-                model=model,
-                benchmark=benchmark,
-                value=Decimal(n),
-                stderr=Decimal("0.5"),
-                quote=f"{model.name} scored {n} ± 0.5 on {benchmark.name}.",
-            )
-    return benchmarks
-
-
-@pytest.fixture(scope="session")
-def crowd_written(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return Written(build_crowd)
-
-
-@pytest.fixture
-def crowd(db, crowd_written):
-    """``build_crowd``'s rows, built once a session and written back (``Written``)."""
-    return crowd_written.write_back()
 
 
 @pytest.mark.parametrize("export_format", ["csv", "json"])

@@ -2,6 +2,7 @@
 crowd of clients that send their headers slowly cannot stop it answering others, and
 they are dropped once their headers are late."""
 
+import json
 import os
 import socket
 import subprocess
@@ -26,6 +27,7 @@ def served(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
         "DJANGO_SECRET_KEY": "serving-test-key",
         "DJANGO_DEBUG": "0",
+        "DJANGO_DOWNLOADS_DIR": str(tmp_path / "downloads"),
     }
     manage = [sys.executable, "manage.py"]
     for args in (
@@ -76,3 +78,19 @@ def test_slow_clients_cannot_hold_the_workers(served):
         finally:
             sock.close()
     assert closed == SLOW_CLIENTS
+
+
+def test_an_export_is_served_its_kept_copy_as_a_file(served, tmp_path):
+    """Under gunicorn, as in production: the second request for an export is its
+    kept copy (``web.downloads``), sent whole with its length."""
+    url = f"http://127.0.0.1:{served}/?_export=json"
+    with urllib.request.urlopen(url, timeout=30) as first:
+        built = first.read()
+        assert first.headers["Content-Length"] is None  # streamed as it was built
+    assert len(list((tmp_path / "downloads").glob("*.download"))) == 1
+    with urllib.request.urlopen(url, timeout=30) as again:
+        assert again.read() == built
+        assert int(again.headers["Content-Length"]) == len(built)
+        assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    data = json.loads(built)
+    assert len(data["rows"]) == data["count"] > 0

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from ..models import DataVersion
 from ..reading import as_of
+from . import downloads
 
 
 def code_release():
@@ -57,6 +58,9 @@ def public_page(view, offers_as_of=True, refuse=None):
     nothing of the release, so If-Modified-Since alone could match a page from before
     a second edit in the same second, or one the previous release rendered.
 
+    Streamed downloads (exports) are too large for the page cache: each is kept on
+    disk under its ETag as it is first sent, and served from there (``downloads``).
+
     ``?as_of=YYYY-MM-DD`` renders the page as it stood at the end of that day
     (``reading.as_of``), cached and validated under that day's copy instead of the
     data version; pages that show no past (``offers_as_of`` False) and days the site
@@ -85,7 +89,7 @@ def public_page(view, offers_as_of=True, refuse=None):
         etag = quote_etag(f"v{data.version}-{data.changed_at.timestamp():.6f}-{RELEASE}")
         response = get_conditional_response(request, etag=etag)
         if response is None:
-            response = cached_page(request, etag)
+            response = cached_page(request, etag) or downloads.kept_copy(request, etag)
         if response is None:
             with as_of.reading(past):
                 response = view(request, *args, **kwargs)
@@ -95,6 +99,7 @@ def public_page(view, offers_as_of=True, refuse=None):
                 response.streaming_content = as_of.streamed(past, response.streaming_content)
             if response.status_code == 200 and settings.PAGE_CACHE_SECONDS:
                 store_page(request, response, etag)
+            downloads.keep_copy(request, response, etag)
         if response.status_code in (200, 304):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(timegm(data.changed_at.utctimetuple()))
