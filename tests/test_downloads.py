@@ -4,6 +4,7 @@ the same ETag are served the copy, until the data changes. The copies only ever
 speed exports up: a folder that cannot be written or a copy that cannot be read
 means building again, and a download cut short keeps nothing."""
 
+import io
 import json
 import logging
 import os
@@ -14,11 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leaderboard.models import Result
+from leaderboard.rules import writes
 from leaderboard.web import downloads
 from tests.factories import set_value
 
@@ -178,3 +181,27 @@ def test_copies_can_be_turned_off(client, crowd, settings):
     with CaptureQueriesContext(connection) as queries:
         export(client).getvalue()
     assert len(queries) > 5  # built again
+
+
+@pytest.mark.django_db(transaction=True)  # restore flushes the database
+def test_every_door_that_changes_the_data_retires_the_kept_exports(client, article, tmp_path):
+    """A copy is never served past a change, whichever way the change came in."""
+
+    def results():
+        rows = json.loads(export(client).getvalue())["rows"]
+        return sorted(
+            (row["model"]["slug"], slug) for row in rows for slug, r in row["results"].items() if r
+        )
+
+    backup = tmp_path / "backup.json"
+    call_command("backup", str(backup), stdout=io.StringIO())
+    whole = results()
+    assert results() == whole  # the second from the copy
+    deleted = Result.objects.filter(is_headline=True).first()
+    writes.delete(deleted)
+    assert (deleted.model.slug, deleted.benchmark.slug) not in results()
+    call_command("restore", str(backup), stdout=io.StringIO())  # the backup, after deletes
+    assert results() == whole
+    writes.delete(Result.objects.filter(is_headline=True).first())
+    call_command("loaddata", "article", verbosity=0)  # the fixture, loaded again
+    assert results() == whole
