@@ -92,6 +92,7 @@ def test_a_download_cut_short_keeps_no_copy(tmp_path):
     assert list(tmp_path.iterdir()) == []
     assert b"".join(downloads.copying(iter([b"[1", b", 2", b"]"]), path, headers)) == b"[1, 2]"
     with path.open("rb") as copy:
+        assert int(copy.readline()) == len(b"[1, 2]")
         assert json.loads(copy.readline()) == headers and copy.read() == b"[1, 2]"
 
 
@@ -132,13 +133,25 @@ def test_a_disk_that_fills_mid_copy_still_sends_the_whole_export(client, crowd, 
     assert kept(settings) == [] and kept(settings, downloads.PART_SUFFIX) == []
 
 
-def test_an_unreadable_copy_is_removed_and_the_export_built_again(client, crowd, settings):
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda copy: b"not a length\n" + copy, id="no length"),
+        pytest.param(lambda copy: copy.replace(b"Content-Type", b"Type", 1), id="no type"),
+        pytest.param(lambda copy: copy[:-100], id="torn"),
+        pytest.param(lambda copy: copy + b"]", id="longer"),
+        pytest.param(lambda copy: b"", id="empty"),
+    ],
+)
+def test_a_spoilt_copy_is_removed_and_the_export_built_again(client, crowd, settings, spoil):
     whole = export(client).getvalue()
     (copy,) = kept(settings)
-    copy.write_bytes(b"not the headers\n" + whole)
+    copy.write_bytes(spoil(copy.read_bytes()))
     assert export(client).getvalue() == whole
     (again,) = kept(settings)
-    assert json.loads(again.open("rb").readline())["Content-Type"] == "application/json"
+    with again.open("rb") as file:
+        assert int(file.readline()) == len(whole)
+        assert json.loads(file.readline())["Content-Type"] == "application/json"
 
 
 def test_the_copies_least_recently_served_go_first(client, crowd, settings):

@@ -26,8 +26,11 @@ from django.http import FileResponse
 
 logger = logging.getLogger(__name__)
 
-# The headers a copy keeps, written as its first line (JSON); the export follows.
+# A copy is: the length of the export, in LENGTH_DIGITS digits, on its own line (set
+# once the export is whole: a copy torn by a crash or cut short on disk does not
+# match it and is built again); the headers it keeps, as JSON, on one line; the export.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+LENGTH_DIGITS = 20
 SUFFIX = ".download"
 PART_SUFFIX = ".part"
 # A part this old was left by a process that died while writing it.
@@ -64,7 +67,10 @@ def kept_copy(request, etag):
     except OSError:
         return None
     try:
+        length = int(file.readline())
         headers = json.loads(file.readline())
+        if os.fstat(file.fileno()).st_size - file.tell() != length:
+            raise ValueError(f"not the {length} bytes written")
         response = KeptCopy(file, content_type=headers["Content-Type"])
         response["Content-Disposition"] = headers["Content-Disposition"]
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -111,11 +117,12 @@ class Part:
 
     def __init__(self, path, file, name):
         self.path, self.file, self.name = path, file, name
+        self.length = 0  # of the export written so far
 
     @classmethod
     def started(cls, path, headers):
-        """A part for the copy at ``path``, its first line ``headers``; None (and a
-        warning) if it cannot be written."""
+        """A part for the copy at ``path``, its length not yet known and its headers
+        written; None (and a warning) if it cannot be written."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, name = tempfile.mkstemp(dir=path.parent, suffix=PART_SUFFIX)
@@ -123,12 +130,15 @@ class Part:
             logger.warning("Not keeping a copy of a download: %s", error)
             return None
         part = cls(path, os.fdopen(descriptor, "wb"), name)
-        return part if part.write(json.dumps(headers).encode() + b"\n") else None
+        opening = b"0" * LENGTH_DIGITS + b"\n" + json.dumps(headers).encode() + b"\n"
+        return part if part.write(opening, counted=False) else None
 
-    def write(self, data):
-        """Whether ``data`` was written; if not, the part is removed."""
+    def write(self, data, counted=True):
+        """Whether ``data`` (part of the export, if ``counted``) was written; if not,
+        the part is removed."""
         try:
             self.file.write(data)
+            self.length += len(data) if counted else 0
         except OSError as error:
             logger.warning("Not keeping a copy of a download: %s", error)
             self.finish(keep=False)
@@ -139,6 +149,9 @@ class Part:
         """Close the part; make it the copy (``os.replace``: a reader sees the whole
         copy or none), or remove it."""
         try:
+            if keep:
+                self.file.seek(0)
+                self.file.write(f"{self.length:0{LENGTH_DIGITS}d}".encode())
             self.file.close()
             if keep:
                 os.replace(self.name, self.path)
