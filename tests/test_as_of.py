@@ -166,6 +166,10 @@ def test_an_export_streams_the_past(client, article):
     assert b"".join(past.streaming_content) == before
     # The connection reads today's data again afterwards.
     assert b"Newcomer 9000" in b"".join(client.get("/?_export=csv").streaming_content)
+    # Asked again, the past is its kept copy (``web.downloads``), and today is today.
+    again = client.get(f"/?_export=csv&as_of={yesterday()}")
+    assert again.has_header("Content-Length") and b"".join(again.streaming_content) == before
+    assert b"Newcomer 9000" in b"".join(client.get("/?_export=csv").streaming_content)
 
 
 def test_a_copy_is_built_once_and_read_by_later_requests(
