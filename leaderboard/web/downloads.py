@@ -86,10 +86,12 @@ def kept_copy(request, etag):
 def keep_copy(request, response, etag):
     """Have ``response`` (a streamed download answering a GET) keep a copy of what it
     sends under ``etag``, as it sends it. Other responses are left as they are."""
-    path = copy_path(request, etag)
-    if path is None or request.method != "GET" or response.status_code != 200:
+    if request.method != "GET" or response.status_code != 200:
         return
     if not (response.streaming and response.has_header("Content-Disposition")):
+        return
+    path = copy_path(request, etag)
+    if path is None:
         return
     headers = {name: response[name] for name in KEPT_HEADERS}
     response.streaming_content = copying(response.streaming_content, path, headers)
@@ -115,9 +117,9 @@ def copying(chunks, path, headers):
 class Part:
     """A copy being written, in a part file beside where it will be kept."""
 
-    def __init__(self, path, file, name):
+    def __init__(self, path, file, name, export_starts):
         self.path, self.file, self.name = path, file, name
-        self.length = 0  # of the export written so far
+        self.export_starts = export_starts  # where the export follows the opening
 
     @classmethod
     def started(cls, path, headers):
@@ -129,16 +131,14 @@ class Part:
         except OSError as error:
             logger.warning("Not keeping a copy of a download: %s", error)
             return None
-        part = cls(path, os.fdopen(descriptor, "wb"), name)
         opening = b"0" * LENGTH_DIGITS + b"\n" + json.dumps(headers).encode() + b"\n"
-        return part if part.write(opening, counted=False) else None
+        part = cls(path, os.fdopen(descriptor, "wb"), name, len(opening))
+        return part if part.write(opening) else None
 
-    def write(self, data, counted=True):
-        """Whether ``data`` (part of the export, if ``counted``) was written; if not,
-        the part is removed."""
+    def write(self, data):
+        """Whether ``data`` was written; if not, the part is removed."""
         try:
             self.file.write(data)
-            self.length += len(data) if counted else 0
         except OSError as error:
             logger.warning("Not keeping a copy of a download: %s", error)
             self.finish(keep=False)
@@ -150,8 +150,9 @@ class Part:
         copy or none), or remove it."""
         try:
             if keep:
+                length = self.file.tell() - self.export_starts
                 self.file.seek(0)
-                self.file.write(f"{self.length:0{LENGTH_DIGITS}d}".encode())
+                self.file.write(f"{length:0{LENGTH_DIGITS}d}".encode())
             self.file.close()
             if keep:
                 os.replace(self.name, self.path)
